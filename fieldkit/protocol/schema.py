@@ -1,0 +1,120 @@
+"""The research protocol file: what the ILO guidance asks a study to spell out (Book 2, 2.6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fieldkit.instrument.schema import InstrumentKind, Label
+
+__all__ = [
+    "AccessLevel",
+    "CollectionModel",
+    "ConsentStatementsModel",
+    "DefinitionModel",
+    "EthicsModel",
+    "ExceptionModel",
+    "IdentityAccess",
+    "ProtocolModel",
+    "RoleModel",
+    "ScreeningQuestionModel",
+    "WindowModel",
+]
+
+Weekday = str  # mon..sun, checked by the protocol compiler
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DefinitionModel(_Strict):
+    term: str
+    definition: Label
+
+
+class HoursModel(_Strict):
+    from_: Annotated[str, Field(alias="from")]
+    to: str
+
+
+class WindowModel(_Strict):
+    name: str
+    start: dt.date
+    end: dt.date
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))
+    hours: HoursModel | None = None
+
+
+class CollectionModel(_Strict):
+    windows: Annotated[list[WindowModel], Field(min_length=1)]
+    continuous_coverage: bool = False
+    reference_periods: list[str] = Field(default_factory=list)
+
+
+class ScreeningQuestionModel(_Strict):
+    name: str
+    label: Label
+    stop_when: Annotated[list[str | int], Field(min_length=1)]
+
+
+class ConsentStatementsModel(_Strict):
+    adult: Label
+    guardian: Label
+    child_assent: Label
+    child_refusal_overrides: bool = True
+
+
+class ExceptionModel(_Strict):
+    id: str
+    label: Label
+    requires: str = "supervisor_signoff"
+
+
+class EthicsModel(_Strict):
+    age_of_majority: int = 18
+    screening: Annotated[list[ScreeningQuestionModel], Field(min_length=1)]
+    consent: ConsentStatementsModel
+    exceptions: list[ExceptionModel] = Field(default_factory=list)
+    distress_protocol: Label
+    referral: Label
+
+
+class AccessLevel(StrEnum):
+    NONE = "none"
+    OWN = "own"
+    ALL = "all"
+
+
+class IdentityAccess(StrEnum):
+    NONE = "none"
+    WITH_ONE_CUSTODIAN = "with_one_custodian"
+    WITH_TWO_CUSTODIANS = "with_two_custodians"
+
+
+class RoleModel(_Strict):
+    answers: AccessLevel
+    identities: IdentityAccess = IdentityAccess.NONE
+
+
+class ProtocolModel(_Strict):
+    id: str
+    title: Label
+    languages: Annotated[list[str], Field(min_length=1)]
+    purpose: Label
+    population: Label
+    definitions: Annotated[list[DefinitionModel], Field(min_length=1)]
+    collection: CollectionModel
+    tools: Annotated[list[InstrumentKind], Field(min_length=1)]
+    interview_rules: list[Label] = Field(default_factory=list)
+    ethics: EthicsModel
+    roles: dict[str, RoleModel]
+    data_use_statement: Label
+    methodology: Label | None = None
+    small_cell_threshold: Annotated[int, Field(ge=1)] = 5
+    identity_retention_days: Annotated[int, Field(ge=0)]
+    representative: bool = True

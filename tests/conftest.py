@@ -1,0 +1,84 @@
+"""Shared fixtures: instruments and protocols written inline, as in the docs."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fieldkit.instrument.compiler import CompileResult, compile_text
+from fieldkit.instrument.source import parse_source
+from fieldkit.protocol.compiler import compile_protocol_document
+from fieldkit.protocol.model import Protocol
+
+REPO = Path(__file__).resolve().parent.parent
+
+PROTOCOL_YAML = """\
+id: test_protocol
+title: {en: Test study, fr: Étude test}
+languages: [en, fr]
+purpose: {en: Measure child labour, fr: Mesurer le travail des enfants}
+population: {en: Households, fr: Ménages}
+definitions:
+  - term: child
+    definition: {en: Anyone under 18, fr: Toute personne de moins de 18 ans}
+collection:
+  windows:
+    - {name: main, start: 2027-01-01, end: 2027-03-31}
+tools: [household, street, school, establishment]
+ethics:
+  screening:
+    - name: safe_to_proceed
+      label: {en: "Is it safe to continue?", fr: "Peut-on continuer en sécurité ?"}
+      stop_when: [2]
+  consent:
+    adult: {en: "Do you agree?", fr: "Acceptez-vous ?"}
+    guardian: {en: "Do you agree for your child?", fr: "Acceptez-vous pour votre enfant ?"}
+    child_assent: {en: "Do you want to take part?", fr: "Veux-tu participer ?"}
+  exceptions:
+    - id: street_living
+      label: {en: Street-living child, fr: Enfant vivant dans la rue}
+  distress_protocol: {en: Stop and refer, fr: Arrêter et orienter}
+  referral: {en: Call the helpline, fr: Appeler la ligne d'aide}
+roles:
+  enumerator: {answers: own, identities: none}
+  statistician: {answers: all}
+data_use_statement: {en: Used for statistics only, fr: Utilisé pour la statistique seulement}
+small_cell_threshold: 5
+identity_retention_days: 365
+"""
+
+HEADER = """\
+id: mini
+title: {en: Mini, fr: Mini}
+kind: household
+protocol: test_protocol
+languages: [en, fr]
+respondents: [adult]
+"""
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+@pytest.fixture(scope="session")
+def protocol() -> Protocol:
+    found, issues = compile_protocol_document(parse_source(PROTOCOL_YAML, "p.yaml"))
+    assert found is not None, [i.one_line() for i in issues]
+    return found
+
+
+def compile_with(protocol: Protocol, body: str, header: str = HEADER) -> CompileResult:
+    return compile_text(header + dedent(body), {protocol.id: protocol}, file="i.yaml")
+
+
+@pytest.fixture
+def compile_yaml(protocol: Protocol):  # type: ignore[no-untyped-def]
+    """Compile an instrument body (sections and choices) under the standard header."""
+
+    def run(body: str, header: str = HEADER) -> CompileResult:
+        return compile_with(protocol, body, header)
+
+    return run
