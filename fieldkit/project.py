@@ -18,7 +18,7 @@ from fieldkit.protocol.compiler import compile_protocol_document
 from fieldkit.protocol.model import Protocol
 from fieldkit.report import Issue, Report
 
-__all__ = ["Project", "load_project", "resolve_form"]
+__all__ = ["Project", "load_project", "resolve_form", "study_root"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -116,7 +116,7 @@ def _add_form(project: Project, form: Form, doc: SourceDocument) -> None:
 def resolve_form(instrument: Path | str, project_root: Path | None = None) -> Form:
     """Compile one instrument with the protocols beside it; raise on the first error."""
     path = Path(instrument)
-    root = project_root or _guess_root(path)
+    root = project_root or study_root(path)
     project = load_project([path], extra_protocols=[root / "protocols"])
     if not project.report.ok:
         first = project.report.errors[0]
@@ -130,7 +130,8 @@ def resolve_form(instrument: Path | str, project_root: Path | None = None) -> Fo
     return next(iter(project.forms.values()))
 
 
-def _guess_root(path: Path) -> Path:
+def study_root(path: Path) -> Path:
+    """The study folder a file belongs to: the nearest parent holding protocols/."""
     for parent in [path.parent, *path.parents]:
         if (parent / "protocols").is_dir():
             return parent

@@ -43,6 +43,17 @@ def test_cycle_among_calculations(compile_yaml) -> None:  # type: ignore[no-unty
     assert "a → b → a" in result.report.issues[0].message
 
 
+def test_cycle_through_relevance(compile_yaml) -> None:  # type: ignore[no-untyped-def]
+    """A calculation reading a later question whose relevance reads the calculation."""
+    body = BASE.replace("${agee}", "${age}") + (
+        '      - {name: flag, type: calculate, calculation: "${later} + 1"}\n'
+        '      - {name: later, type: integer, label: {en: L, fr: L}, relevant: "${flag} > 1"}\n'
+    )
+    result = compile_yaml(body)
+    assert result.report.flatten(["line", "code"]) == [[18, "FK-EXPR-008"]]
+    assert "flag → later → flag" in result.report.issues[0].message
+
+
 def test_relevance_on_a_later_question(compile_yaml) -> None:  # type: ignore[no-untyped-def]
     body = BASE.replace("${agee} >= 5", "${later} = 1") + (
         "      - {name: later, type: integer, label: {en: L, fr: L}}\n"

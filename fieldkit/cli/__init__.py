@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from fieldkit.cli import demo, instruments
+from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys
 from fieldkit.cli.render import err_console, print_error
 from fieldkit.errors import FieldkitError
 
@@ -20,6 +20,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 instruments.register(app)
+collect.register(app)
+keys.register(app)
+bundles.register(app)
+datasets.register(app)
 demo.register(app)
 
 

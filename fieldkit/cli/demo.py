@@ -1,4 +1,4 @@
-"""fieldkit demo: the whole journey on the embedded SQLite default."""
+"""fieldkit demo: the whole journey on the embedded SQLite default, in under a minute."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from fieldkit.cli.render import console, print_report
-from fieldkit.project import load_project
+from fieldkit.cli.bundles import show_merge
+from fieldkit.cli.datasets import print_published_table
+from fieldkit.cli.render import console
+from fieldkit.dataset import Crosstab
+from fieldkit.demo.journey import DemoResult, run_demo
 
 __all__ = ["register"]
 
@@ -21,35 +25,34 @@ def demo(
     root: Annotated[
         Path, typer.Option(help="Study folder holding instruments/ and protocols/.")
     ] = Path("."),
+    households: Annotated[int, typer.Option(help="Households per district.")] = 8,
 ) -> None:
-    """Check the shipped instruments and protocols, and summarise each compiled form."""
-    project = load_project([root / "protocols", root / "instruments"])
-    print_report(project.report, subject="instruments and protocols")
-    if not project.report.ok:
-        raise typer.Exit(1)
-    out.mkdir(parents=True, exist_ok=True)
-    table = Table(title="Compiled instruments")
-    for column in ("instrument", "kind", "protocol", "questions", "rosters", "pii", "hash"):
-        table.add_column(column)
-    for form in project.forms.values():
-        (out / f"{form.id}.form.json").write_text(_json(form.to_dict()), encoding="utf-8")
-        table.add_row(
-            form.id,
-            str(form.kind),
-            form.protocol.id,
-            str(len(form.questions)),
-            ", ".join(q.name for q in form.repeats()) or "-",
-            str(len(form.pii_fields())),
-            form.hash[7:19],
-        )
+    """Run the journey: interviews on laptops, bundles, merge, datasets, Excel."""
+    console.rule("[bold]fieldkit demo")
+    result = run_demo(
+        out, root, per_district=households, say=lambda stage: console.print(f"[cyan]▸[/] {stage}")
+    )
+    _laptops(result)
+    if result.merge is not None:
+        show_merge(result.merge)
+    table = next((t for t in result.published if isinstance(t, Crosstab) and t.by), None)
+    if table is not None:
+        print_published_table(table)
+    console.print(f"[green]✓[/] workbook: {escape(str(result.workbook))}")
+    console.print(f"[green]✓[/] coordinator store: {escape(str(result.store))}")
+    console.print(f"done in {result.seconds:.1f} s; everything is under {escape(str(out))}/")
+
+
+def _laptops(result: DemoResult) -> None:
+    table = Table(title="Interviews entered on the laptops", title_justify="left")
+    table.add_column("status")
+    table.add_column("interviews", justify="right")
+    for status, count in sorted(result.interviews.items()):
+        table.add_row(status, str(count))
+    table.add_row(
+        "[dim]laptops / bundles[/]", f"[dim]{len(result.laptops)} / {len(result.bundles)}[/]"
+    )
     console.print(table)
-    console.print(f"compiled forms written to {out}/")
-
-
-def _json(data: object) -> str:
-    import json
-
-    return json.dumps(data, indent=2, ensure_ascii=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -232,22 +232,36 @@ class _LogicCompiler:
     # -- graph ------------------------------------------------------------------------
 
     def _check_cycles(self) -> None:
-        calcs = {
-            name: {r for r in references(e["calculation"]) if r in self.logic.calculation_types}
-            for name, e in self.logic.expressions.items()
-            if "calculation" in e
-        }
-        for cycle in _cycles(calcs):
+        """A value that, through calculations and relevance, ends up depending on itself."""
+        graph = self._value_graph()
+        for cycle in _cycles(graph):
+            exprs = self.logic.expressions.get(cycle[0], {})
+            key = "calculation" if "calculation" in exprs else next(iter(exprs), "calculation")
+            yaml_key = "required" if key == "required_if" else key
             draft = self.drafts[cycle[0]]
             self.logic.issues.append(
                 Issue(
                     "FK-EXPR-008",
-                    "calculations depend on each other in a circle: "
-                    + " → ".join([*cycle, cycle[0]]),
-                    self.doc.expression_start((*draft.path, "calculation")),
+                    "values depend on each other in a circle: " + " → ".join([*cycle, cycle[0]]),
+                    self.doc.expression_start((*draft.path, yaml_key)),
                     "break the circle: one of them must not use the other",
                 )
             )
+
+    def _value_graph(self) -> dict[str, set[str]]:
+        """Question → the questions its value or its being asked depends on (not constraints,
+        which only accept or refuse an answer)."""
+        graph: dict[str, set[str]] = defaultdict(set)
+        for name, exprs in self.logic.expressions.items():
+            for key, expr in exprs.items():
+                if key != "constraint":
+                    graph[name].update(r for r in references(expr) if r in self.drafts)
+        for section, expr in self.logic.section_relevance.items():
+            refs = {r for r in references(expr) if r in self.drafts}
+            for draft in self.outline.drafts:
+                if draft.section == section:
+                    graph[draft.name].update(refs)
+        return dict(graph)
 
     def _dependents(self) -> None:
         graph: dict[str, set[str]] = defaultdict(set)

@@ -1,0 +1,52 @@
+"""Bundles: the one file a laptop hands over, and what verifies it.
+
+    key, _, public_file = init_device(Path("laptop.sqlite"))      # once per laptop
+    manifest = write_bundle(Path("laptop.sqlite"), Path("north-1.fkb"), key)
+    scanned = scan_bundle(Path("north-1.fkb")); verify_scanned(scanned, public_key)
+    apply_receipt(Path("laptop.sqlite"), Path("north-1.fkb.receipt"))   # then deletes
+
+The file format is described in ``fieldkit.bundle.format``.
+"""
+
+from __future__ import annotations
+
+from fieldkit.bundle.device import (
+    DeviceKey,
+    DevicePublicKey,
+    default_key_path,
+    init_device,
+    load_device_key,
+    parse_device_public_key,
+    read_device_public_key,
+)
+from fieldkit.bundle.format import BundleManifest, FormEntry, PayloadDigest
+from fieldkit.bundle.ledger import ReceiptOutcome, apply_receipt
+from fieldkit.bundle.reader import ScannedBundle, iter_blocks, scan_bundle, verify_scanned
+from fieldkit.bundle.receipt import Receipt, read_receipt, receipt_path, write_receipt
+from fieldkit.bundle.rows import InterviewBlock
+from fieldkit.bundle.writer import write_bundle
+
+__all__ = [
+    "BundleManifest",
+    "DeviceKey",
+    "DevicePublicKey",
+    "FormEntry",
+    "InterviewBlock",
+    "PayloadDigest",
+    "Receipt",
+    "ReceiptOutcome",
+    "ScannedBundle",
+    "apply_receipt",
+    "default_key_path",
+    "init_device",
+    "iter_blocks",
+    "load_device_key",
+    "parse_device_public_key",
+    "read_device_public_key",
+    "read_receipt",
+    "receipt_path",
+    "scan_bundle",
+    "verify_scanned",
+    "write_bundle",
+    "write_receipt",
+]

@@ -1,0 +1,189 @@
+"""Device keys: each laptop signs its bundles with its own Ed25519 key.
+
+``fieldkit device init --db laptop.sqlite`` writes two files::
+
+    laptop.sqlite.device-key   fieldkit device private key (Ed25519)    <- stays on the laptop
+                               <device id>                                 (mode 0600)
+                               <base64 of the 32 raw private bytes>
+
+    device-<id>.pub            fieldkit device public key (Ed25519)     <- to the coordinator
+                               <device id>
+                               <base64 of the 32 raw public bytes>
+
+The device id is the laptop store's own (``device`` table), so a bundle, its rows and its key
+all name the same laptop. The coordinator registers the public file
+(``fieldkit device register``) and from then on accepts only bundles this key signed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+
+from fieldkit.bundle.atomic import atomic_file
+from fieldkit.errors import BundleError, Location
+from fieldkit.privacy.keys import generate_device_key
+from fieldkit.store.coordinator_tables import capture_table
+from fieldkit.store.database import open_database
+
+__all__ = [
+    "DeviceKey",
+    "DevicePublicKey",
+    "default_key_path",
+    "init_device",
+    "laptop_device_id",
+    "load_device_key",
+    "parse_device_public_key",
+    "read_device_public_key",
+]
+
+PRIVATE_HEADER = "fieldkit device private key (Ed25519)"
+PUBLIC_HEADER = "fieldkit device public key (Ed25519)"
+_RAW = serialization.Encoding.Raw
+
+
+@dataclass(frozen=True)
+class DevicePublicKey:
+    device_id: str
+    key: Ed25519PublicKey
+
+    @property
+    def raw(self) -> bytes:
+        return self.key.public_bytes(_RAW, serialization.PublicFormat.Raw)
+
+    @property
+    def text(self) -> str:
+        return base64.b64encode(self.raw).decode("ascii")
+
+    @property
+    def fingerprint(self) -> str:
+        return "sha256:" + hashlib.sha256(self.raw).hexdigest()[:16]
+
+    def file_bytes(self) -> bytes:
+        return f"{PUBLIC_HEADER}\n{self.device_id}\n{self.text}\n".encode("ascii")
+
+
+@dataclass(frozen=True)
+class DeviceKey:
+    """A laptop's signing key and the device id it belongs to."""
+
+    device_id: str
+    private: Ed25519PrivateKey
+
+    @property
+    def public(self) -> DevicePublicKey:
+        return DevicePublicKey(self.device_id, self.private.public_key())
+
+    def sign(self, message: bytes) -> bytes:
+        return self.private.sign(message)
+
+    def file_bytes(self) -> bytes:
+        raw = self.private.private_bytes(
+            _RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        text = base64.b64encode(raw).decode("ascii")
+        return f"{PRIVATE_HEADER}\n{self.device_id}\n{text}\n".encode("ascii")
+
+
+def default_key_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".device-key")
+
+
+def laptop_device_id(db_path: Path) -> str:
+    """The device id of a laptop store (FK-BUNDLE-021 if the store has none yet)."""
+    if not db_path.is_file():
+        raise BundleError(
+            f"{db_path.name} does not exist",
+            code="FK-BUNDLE-021",
+            location=Location(str(db_path)),
+            hint="give the laptop's database file (the one interviews are saved in)",
+        )
+    with open_database(db_path, role="laptop") as db, db.read() as conn:
+        device_id = conn.execute(select(capture_table("device").c.device_id)).scalar()
+    if device_id is None:
+        raise BundleError(
+            "this laptop store has no device id yet",
+            code="FK-BUNDLE-021",
+            location=Location(str(db_path)),
+            hint="open it once for collection (it is set up then), then run this again",
+        )
+    return str(device_id)
+
+
+def init_device(
+    db_path: Path, *, key_path: Path | None = None, public_path: Path | None = None
+) -> tuple[DeviceKey, Path, Path]:
+    """Create the laptop's signing key; returns (key, private key file, public key file).
+
+    Never overwrites an existing key (FK-BUNDLE-025): the coordinator trusts the old one.
+    """
+    device_id = laptop_device_id(db_path)
+    key_path = key_path or default_key_path(db_path)
+    public_path = public_path or db_path.with_name(f"device-{device_id}.pub")
+    if key_path.exists():
+        raise BundleError(
+            f"a device key already exists: {key_path.name}",
+            code="FK-BUNDLE-025",
+            location=Location(str(key_path)),
+            hint="keep it (the coordinator registered it); delete it only to re-register",
+        )
+    key = DeviceKey(device_id, generate_device_key())
+    with atomic_file(key_path, mode=0o600) as handle:
+        handle.write(key.file_bytes())
+    with atomic_file(public_path) as handle:
+        handle.write(key.public.file_bytes())
+    return key, key_path, public_path
+
+
+def _lines(data: bytes, header: str, where: str) -> tuple[str, bytes]:
+    lines = data.decode("utf-8", errors="replace").strip().splitlines()
+    if len(lines) != 3 or lines[0].strip() != header:
+        raise _bad_key_file(where, f"the first line must be '{header}'")
+    try:
+        raw = base64.b64decode(lines[2].strip(), validate=True)
+    except binascii.Error:
+        raise _bad_key_file(where, "the key is not base64") from None
+    if len(raw) != 32 or not lines[1].strip():
+        raise _bad_key_file(where, "the key is not 32 bytes, or the device id is missing")
+    return lines[1].strip(), raw
+
+
+def parse_device_public_key(data: bytes, where: str = "<device key>") -> DevicePublicKey:
+    device_id, raw = _lines(data, PUBLIC_HEADER, where)
+    return DevicePublicKey(device_id, Ed25519PublicKey.from_public_bytes(raw))
+
+
+def read_device_public_key(path: Path) -> DevicePublicKey:
+    return parse_device_public_key(_read(path), str(path))
+
+
+def load_device_key(path: Path) -> DeviceKey:
+    device_id, raw = _lines(_read(path), PRIVATE_HEADER, str(path))
+    return DeviceKey(device_id, Ed25519PrivateKey.from_private_bytes(raw))
+
+
+def public_key_from_text(text: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(base64.b64decode(text))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise _bad_key_file(str(path), f"cannot read it ({error.strerror})") from None
+
+
+def _bad_key_file(where: str, why: str) -> BundleError:
+    return BundleError(
+        f"not a fieldkit device key file: {why}",
+        code="FK-BUNDLE-026",
+        location=Location(where),
+        hint="use the files written by 'fieldkit device init'",
+    )

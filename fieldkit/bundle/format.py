@@ -1,0 +1,240 @@
+"""The bundle file: one self-verifying file of finished interviews, signed by its laptop.
+
+Layout (every line ends with ``\\n``; JSON is canonical: sorted keys, no spaces, UTF-8)::
+
+    fieldkit bundle 1                      magic line: format and version
+    {manifest}                             device, sequence, forms, enumerators, counts,
+                                           columns, and the payload's SHA-256, bytes, lines
+    ["i", id, form_id, ...]                payload: one interview line, then its rows:
+    ["a", question, member, value, ...]      answers ("a"), roster members ("r"),
+    ["r", roster, member]                    paradata ("p"), sealed identities ("s")
+    ...                                    interviews in ascending id order
+    {"algorithm":"ed25519",                trailer: Ed25519 signature by the device key over
+     "manifest_sha256":..., "signature":...}  SIGNATURE_CONTEXT + SHA-256(magic + manifest)
+
+The signature covers the manifest, the manifest covers the payload (its SHA-256), so one
+signature check and one streaming hash verify every byte. A bundle's identity is the SHA-256
+of the whole file (``bundle hash``). Identities stay sealed: the ``sealed`` column is the
+base64 of the laptop's ciphertext, never opened here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from fieldkit.errors import BundleError, Location
+from fieldkit.hashing import canonical_json
+
+__all__ = [
+    "COLUMNS",
+    "FINISHED_STATUSES",
+    "FORMAT_VERSION",
+    "MAGIC",
+    "MAX_LINE",
+    "BundleManifest",
+    "FormEntry",
+    "PayloadDigest",
+    "encode_line",
+    "signed_message",
+]
+
+MAGIC = b"fieldkit bundle 1\n"
+MAGIC_PREFIX = b"fieldkit bundle "
+FORMAT_VERSION = 1
+SIGNATURE_CONTEXT = b"fieldkit bundle signature v1\x00"
+MAX_LINE = 8 * 1024 * 1024
+"""Longest line read; longer ones are damage (no row comes near it)."""
+FINISHED_STATUSES = ("complete", "refused", "stopped")
+
+COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "i": (
+        "id",
+        "form_id",
+        "form_hash",
+        "instrument_kind",
+        "protocol_id",
+        "enumerator",
+        "device_id",
+        "language",
+        "status",
+        "consent",
+        "consent_outcome",
+        "reference",
+        "sequence",
+        "started_at",
+        "ended_at",
+        "updated_at",
+    ),
+    "a": ("question", "member", "value", "status", "changed_at"),
+    "r": ("roster", "member"),
+    "p": ("at", "event", "question", "member", "elapsed_ms", "detail"),
+    "s": ("question", "member", "status", "sealed"),
+}
+"""The fields of each payload line after its tag, in order."""
+
+_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def encode_line(item: Any) -> bytes:
+    return canonical_json(item) + b"\n"
+
+
+def signed_message(magic: bytes, manifest_line: bytes) -> bytes:
+    """What the device key signs: a context string and the SHA-256 of magic + manifest."""
+    return SIGNATURE_CONTEXT + hashlib.sha256(magic + manifest_line).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class FormEntry:
+    form_id: str
+    form_hash: str
+    protocol_id: str
+    interviews: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "form_id": self.form_id,
+            "form_hash": self.form_hash,
+            "protocol_id": self.protocol_id,
+            "interviews": self.interviews,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadDigest:
+    sha256: str
+    bytes: int
+    lines: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "bytes": self.bytes, "lines": self.lines}
+
+
+@dataclass(frozen=True)
+class BundleManifest:
+    """What a bundle says about itself, signed. ``created_at`` is informational only."""
+
+    device_id: str
+    sequence: int
+    created_at: str
+    forms: tuple[FormEntry, ...]
+    enumerators: Mapping[str, int]
+    """Enumerator → interviews in this bundle."""
+    counts: Mapping[str, int]
+    """interviews, answers, roster_members, paradata, identities, and per status."""
+    payload: PayloadDigest
+    fieldkit_version: str = ""
+    columns: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(COLUMNS))
+
+    @property
+    def name(self) -> str:
+        """A readable bundle name: ``<device id>-<sequence>``."""
+        return f"{self.device_id}-{self.sequence:06d}"
+
+    @property
+    def interviews(self) -> int:
+        return int(self.counts.get("interviews", 0))
+
+    def form_hashes(self) -> set[str]:
+        return {entry.form_hash for entry in self.forms}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": "fieldkit-bundle",
+            "version": FORMAT_VERSION,
+            "device_id": self.device_id,
+            "sequence": self.sequence,
+            "created_at": self.created_at,
+            "fieldkit_version": self.fieldkit_version,
+            "forms": [entry.to_dict() for entry in self.forms],
+            "enumerators": dict(sorted(self.enumerators.items())),
+            "counts": dict(sorted(self.counts.items())),
+            "columns": {tag: list(names) for tag, names in self.columns.items()},
+            "payload": self.payload.to_dict(),
+        }
+
+    def line(self) -> bytes:
+        return encode_line(self.to_dict())
+
+    @classmethod
+    def from_line(cls, line: bytes, where: str) -> BundleManifest:
+        """Parse and check a manifest line; FK-BUNDLE-004 when it is not a valid manifest."""
+        try:
+            data = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise damaged(where, "the manifest is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise damaged(where, "the manifest is not a JSON object")
+        try:
+            return _manifest(data)
+        except (KeyError, TypeError, ValueError) as error:
+            raise damaged(where, f"the manifest is incomplete ({error})") from None
+
+
+def _manifest(data: dict[str, Any]) -> BundleManifest:
+    if data["format"] != "fieldkit-bundle" or data["version"] != FORMAT_VERSION:
+        raise ValueError("unknown format or version")
+    if {tag: list(names) for tag, names in COLUMNS.items()} != data["columns"]:
+        raise ValueError("columns differ from format version 1")
+    payload = data["payload"]
+    if not _HEX64.match(_text(payload["sha256"])):
+        raise ValueError("payload sha256")
+    return BundleManifest(
+        device_id=_name(data["device_id"]),
+        sequence=_count(data["sequence"], minimum=1),
+        created_at=_text(data["created_at"]),
+        forms=tuple(_form(item) for item in data["forms"]),
+        enumerators={_text(k): _count(v) for k, v in dict(data["enumerators"]).items()},
+        counts={_text(k): _count(v) for k, v in dict(data["counts"]).items()},
+        payload=PayloadDigest(
+            payload["sha256"], _count(payload["bytes"]), _count(payload["lines"])
+        ),
+        fieldkit_version=_text(data.get("fieldkit_version", "")),
+    )
+
+
+def _form(item: Any) -> FormEntry:
+    return FormEntry(
+        _name(item["form_id"]),
+        _text(item["form_hash"]),
+        _name(item["protocol_id"]),
+        _count(item["interviews"]),
+    )
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _name(value: Any) -> str:
+    if not _NAME.match(_text(value)):
+        raise ValueError(f"not a valid name: {value!r}")
+    return str(value)
+
+
+def _count(value: Any, minimum: int = 0) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"not a count: {value!r}")
+    return value
+
+
+def now_text() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+def damaged(where: str, why: str) -> BundleError:
+    return BundleError(
+        f"the bundle is damaged: {why}",
+        code="FK-BUNDLE-004",
+        location=Location(where),
+        hint="make the bundle again on the laptop ('fieldkit bundle') and send the new file",
+    )

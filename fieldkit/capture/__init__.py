@@ -1,0 +1,39 @@
+"""Capture: the interview engine (a pure state machine) that front ends drive.
+
+engine = Engine(form)
+session = engine.start("en")
+prompt = session.current()        # a Prompt: consent first, then the form's questions
+step = session.answer("2")        # a Step: ok + records to store, or an error message
+"""
+
+from __future__ import annotations
+
+from fieldkit.capture.engine import Engine, Session
+from fieldkit.capture.plan import MAX_MEMBERS
+from fieldkit.capture.prompts import (
+    ChoiceView,
+    Progress,
+    Prompt,
+    PromptKind,
+    Record,
+    RosterPlace,
+    Step,
+    SummaryRow,
+)
+from fieldkit.instrument.expression import DONT_KNOW, REFUSED
+
+__all__ = [
+    "DONT_KNOW",
+    "MAX_MEMBERS",
+    "REFUSED",
+    "ChoiceView",
+    "Engine",
+    "Progress",
+    "Prompt",
+    "PromptKind",
+    "Record",
+    "RosterPlace",
+    "Session",
+    "Step",
+    "SummaryRow",
+]

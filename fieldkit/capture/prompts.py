@@ -1,0 +1,140 @@
+"""What the engine shows and what it hands back: plain frozen data for any front end.
+
+A front end asks ``session.current()`` for a `Prompt`, shows it, and passes what the
+enumerator typed to ``session.answer()``, which returns a `Step`: ``ok`` with the records to
+store, or not ``ok`` with an error whose message is in the session language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fieldkit.errors import FieldkitError
+from fieldkit.instrument.schema import QuestionType
+from fieldkit.store.records import (
+    TOP_LEVEL,
+    AnswerChange,
+    ConsentRecord,
+    InterviewStatus,
+    MemberChange,
+    ParadataEvent,
+)
+
+__all__ = [
+    "ChoiceView",
+    "Progress",
+    "Prompt",
+    "PromptKind",
+    "Record",
+    "RosterPlace",
+    "Step",
+    "SummaryRow",
+]
+
+Record = AnswerChange | MemberChange | ParadataEvent
+"""What a successful step asks the store to persist, in order."""
+
+
+class PromptKind(StrEnum):
+    SCREENING = "screening"
+    RESPONDENT_AGE = "respondent_age"
+    CONSENT_ADULT = "consent_adult"
+    GUARDIAN_CONSENT = "guardian_consent"
+    EXCEPTION = "exception"
+    """A documented protocol exception instead of guardian consent (which, why, who approved)."""
+    CHILD_ASSENT = "child_assent"
+    OTHERS_PRESENT = "others_present"
+    INTERVIEW_LANGUAGE = "interview_language"
+    QUESTION = "question"
+    ROSTER_COUNT = "roster_count"
+    """An open-ended roster: "add another member?" (1 yes, 2 no)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceView:
+    number: int
+    """1-based position in the shown (filtered) list: what the enumerator may type."""
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    answered: int
+    relevant: int
+    """Questions that apply so far (rosters grow this as members are added)."""
+
+    @property
+    def percent(self) -> int:
+        if self.relevant == 0:
+            return 0
+        return min(100, (100 * self.answered) // self.relevant)
+
+
+@dataclass(frozen=True, slots=True)
+class RosterPlace:
+    """Member ``index`` of ``total`` of roster ``roster`` (``member`` is its stable number)."""
+
+    roster: str
+    label: str
+    member: int
+    index: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    kind: PromptKind
+    name: str
+    """The question's name; consent prompts are named ``consent.*`` and ``screening.*``."""
+    type: QuestionType
+    label: str
+    progress: Progress
+    hint: str = ""
+    choices: tuple[ChoiceView, ...] = ()
+    """Already filtered by the question's choice_filter."""
+    required: bool = False
+    allow_dont_know: bool = False
+    allow_refused: bool = False
+    member: int = TOP_LEVEL
+    roster: RosterPlace | None = None
+    section: str | None = None
+    section_label: str = ""
+    answer: str | None = None
+    """The answer already given, for display ("•••" for an identifying answer); None if none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The outcome of one action: records to store in order, or an error and no change."""
+
+    ok: bool
+    records: tuple[Record, ...] = ()
+    error: FieldkitError | None = None
+    consent: ConsentRecord | None = None
+    """Set by the step that ends the consent block (given, refused or screened out)."""
+    status: InterviewStatus = InterviewStatus.DRAFT
+    """The interview's status after this step."""
+
+    @property
+    def message(self) -> str | None:
+        return None if self.error is None else self.error.message
+
+    @property
+    def code(self) -> str | None:
+        return None if self.error is None else self.error.code
+
+    @property
+    def answers(self) -> tuple[AnswerChange, ...]:
+        return tuple(r for r in self.records if isinstance(r, AnswerChange))
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    section: str
+    question: str
+    member: int
+    label: str
+    value: str
+    """For display: choice labels, "Don't know", "•••" for identifying answers."""

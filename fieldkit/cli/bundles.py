@@ -1,0 +1,320 @@
+"""fieldkit bundle / device / merge / conflicts / quarantine: from district laptops to HQ."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from fieldkit.bundle import (
+    apply_receipt,
+    default_key_path,
+    init_device,
+    load_device_key,
+    read_device_public_key,
+    write_bundle,
+)
+from fieldkit.cli.render import console, err_console, print_json, print_report
+from fieldkit.merge import (
+    ConflictView,
+    MergeOptions,
+    MergeProgress,
+    MergeReport,
+    list_conflicts,
+    list_quarantine,
+    merge_bundles,
+    register_device,
+    resolve_conflict,
+)
+from fieldkit.merge.report import Tally
+from fieldkit.project import load_project
+
+__all__ = ["register", "show_merge"]
+
+LaptopDb = Annotated[Path, typer.Option("--db", help="The laptop's database file.")]
+Store = Annotated[
+    str, typer.Option("--store", "--into", help="Coordinator store: a SQLite path or a URL.")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
+
+device_app = typer.Typer(help="Device keys: each laptop signs its bundles.", no_args_is_help=True)
+conflicts_app = typer.Typer(
+    help="Unit conflicts: list them side by side, resolve with a recorded reason.",
+    invoke_without_command=True,
+)
+
+
+def bundle(
+    db: LaptopDb,
+    out: Annotated[Path | None, typer.Option("--out", help="The bundle file to write.")] = None,
+    key: Annotated[Path | None, typer.Option("--key", help="Device key file.")] = None,
+    receipt: Annotated[
+        Path | None, typer.Option("--receipt", help="A coordinator receipt to apply.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write a signed bundle of finished interviews, or apply a coordinator's receipt."""
+    if receipt is not None:
+        outcome = apply_receipt(db, receipt)
+        if as_json:
+            print_json(_slots(outcome))
+        elif outcome.already_applied:
+            console.print(f"receipt for {escape(outcome.bundle)} was already applied")
+        else:
+            console.print(
+                f"[green]✓[/] bundle {escape(outcome.bundle)} merged at the coordinator: "
+                f"{outcome.deleted} interview(s) removed from this laptop, "
+                f"{outcome.kept_changed} kept (changed since)"
+            )
+        return
+    if out is None:
+        raise typer.BadParameter("give --out FILE (or --receipt FILE)", param_hint="--out")
+    manifest = write_bundle(db, out, load_device_key(key or default_key_path(db)))
+    if as_json:
+        print_json(manifest.to_dict())
+        return
+    console.print(
+        f"[green]✓[/] {escape(str(out))}: bundle {escape(manifest.name)}, "
+        f"{manifest.interviews} interview(s), "
+        + ", ".join(f"{f.form_id} ×{f.interviews}" for f in manifest.forms)
+    )
+
+
+def _slots(item: Any) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in item.__slots__}
+
+
+@device_app.command("init")
+def device_init(
+    db: LaptopDb,
+    key: Annotated[Path | None, typer.Option("--key", help="Private key file to write.")] = None,
+    public: Annotated[
+        Path | None, typer.Option("--public", help="Public key file for the coordinator.")
+    ] = None,
+) -> None:
+    """Create this laptop's signing key; give the .pub file to the coordinator."""
+    device, key_path, public_path = init_device(db, key_path=key, public_path=public)
+    console.print(
+        f"[green]✓[/] device {escape(device.device_id)}: private key {escape(str(key_path))} "
+        f"(keep it on this laptop), public key {escape(str(public_path))} "
+        f"(fingerprint {device.public.fingerprint})"
+    )
+
+
+@device_app.command("register")
+def device_register(
+    public_key: Annotated[Path, typer.Argument(help="A device-<id>.pub file.")],
+    store: Store,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the key of a registered device.")
+    ] = False,
+) -> None:
+    """Register a laptop's public key at the coordinator."""
+    key = read_device_public_key(public_key)
+    status = register_device(store, key, replace=replace)
+    console.print(f"[green]✓[/] device {escape(key.device_id)} {status} ({key.fingerprint})")
+
+
+def merge(
+    files: Annotated[list[Path], typer.Argument(help="Bundle files (.fkb).")],
+    store: Store,
+    project: Annotated[
+        list[Path] | None,
+        typer.Option("--project", help="Protocol and instrument files or folders."),
+    ] = None,
+    receipts: Annotated[
+        Path | None, typer.Option("--receipts", help="Folder for receipts (default: beside).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Verify and merge bundles into the coordinator store; write a receipt for each."""
+    loaded = load_project(project or DEFAULT_PROJECT)
+    if not loaded.report.ok:
+        print_report(loaded.report, subject="project")
+        raise typer.Exit(1)
+    with _progress(enabled=not as_json) as on_progress:
+        report = merge_bundles(
+            files, store, loaded, MergeOptions(receipts_dir=receipts, progress=on_progress)
+        )
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        show_merge(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(event: MergeProgress) -> None:
+        if event.bundle not in tasks:
+            tasks[event.bundle] = bar.add_task(event.bundle[-20:], total=event.interviews_total)
+        bar.update(tasks[event.bundle], completed=event.interviews_done)
+
+    with bar:
+        yield update
+
+
+def show_merge(report: MergeReport) -> None:
+    """The merge report as tables: bundles, counts, per district and per enumerator."""
+    table = Table(title="Bundles", title_justify="left")
+    for column in ("file", "bundle", "status", "interviews", "new", "same id", "reason"):
+        table.add_column(column)
+    for item in report.bundles:
+        colour = {"merged": "green", "already merged": "cyan"}.get(item.status, "red")
+        table.add_row(
+            escape(Path(item.path).name),
+            escape(f"{item.device_id[:8]}…/{item.sequence}" if item.device_id else "-"),
+            f"[{colour}]{item.status}[/]",
+            str(item.interviews),
+            str(item.new),
+            str(item.same_id),
+            escape(f"{item.code} {item.reason}" if item.code else ""),
+        )
+    console.print(table)
+    data = report.to_dict()
+    console.print(
+        f"interviews new: [bold]{report.interviews_new}[/]  duplicates: "
+        + ", ".join(f"{kind} {n}" for kind, n in data["duplicates"].items())
+        + f"  open conflicts: {report.open_conflicts}"
+    )
+    if report.quarantined:
+        console.print(
+            "quarantined: "
+            + ", ".join(f"{reason} {n}" for reason, n in sorted(report.quarantined.items()))
+        )
+    for title, tallies in (
+        ("District", report.per_district),
+        ("Enumerator", report.per_enumerator),
+    ):
+        if tallies:
+            console.print(_tally_table(title, tallies))
+    for issue in report.issues.issues:
+        colour = "red" if issue.severity == "error" else "yellow"
+        console.print(f"[{colour}]{issue.severity}[/]: {escape(issue.one_line())}")
+
+
+def _tally_table(title: str, tallies: dict[str, Tally]) -> Table:
+    table = Table(title=f"Per {title.lower()}", title_justify="left")
+    names = ("new", "same_id", "content", "unit_conflict", "quarantined")
+    table.add_column(title)
+    for name in names:
+        table.add_column(name.replace("_", " "), justify="right")
+    for key, tally in sorted(tallies.items()):
+        table.add_row(escape(key), *(str(getattr(tally, name)) for name in names))
+    return table
+
+
+@conflicts_app.callback()
+def conflicts(
+    ctx: typer.Context,
+    store: Annotated[
+        str | None, typer.Option("--store", "--into", help="Coordinator store.")
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Include resolved conflicts.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """List unit conflicts side by side (two interviews claiming one household or child)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if store is None:
+        raise typer.BadParameter("give --store STORE", param_hint="--store")
+    views = list_conflicts(store, include_resolved=show_all)
+    if as_json:
+        print_json([view.to_dict() for view in views])
+        return
+    if not views:
+        console.print("[green]no unit conflicts[/]")
+    for view in views:
+        console.print(_conflict_table(view))
+
+
+def _conflict_table(view: ConflictView) -> Table:
+    state = view.status if view.status == "open" else f"resolved: keep {view.kept_interview_id}"
+    table = Table(
+        title=f"{view.id}  {view.form_id} unit {view.unit}  [{state}]", title_justify="left"
+    )
+    table.add_column("")
+    for member in view.members:
+        table.add_column(escape(member.interview_id))
+    rows: list[tuple[str, list[Any]]] = [
+        ("enumerator", [m.enumerator for m in view.members]),
+        ("device / seq", [f"{m.device_id[:8]} / {m.sequence}" for m in view.members]),
+        ("status", [m.status for m in view.members]),
+        ("started", [m.started_at.isoformat(timespec="minutes") for m in view.members]),
+    ]
+    questions = sorted({q for m in view.members for q in m.answers})
+    rows += [(q, [m.answers.get(q, "") for m in view.members]) for q in questions]
+    for label, values in rows:
+        differ = len({str(v) for v in values}) > 1
+        cells = [f"[yellow]{escape(str(v))}[/]" if differ else escape(str(v)) for v in values]
+        table.add_row(escape(label), *cells)
+    return table
+
+
+@conflicts_app.command("resolve")
+def conflicts_resolve(
+    conflict: Annotated[str, typer.Argument(help="The conflict id (U-...).")],
+    keep: Annotated[str, typer.Option("--keep", help="The interview id to keep.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why this interview is kept.")],
+    store: Store,
+    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: you).")] = None,
+) -> None:
+    """Resolve a unit conflict: keep one interview, with a recorded reason and name."""
+    view = resolve_conflict(
+        store, conflict, keep=keep, reason=reason, resolved_by=by or getpass.getuser()
+    )
+    console.print(
+        f"[green]✓[/] {escape(view.id)} resolved: keep {escape(keep)} "
+        f"({len(view.members) - 1} other(s) excluded from datasets)"
+    )
+
+
+def quarantine(
+    store: Store,
+    reason: Annotated[str | None, typer.Option("--reason", help="Only this reason.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Review interviews quarantined for consent problems (never emptied, only listed)."""
+    entries = list_quarantine(store, reason=reason)
+    if as_json:
+        print_json([entry.to_dict() for entry in entries])
+        return
+    table = Table(title=f"Quarantine: {len(entries)} entr(ies)", title_justify="left")
+    for column in ("interview", "form", "enumerator", "device", "reason", "detail"):
+        table.add_column(column, no_wrap=column != "detail")
+    for e in entries:
+        table.add_row(
+            *(escape(v) for v in (e.interview_id[:8], e.form_id, e.enumerator, e.device_id[:8])),
+            f"[red]{escape(e.reason)}[/]",
+            escape(e.detail),
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("bundle")(bundle)
+    app.add_typer(device_app, name="device")
+    app.command("merge")(merge)
+    app.add_typer(conflicts_app, name="conflicts")
+    app.command("quarantine")(quarantine)

@@ -1,0 +1,195 @@
+"""fieldkit export / tables: analysis datasets and published tables from the coordinator store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from fieldkit.cli.render import console, err_console, print_json, print_report
+from fieldkit.dataset import (
+    Crosstab,
+    Dataset,
+    EstimateTable,
+    crosstab,
+    estimate_proportion,
+)
+from fieldkit.dataset.publish import standard_tables
+from fieldkit.dataset.store import load_dataset
+from fieldkit.export import write_csv, write_dta, write_parquet, write_sav, write_xlsx
+from fieldkit.export.layout import lines
+from fieldkit.project import load_project
+
+__all__ = ["register"]
+
+Store = Annotated[str, typer.Option("--store", help="Coordinator store: a SQLite path or a URL.")]
+InstrumentId = Annotated[str, typer.Option("--instrument", "-i", help="Instrument id.")]
+Role = Annotated[
+    str, typer.Option("--role", help="Your role in the protocol (needs answers: all).")
+]
+Project = Annotated[
+    list[Path] | None,
+    typer.Option("--project", help="Protocol and instrument files or folders."),
+]
+Lang = Annotated[str | None, typer.Option("--lang", "-l", help="Language of labels, e.g. fr.")]
+OutFile = Annotated[Path | None, typer.Option(help="Write this file.")]
+OutDir = Annotated[Path | None, typer.Option(help="Write files into this folder.")]
+DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
+
+
+def _load(
+    store: str, instrument: str, role: str, project: list[Path] | None, lang: str | None
+) -> tuple[Dataset, dict[str, int]]:
+    loaded = load_project(project or DEFAULT_PROJECT)
+    if not loaded.report.ok:
+        print_report(loaded.report, subject="project")
+        raise typer.Exit(1)
+    dataset, counts = load_dataset(store, loaded.form(instrument), role=role, language=lang)
+    return dataset, counts
+
+
+def export(
+    *,
+    store: Store,
+    instrument: InstrumentId,
+    role: Role = "statistician",
+    xlsx: OutFile = None,
+    csv: OutDir = None,
+    parquet: OutDir = None,
+    dta: OutDir = None,
+    sav: OutDir = None,
+    project: Project = None,
+    lang: Lang = None,
+    public: Annotated[
+        bool, typer.Option("--public", help="A public release: microdata must pass k >= 11.")
+    ] = False,
+    tables_only: Annotated[
+        bool, typer.Option("--tables-only", help="Published tables, no microdata.")
+    ] = False,
+) -> None:
+    """Export datasets (Excel, CSV, Parquet, Stata, SPSS) with codebook and published tables."""
+    if not any((xlsx, csv, parquet, dta, sav)):
+        err_console.print("nothing to write: give --xlsx, --csv, --parquet, --dta or --sav")
+        raise typer.Exit(2)
+    dataset, counts = _load(store, instrument, role, project, lang)
+    published = standard_tables(dataset)
+    written: list[Path] = []
+    with _progress() as progress:
+        if xlsx:
+            written.append(
+                write_xlsx(
+                    dataset,
+                    published,
+                    xlsx,
+                    counts=counts,
+                    progress=progress,
+                    public=public,
+                    microdata=not tables_only,
+                )
+            )
+        if csv:
+            written += write_csv(
+                dataset,
+                published,
+                csv,
+                counts=counts,
+                progress=progress,
+                public=public,
+                microdata=not tables_only,
+            )
+        if parquet and not tables_only:
+            written += write_parquet(dataset, parquet, progress=progress, public=public)
+        if dta and not tables_only:
+            written += write_dta(dataset, dta, public=public)
+        if sav and not tables_only:
+            written += write_sav(dataset, sav, public=public)
+    for issue in dataset.report.issues:
+        err_console.print(f"[yellow]warning[/]: {escape(issue.one_line())}")
+    for name, table in dataset.tables.items():
+        console.print(f"{escape(name)}: {table.n_rows} rows, {len(table.variables)} variables")
+    for path in written:
+        console.print(f"[green]✓[/] {escape(str(path))}")
+
+
+def tables(
+    *,
+    store: Store,
+    instrument: InstrumentId,
+    indicator: Annotated[str, typer.Option(help="The variable to tabulate.")] = "cl_sdg_8_7_1",
+    by: Annotated[
+        list[str] | None, typer.Option("--by", help="Break down by (repeat to cross).")
+    ] = None,
+    table: Annotated[str | None, typer.Option(help="Table name (default: the roster).")] = None,
+    weighted: Annotated[
+        bool, typer.Option("--weighted", help="Weighted prevalence with SE and 95% CI.")
+    ] = False,
+    role: Role = "statistician",
+    project: Project = None,
+    lang: Lang = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
+) -> None:
+    """Print one disaggregated table (counts with totals, small cells suppressed)."""
+    dataset, _ = _load(store, instrument, role, project, lang)
+    name = table or (dataset.rosters[0] if dataset.rosters else dataset.main)
+    rows = dataset.table(name)
+    breakdown = by or ["sex", "age_band_ilo_cl"]
+    result: Crosstab | EstimateTable
+    if weighted:
+        result = estimate_proportion(rows, indicator, breakdown, study=dataset.study)
+    else:
+        result = crosstab(rows, indicator, breakdown, study=dataset.study)
+    if as_json:
+        print_json([[value for value, _ in line] for line in lines([result])])
+        return
+    print_published_table(result)
+
+
+def print_published_table(result: Crosstab | EstimateTable) -> None:
+    rendered = list(lines([result]))
+    title, header, body = rendered[0], rendered[1], rendered[2:]
+    grid = Table(title=str(title[0][0]), title_justify="left")
+    for value, _ in header:
+        grid.add_column(str(value))
+    for line in body:
+        if line and line[0][1] == "note":
+            console.print(f"[dim]{escape(str(line[0][0]))}[/]")
+        elif line:
+            grid.add_row(*(_fmt(value) for value, _ in line))
+    console.print(grid)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return "" if value is None else str(value)
+
+
+@contextmanager
+def _progress() -> Iterator[Any]:
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(name: str, done: int, total: int | None) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(name[-30:], total=total)
+        bar.update(tasks[name], completed=done)
+
+    with bar:
+        yield update
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export)
+    app.command("tables")(tables)

@@ -1,0 +1,40 @@
+"""All derived variables of a roster table in one call, as the export command adds them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fieldkit.dataset.agebands import AgeScheme, add_age_band
+from fieldkit.dataset.childlabour import LabourInputs, RuleSet, add_child_labour, add_work_school
+from fieldkit.dataset.table import Table, Variable
+from fieldkit.dataset.trafficking import TipInputs, add_trafficking
+
+__all__ = ["DEFAULT_RULE_SETS", "derive_all"]
+
+DEFAULT_RULE_SETS = ("sdg_8_7_1_icls_2008", "mics6", "general_production_boundary")
+
+
+def derive_all(
+    table: Table,
+    *,
+    age: str = "age",
+    schemes: Sequence[str | AgeScheme] = ("ilo_cl", "ctdc_broad"),
+    rule_sets: Sequence[str | RuleSet] = DEFAULT_RULE_SETS,
+    labour: LabourInputs | None = None,
+    trafficking: TipInputs | None = None,
+) -> list[Variable]:
+    """Add age bands, child labour, work/school and trafficking flags; return what was added.
+
+    The labour and trafficking parts are added when the table holds their inputs (a roster
+    of the household instrument, or any table mapped with ``labour=``/``trafficking=``);
+    optional trafficking inputs (sector, movement, documents...) the table lacks are skipped.
+    """
+    added = [add_age_band(table, scheme, age) for scheme in schemes]
+    labour_inputs = labour or LabourInputs(age=age)
+    if all(name in table for name in labour_inputs.names()):
+        added += add_child_labour(table, rule_sets, labour_inputs)
+        added.append(add_work_school(table, labour_inputs))
+    tip_inputs = trafficking or TipInputs(age=age).fitted(table)
+    if tip_inputs is not None:
+        added += add_trafficking(table, tip_inputs)
+    return added

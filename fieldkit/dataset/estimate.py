@@ -1,0 +1,229 @@
+"""Weighted proportions with Taylor-linearised standard errors and 95% confidence intervals.
+
+For a domain d (a row of the breakdown) and a 0/1 outcome y with weights w::
+
+    p = sum(w y) / sum(w)                      over records of d with a known y
+    z_k = w_k (y_k - p) / sum(w)               (0 outside d: a subpopulation, all PSUs kept)
+    v = sum_h n_h / (n_h - 1) sum_i (z_hi - mean_h z)^2    PSU totals z_hi, n_h PSUs in h
+    se = sqrt(v)
+    CI = expit(logit(p) -+ t(0.975, df) se / (p (1 - p))),   df = #PSU - #strata
+
+PSUs are taken as sampled with replacement within strata (the ultimate-cluster variance),
+with no finite population correction. This is samplics 0.6 ``TaylorEstimator(PopParam.prop)``
+with ``domain=`` and R's ``svyciprop(method = "logit")``; when p is 0 or 1 the interval is
+[p, p], as samplics gives it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from fieldkit.dataset.breakdown import Breakdown, Row, breakdown
+from fieldkit.dataset.dataset import StudyInfo
+from fieldkit.dataset.errors import DatasetError
+from fieldkit.dataset.student import t_quantile
+from fieldkit.dataset.suppress import Relation, suppress
+from fieldkit.dataset.table import Cell, Special, Table
+
+__all__ = ["Estimate", "EstimateTable", "estimate_proportion"]
+
+
+@dataclass
+class Estimate:
+    n: int
+    """Unweighted records of the domain with a known value."""
+    hits: int
+    """Unweighted records with the value counted (y = 1)."""
+    proportion: float | None
+    se: float | None
+    ci_low: float | None
+    ci_high: float | None
+    hidden: bool = False
+    """The estimate is withheld (too few records, or too few with or without the value)."""
+    n_hidden: bool = False
+
+
+@dataclass
+class EstimateTable:
+    title: str
+    variable: str
+    by: tuple[str, ...]
+    rows: list[Row]
+    estimates: list[Estimate]
+    df: int
+    n_psu: int
+    n_strata: int
+    threshold: int
+    method: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Design:
+    weight: list[float | None]
+    unit: list[tuple[str, str]]
+    """(stratum, PSU) of each record."""
+    strata: dict[str, list[tuple[str, str]]]
+
+    @property
+    def df(self) -> int:
+        return sum(len(units) for units in self.strata.values()) - len(self.strata)
+
+
+def _design(table: Table, study: StudyInfo) -> _Design:
+    design = study.require_estimates()
+    psu = table.column(design.psu)
+    stratum = table.column(design.stratum) if design.stratum else [None] * len(psu)
+    units = [(str(s), str(p)) for s, p in zip(stratum, psu, strict=True)]
+    if any(p is None or isinstance(p, Special) for p in psu):
+        raise DatasetError(
+            f"records without a PSU ({design.psu})",
+            code="FK-DATA-008",
+            hint="every record needs one",
+        )
+    strata: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for unit in units:
+        strata[unit[0]].add(unit)
+    lonely = sorted(s for s, found in strata.items() if len(found) < 2)
+    if lonely:
+        raise DatasetError(
+            f"strata with a single PSU: {', '.join(lonely)}: no variance can be estimated",
+            code="FK-DATA-008",
+            hint="collapse each with a similar stratum before estimating",
+        )
+    weights = [_weight(w) for w in table.column(design.weight)]
+    return _Design(weights, units, {s: sorted(found) for s, found in strata.items()})
+
+
+def _weight(value: Cell) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def estimate_proportion(
+    table: Table,
+    variable: str,
+    by: Sequence[str] = (),
+    *,
+    study: StudyInfo,
+    value: Cell = 1,
+    alpha: float = 0.05,
+    language: str = "en",
+    title: str | None = None,
+    threshold: int | None = None,
+) -> EstimateTable:
+    """The weighted share of records with ``variable == value``, by domain."""
+    design = _design(table, study)
+    limit = study.small_cell_threshold if threshold is None else threshold
+    y = table.column(variable)
+    known = [v is not None and not isinstance(v, Special) for v in y]
+    structure = breakdown(table, by, language, known)
+    by_columns = [table.column(name) for name in by]
+    leaf = [structure.leaf_of([c[i] for c in by_columns]) for i in range(len(y))]
+    for i, ok in enumerate(known):
+        if ok and (design.weight[i] is None or (design.weight[i] or 0) <= 0):
+            raise DatasetError(
+                f"record {i + 1} has no positive weight", code="FK-DATA-008", hint="check weights"
+            )
+    if design.df <= 0:
+        raise DatasetError("no degrees of freedom (#PSU - #strata <= 0)", code="FK-DATA-008")
+    t = t_quantile(1 - alpha / 2, design.df)
+    estimates = []
+    for members in _domains(structure):
+        rows = [i for i in range(len(y)) if known[i] and leaf[i] in members]
+        estimates.append(
+            _estimate(rows, [1.0 if y[i] == value else 0.0 for i in range(len(y))], design, t)
+        )
+    _withhold(structure, estimates, limit)
+    target = table.variable(variable)
+    method = _method(study, design, alpha)
+    return EstimateTable(
+        title=title or target.text(language),
+        variable=variable,
+        by=tuple(by),
+        rows=structure.rows,
+        estimates=estimates,
+        df=design.df,
+        n_psu=design.df + len(design.strata),
+        n_strata=len(design.strata),
+        threshold=limit,
+        method=method,
+        notes=[method],
+    )
+
+
+def _domains(structure: Breakdown) -> list[set[int | None]]:
+    """For every row, the leaf rows it covers."""
+    covered: list[set[int | None]] = []
+    for position, row in enumerate(structure.rows):
+        if row.children:
+            covered.append(set().union(*(covered[i] for i in row.children)))
+        else:
+            covered.append({position})
+    return covered
+
+
+def _estimate(rows: list[int], y: list[float], design: _Design, t: float) -> Estimate:
+    weights = [design.weight[i] or 0.0 for i in rows]
+    total = sum(weights)
+    hits = sum(1 for i in rows if y[i] == 1.0)
+    if not rows or total <= 0:
+        return Estimate(0, 0, None, None, None, None)
+    p = sum(w * y[i] for w, i in zip(weights, rows, strict=True)) / total
+    scores: dict[tuple[str, str], float] = defaultdict(float)
+    for w, i in zip(weights, rows, strict=True):
+        scores[design.unit[i]] += w * (y[i] - p) / total
+    variance = 0.0
+    for units in design.strata.values():
+        sums = [scores.get(unit, 0.0) for unit in units]
+        mean = sum(sums) / len(sums)
+        variance += len(sums) / (len(sums) - 1) * sum((s - mean) ** 2 for s in sums)
+    se = math.sqrt(variance)
+    low, high = _logit_interval(p, se, t)
+    return Estimate(len(rows), hits, p, se, low, high)
+
+
+def _logit_interval(p: float, se: float, t: float) -> tuple[float, float]:
+    if p <= 0.0 or p >= 1.0:
+        return p, p
+    centre = math.log(p / (1 - p))
+    half = t * se / (p * (1 - p))
+    return _expit(centre - half), _expit(centre + half)
+
+
+def _expit(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _withhold(structure: Breakdown, estimates: list[Estimate], limit: int) -> None:
+    """Withhold estimates resting on fewer than ``limit`` records with or without the value,
+    and hide the unweighted counts as published tables hide cells."""
+    for estimate in estimates:
+        misses = estimate.n - estimate.hits
+        if estimate.n < limit or 0 < estimate.hits < limit or 0 < misses < limit:
+            estimate.hidden = True
+    counts = [[e.n] for e in estimates]
+    relations = [
+        Relation(tuple((p, 0) for p in parts), (aggregate, 0))
+        for aggregate, parts in structure.relations()
+    ]
+    for row, _ in suppress(counts, relations, limit):
+        estimates[row].n_hidden = True
+
+
+def _method(study: StudyInfo, design: _Design, alpha: float) -> str:
+    sample = study.sample_design
+    assert sample is not None
+    stratum = sample.stratum or "(one stratum)"
+    level = round(100 * (1 - alpha))
+    return (
+        f"Weighted by {sample.weight}. Standard errors by Taylor linearisation, PSUs "
+        f"({sample.psu}) taken as sampled with replacement within strata ({stratum}), no "
+        f"finite population correction; domains as subpopulations. {level}% confidence "
+        f"intervals on the logit scale with Student's t, df = #PSU - #strata = {design.df} "
+        "(as samplics TaylorEstimator and R svyciprop(method='logit'))."
+    )

@@ -1,0 +1,87 @@
+"""The standard release: derived variables on every roster, and the usual tables.
+
+``prepare(dataset)`` adds age bands, child labour, work/school and trafficking flags to
+each roster holding an exact age; ``standard_tables(dataset)`` tabulates each headline
+indicator by sex and ILO age band (counts, with totals and suppression) and, for a
+representative household survey, its weighted prevalence by sex with standard errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fieldkit.dataset.dataset import Dataset
+from fieldkit.dataset.derive import DEFAULT_RULE_SETS, derive_all
+from fieldkit.dataset.errors import DatasetError
+from fieldkit.dataset.estimate import EstimateTable, estimate_proportion
+from fieldkit.dataset.table import Table, Variable
+from fieldkit.dataset.tabulate import Crosstab, crosstab
+from fieldkit.instrument.schema import DisaggregationRole
+
+__all__ = ["HEADLINE", "prepare", "standard_tables"]
+
+HEADLINE = ("cl_sdg_8_7_1", "cl_mics6", "cl_gpb", "work_school", "tip_child")
+
+
+def _age_variable(table: Table) -> Variable | None:
+    for variable in table.variables:
+        if variable.role is DisaggregationRole.AGE and variable.origin == "question":
+            return variable
+    return None
+
+
+def prepare(
+    dataset: Dataset, *, rule_sets: Sequence[str] = DEFAULT_RULE_SETS
+) -> dict[str, list[Variable]]:
+    """Add the derived variables to every in-memory table with an exact age."""
+    added: dict[str, list[Variable]] = {}
+    for name, rows in dataset.tables.items():
+        if not isinstance(rows, Table):
+            continue
+        age = _age_variable(rows)
+        if age is not None and age.type.numeric:
+            added[name] = derive_all(rows, age=age.name, rule_sets=rule_sets)
+    return added
+
+
+def standard_tables(
+    dataset: Dataset,
+    *,
+    indicators: Sequence[str] = HEADLINE,
+    by: Sequence[str] = ("sex", "age_band_ilo_cl"),
+    weighted_by: Sequence[str] = ("sex",),
+    language: str | None = None,
+) -> list[Crosstab | EstimateTable]:
+    lang = language or dataset.language
+    found: list[Crosstab | EstimateTable] = []
+    for rows in dataset.tables.values():
+        if not isinstance(rows, Table):
+            continue
+        breakdown = [name for name in by if name in rows]
+        for indicator in indicators:
+            if indicator not in rows:
+                continue
+            found.append(crosstab(rows, indicator, breakdown, study=dataset.study, language=lang))
+            if indicator.startswith("cl_") and _weighted(dataset):
+                weighted = _estimate(dataset, rows, indicator, weighted_by, lang)
+                if weighted is not None:
+                    found.append(weighted)
+    return found
+
+
+def _weighted(dataset: Dataset) -> bool:
+    return dataset.study.representative and dataset.study.sample_design is not None
+
+
+def _estimate(
+    dataset: Dataset, rows: Table, indicator: str, by: Sequence[str], language: str
+) -> EstimateTable | None:
+    cells = [name for name in by if name in rows]
+    title = f"{rows.variable(indicator).text(language)}: weighted prevalence"
+    try:
+        return estimate_proportion(
+            rows, indicator, cells, study=dataset.study, language=language, title=title
+        )
+    except DatasetError as error:  # the design cannot give a variance: say why, go on
+        dataset.report.warning(error.code, f"{title}: {error.message}", hint=error.hint)
+        return None

@@ -1,0 +1,218 @@
+"""Realistic synthetic household interviews, as answer files for scripted entry.
+
+Deterministic for a seed. The households follow the shipped household instrument: a head,
+often a spouse, children of all ages; children 5-17 go to school or not, some work on the
+family farm or for wages (a few long hours, some with hazards), many do chores; a few were
+recruited away from home by a third party. Names are invented and clearly synthetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DISTRICTS", "HouseholdPlan", "household_script", "households"]
+
+DISTRICTS = {
+    "north_1": "north",
+    "north_2": "north",
+    "south_1": "south",
+    "south_2": "south",
+    "centre_1": "centre",
+    "east_1": "east",
+}
+GIVEN = ("Ama", "Kofi", "Awa", "Moussa", "Fatou", "Yaw", "Mariam", "Ibrahim", "Adjoa", "Seydou")
+FAMILY = ("Mensah", "Diallo", "Traoré", "Koné", "Ouédraogo", "Asante", "Bamba", "Sow")
+SCREENING_OK = {"adult_available": 1, "safe_to_proceed": 1, "private_setting": 1}
+
+
+@dataclass(frozen=True)
+class HouseholdPlan:
+    district: str
+    cluster: int
+    hh_number: int
+    enumerator: str
+    enumerator_code: int
+    seed: int
+
+
+def households(
+    districts: dict[str, str], per_district: int, *, seed: int, enumerators: int = 2
+) -> Iterator[HouseholdPlan]:
+    """Plans for ``per_district`` households in each district, two enumerators each."""
+    for d_index, district in enumerate(districts):
+        for number in range(1, per_district + 1):
+            e_index = number % enumerators
+            yield HouseholdPlan(
+                district=district,
+                cluster=100 + d_index * 10 + (number - 1) // 10,
+                hh_number=number,
+                enumerator=f"{district.upper()}-E{e_index + 1}",
+                enumerator_code=100 * (d_index + 1) + e_index + 1,
+                seed=seed * 100_003 + d_index * 1_000 + number,
+            )
+
+
+def household_script(plan: HouseholdPlan, today: dt.date) -> dict[str, Any]:
+    """One complete household interview as an answer-file mapping."""
+    rng = random.Random(plan.seed)
+    family = rng.choice(FAMILY)
+    members = _members(rng)
+    answers: dict[str, Any] = {
+        "cluster": plan.cluster,
+        "stratum": list(DISTRICTS.values()).index(DISTRICTS[plan.district]) + 1,
+        "hh_number": plan.hh_number,
+        "urban": rng.choice((1, 2, 2)),
+        "region": DISTRICTS[plan.district],
+        "district": plan.district,
+        "hh_weight": round(rng.uniform(80, 400), 2),
+        "interview_date": (today - dt.timedelta(days=rng.randint(1, 20))).isoformat(),
+        "enumerator_code": plan.enumerator_code,
+        "respondent_name": f"{members[0]['first_name']} {family} (synthetic)",
+        "respondent_phone": "+2330" + "".join(str(rng.randint(0, 9)) for _ in range(8)),
+        "hh_shocks_12m": rng.choice((["none"], ["crop_failure"], ["price_rise", "illness_injury"])),
+        "hh_size": len(members),
+        "members": members,
+        "respondent_line": 1,
+        "interview_result": "completed",
+        "referral_made": 2,
+    }
+    if answers["hh_shocks_12m"] != ["none"]:
+        answers["shock_coping"] = rng.choice((["borrowed"], ["children_to_work"], ["sold_assets"]))
+    return {
+        "instrument": "household_cl",
+        "enumerator": plan.enumerator,
+        "language": "en",
+        "screening": dict(SCREENING_OK),
+        "consent": {
+            "respondent_age": members[0]["age"],
+            "adult": 1,
+            "others_present": "nobody",
+            "language": "en",
+        },
+        "answers": answers,
+    }
+
+
+def _members(rng: random.Random) -> list[dict[str, Any]]:
+    head_age = rng.randint(28, 60)
+    members = [_adult(rng, 1, head_age)]
+    if rng.random() < 0.8:
+        members.append(_adult(rng, 2, max(18, head_age - rng.randint(0, 8))))
+    for _ in range(rng.randint(1, 4)):
+        age = rng.randint(0, min(17, head_age - 16))
+        members.append(_child(rng, age))
+    for line, member in enumerate(members, 1):
+        member["first_name"] = f"{rng.choice(GIVEN)}"
+        if line > 2 and member["age"] < 18:
+            member["mother_line"] = 2 if len(members) > 1 and members[1]["sex"] == 2 else 0
+    return members
+
+
+def _adult(rng: random.Random, line: int, age: int) -> dict[str, Any]:
+    return {
+        "sex": rng.choice((1, 2)),
+        "age": age,
+        "rel_to_head": 1 if line == 1 else 2,
+        "presence": "present",
+        "citizenship": "gh",
+        "birthplace": rng.choice(("same_district", "same_district", "other_district")),
+        "ethnicity": rng.randint(1, 5),
+        "ever_attended": rng.choice((1, 2)),
+    }
+
+
+def _child(rng: random.Random, age: int) -> dict[str, Any]:
+    child: dict[str, Any] = {
+        "sex": rng.choice((1, 2)),
+        "age": age,
+        "rel_to_head": rng.choice((3, 3, 3, 4, 5)),
+        "presence": "present",
+        "citizenship": "gh",
+        "birthplace": "same_district",
+        "ethnicity": rng.randint(1, 5),
+    }
+    if age < 5:
+        return child
+    child.update(_functioning(rng))
+    child.update(_schooling(rng, age))
+    child.update(_work(rng, age))
+    child.update(_chores(rng, child.get("hours_econ_7d", 0)))
+    child["child_interview"] = rng.choice(("private", "private", "absent"))
+    child.update(_trafficking(rng, age))
+    return child
+
+
+def _functioning(rng: random.Random) -> dict[str, Any]:
+    domains = ("see", "hear", "walk", "cognition", "selfcare", "communicate")
+    return {f"wg_{d}": (2 if rng.random() < 0.05 else 1) for d in domains}
+
+
+def _schooling(rng: random.Random, age: int) -> dict[str, Any]:
+    if rng.random() < 0.15:
+        return {
+            "ever_attended": 2,
+            "not_in_school_reason": rng.choice(("work", "cost", "distance")),
+        }
+    attending = 1 if rng.random() < 0.85 else 2
+    answers: dict[str, Any] = {
+        "ever_attended": 1,
+        "attending_now": attending,
+        "school_level": 1 if age < 12 else 2,
+        "grade": max(1, min(8, age - 5)),
+    }
+    if attending == 2 and age <= 17:
+        answers["not_in_school_reason"] = rng.choice(("work", "chores", "cost"))
+    return answers
+
+
+def _work(rng: random.Random, age: int) -> dict[str, Any]:
+    if rng.random() > 0.35 + 0.03 * (age - 5):
+        return {"econ_any_7d": ["none"], "temp_absent_job": 2, "work_12m": 2}
+    hours = rng.choice((4, 8, 12, 16, 20, 30, 45))
+    answers: dict[str, Any] = {
+        "econ_any_7d": [rng.choice(("farm_livestock", "farm_livestock", "wage", "own_business"))],
+        "hours_econ_7d": hours,
+        "status_in_employment": rng.choice((3, 4, 4)),
+        "hazard_loads": 1 if rng.random() < 0.3 else 2,
+        "hazard_tools": 1 if rng.random() < 0.25 else 2,
+        "hazard_exposures": ["dust_fumes_gas"] if rng.random() < 0.2 else ["none"],
+        "night_work": 1 if rng.random() < 0.05 else 2,
+        "abuse_at_work": ["shouted_at"] if rng.random() < 0.1 else ["none"],
+        "injury_12m": ["wound_cut"] if rng.random() < 0.15 else ["none"],
+    }
+    return answers
+
+
+def _chores(rng: random.Random, hours_work: int) -> dict[str, Any]:
+    if rng.random() < 0.25:
+        return {"chores_any": 2}
+    hours = min(rng.choice((3, 7, 10, 14, 22, 28)), 168 - hours_work)
+    return {"chores_any": 1, "chores_tasks": ["fetch_water", "cooking"], "hours_chores_7d": hours}
+
+
+def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
+    recruited = age >= 10 and rng.random() < 0.06
+    answers: dict[str, Any] = {"tip_away_work_12m": 2, "tip_recruited": 1 if recruited else 2}
+    if not recruited:
+        return answers
+    answers.update(
+        {
+            "tip_recruiter_relation": rng.choice(("friend", "other", "family")),
+            "tip_recruit_method": ["through_family_or_family_events"],
+            "tip_age_at_start": max(5, age - rng.randint(0, 3)),
+            "tip_movement": rng.choice(("internal", "internal", "cross_border")),
+            "tip_sector": [rng.choice(("agriculture", "domestic_work", "mining_or_drilling"))],
+            "tip_exploitation": [rng.choice(("forced_labour", "child_labour", "servitude"))],
+            "tip_control": [rng.choice(("debt_bondage", "takes_earnings", "withholds_documents"))],
+            "tip_free_to_leave": 2,
+            "tip_docs_holder": rng.choice(("employer", "recruiter_handler", "parent_guardian")),
+            "tip_current": rng.choice((1, 2)),
+        }
+    )
+    if answers["tip_movement"] == "cross_border":
+        answers["tip_country"] = rng.choice(("ci", "ng", "bf"))
+    return answers

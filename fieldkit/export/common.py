@@ -1,0 +1,22 @@
+"""What every writer shares: the progress hook and the release gate for public files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fieldkit.dataset.dataset import Dataset
+from fieldkit.dataset.release import check_release
+
+__all__ = ["PROGRESS_EVERY", "Progress", "require_release"]
+
+PROGRESS_EVERY = 10_000
+
+Progress = Callable[[str, int, int | None], None]
+"""Called with (table being written, rows done, rows in all or None when unknown)."""
+
+
+def require_release(dataset: Dataset) -> None:
+    """Fail closed (FK-DATA-009) unless every table passes the public release check (P13)."""
+    design = dataset.study.sample_design
+    for table in dataset.tables.values():
+        check_release(table, weight=design.weight if design else None).raise_if_failed()

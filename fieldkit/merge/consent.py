@@ -1,0 +1,135 @@
+"""Consent checks at merge: an interview without valid consent for its respondent is quarantined.
+
+Each reason is a stable id (the quarantine table's ``reason``)::
+
+    missing_consent            answers (or a complete status) but no readable consent record
+    consent_not_given          answers kept although the consent outcome does not allow them
+    answers_on_refused         a refused interview that still carries answers
+    no_adult_consent           an adult respondent whose own consent is not recorded as yes
+    no_child_assent            a child respondent (under the protocol's age of majority)
+                               whose own assent is not recorded as yes
+    no_guardian_consent        a child without guardian consent and without an exception
+    exception_not_allowed      an exception id the protocol does not list
+    exception_without_signoff  an exception that needs a supervisor, with none recorded
+    consent_after_answers      answers recorded before consent (by the laptop's own event
+                               order, or else its own timestamps: one clock, so skew-proof)
+
+A refused or stopped interview with no answers is a valid record of a refusal: not quarantined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from fieldkit.bundle.rows import InterviewBlock
+from fieldkit.instrument.form import Form
+
+__all__ = ["REASONS", "consent_problems"]
+
+REASONS = (
+    "missing_consent",
+    "consent_not_given",
+    "answers_on_refused",
+    "no_adult_consent",
+    "no_child_assent",
+    "no_guardian_consent",
+    "exception_not_allowed",
+    "exception_without_signoff",
+    "consent_after_answers",
+)
+_ALLOWING = ("given", "exception")
+_ANSWER_EVENTS = ("answer", "change")
+
+
+def consent_problems(block: InterviewBlock, form: Form) -> list[tuple[str, str]]:
+    """(reason, detail) for each consent rule the interview breaks; empty when it is valid."""
+    has_data = bool(block.answers or block.members or block.identities)
+    status = block.interview["status"]
+    if not form.consent_required or not (has_data or status == "complete"):
+        return []
+    if status == "refused":
+        return [("answers_on_refused", "the interview was refused but answers were kept")]
+    consent = _consent(block.interview["consent"])
+    if consent is None:
+        return [("missing_consent", "no consent record")]
+    outcome = consent.get("outcome")
+    if outcome not in _ALLOWING:
+        return [("consent_not_given", f"consent outcome is '{outcome}'")]
+    problems = _respondent_problems(consent, form)
+    after = _consent_after_answers(block, consent)
+    if after:
+        problems.append(("consent_after_answers", after))
+    return problems
+
+
+def _consent(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) and data.get("outcome") else None
+
+
+def _is_child(consent: dict[str, Any], form: Form) -> bool:
+    age = consent.get("respondent_age")
+    if isinstance(age, int) and not isinstance(age, bool):
+        return age < form.protocol.consent.age_of_majority
+    return consent.get("respondent") == "child"
+
+
+def _respondent_problems(consent: dict[str, Any], form: Form) -> list[tuple[str, str]]:
+    if not _is_child(consent, form):
+        if consent.get("adult_consent") is not True:
+            return [("no_adult_consent", "the adult respondent's consent is not recorded")]
+        return []
+    problems: list[tuple[str, str]] = []
+    if consent.get("child_assent") is not True:
+        problems.append(("no_child_assent", "the child's own assent is not recorded"))
+    if consent.get("guardian_consent") is True:
+        return problems
+    exception_id = consent.get("exception")
+    if not exception_id:
+        problems.append(("no_guardian_consent", "no guardian consent and no exception"))
+        return problems
+    allowed = form.protocol.exception(str(exception_id))
+    if allowed is None:
+        problems.append(
+            ("exception_not_allowed", f"exception '{exception_id}' is not in the protocol")
+        )
+    elif allowed.requires == "supervisor_signoff" and not consent.get("supervisor"):
+        problems.append(
+            ("exception_without_signoff", f"exception '{exception_id}' has no supervisor")
+        )
+    return problems
+
+
+def _consent_after_answers(block: InterviewBlock, consent: dict[str, Any]) -> str | None:
+    events = [row["event"] for row in block.events]
+    if "consent" in events:
+        first_answer = next((i for i, e in enumerate(events) if e in _ANSWER_EVENTS), None)
+        if first_answer is not None and first_answer < events.index("consent"):
+            return "an answer event comes before the consent event"
+        return None
+    recorded = _time(consent.get("recorded_at"))
+    times = [row["changed_at"] for row in block.answers]
+    times += [row["at"] for row in block.events if row["event"] in _ANSWER_EVENTS]
+    if recorded is None or not times:
+        return None
+    first = min(times)
+    if first < recorded:
+        return f"first answer at {first.isoformat()}, consent at {recorded.isoformat()}"
+    return None
+
+
+def _time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)

@@ -1,0 +1,276 @@
+"""Import one verified bundle inside the caller's transaction, streamed in batches.
+
+An interview already in the store is kept once. A byte-identical copy (a re-send or a re-made
+bundle: the laptop never edits a finished interview) changes nothing, so provenance stays
+with the first bundle that delivered it. A copy that differs replaces the stored one only if
+it comes from a later bundle (greater device id, bundle sequence); since a device's bundles
+are accepted in sequence order only, the result does not depend on the import order.
+Rows go in with ``executemany`` per table and batch, interviews in ascending id order (the
+bundle's order), so the random UUID keys land near each other in the B-trees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, select, update
+
+from fieldkit.bundle.reader import ScannedBundle, iter_blocks
+from fieldkit.bundle.receipt import Receipt
+from fieldkit.bundle.rows import InterviewBlock
+from fieldkit.errors import BundleError, Location
+from fieldkit.instrument.form import Form
+from fieldkit.merge.derive import Derived, derive
+from fieldkit.merge.groups import chunks, refresh_groups
+from fieldkit.merge.report import BundleOutcome, MergeProgress, MergeReport
+from fieldkit.merge.stored import (
+    StoredCopy,
+    clash_error,
+    delete_interviews,
+    find_clash,
+    stored_copies,
+)
+from fieldkit.store.coordinator_tables import (
+    bundles,
+    capture_table,
+    devices,
+    merged_interviews,
+    quarantine,
+    receipts,
+)
+
+__all__ = ["BundleImport", "import_bundle", "receipt_for", "replay_error"]
+
+Progress = Callable[[MergeProgress], None]
+
+
+@dataclass
+class BundleImport:
+    """One bundle's import: its context, and the counts it adds to the report."""
+
+    conn: Connection
+    scanned: ScannedBundle
+    forms: Mapping[str, Form]
+    outcome: BundleOutcome
+    progress: Progress | None = None
+    batch: int = 200
+    report: MergeReport = field(default_factory=MergeReport)
+    rows_written: int = 0
+    interviews_done: int = 0
+
+    @property
+    def version(self) -> tuple[str, int]:
+        return (self.scanned.manifest.device_id, self.scanned.manifest.sequence)
+
+    def write(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        self.conn.execute(insert(table), rows)
+        self.rows_written += len(rows)
+        if self.progress is not None:
+            self.progress(
+                MergeProgress(
+                    self.scanned.manifest.name,
+                    self.interviews_done,
+                    self.scanned.manifest.interviews,
+                    self.rows_written,
+                )
+            )
+
+
+def receipt_for(scanned: ScannedBundle) -> Receipt:
+    manifest = scanned.manifest
+    return Receipt(
+        manifest.name, scanned.sha256, manifest.device_id, manifest.sequence, manifest.interviews
+    )
+
+
+def import_bundle(job: BundleImport) -> bool:
+    """Import the bundle; False if a byte-identical bundle was merged before (a no-op)."""
+    if not _claim(job):
+        return False
+    for blocks in _batched(iter_blocks(job.scanned), job.batch):
+        _import_batch(job, blocks)
+    receipt = receipt_for(job.scanned)
+    body = receipt.body()
+    job.conn.execute(
+        insert(receipts).values(
+            bundle_sha256=job.scanned.sha256,
+            device_id=receipt.device_id,
+            sequence=receipt.sequence,
+            receipt_sha256=_sha256(body),
+            body=body.decode("utf-8"),
+        )
+    )
+    return True
+
+
+def _claim(job: BundleImport) -> bool:
+    """Re-check, inside the transaction, that this bundle is new and not a replay."""
+    manifest, conn = job.scanned.manifest, job.conn
+    known = conn.execute(
+        select(bundles.c.sha256).where(bundles.c.sha256 == job.scanned.sha256)
+    ).first()
+    if known is not None:
+        return False
+    last = conn.execute(
+        select(devices.c.last_sequence)
+        .where(devices.c.device_id == manifest.device_id)
+        .with_for_update()
+    ).scalar_one()
+    if manifest.sequence <= int(last):
+        raise replay_error(job.scanned, int(last))
+    conn.execute(
+        insert(bundles).values(
+            sha256=job.scanned.sha256,
+            device_id=manifest.device_id,
+            sequence=manifest.sequence,
+            name=manifest.name,
+            created_at=manifest.created_at,
+            interviews=manifest.interviews,
+            status="merged",
+        )
+    )
+    conn.execute(
+        update(devices)
+        .where(devices.c.device_id == manifest.device_id)
+        .values(last_sequence=manifest.sequence)
+    )
+    return True
+
+
+def replay_error(scanned: ScannedBundle, last: int) -> BundleError:
+    return BundleError(
+        f"bundle {scanned.manifest.name} is a replay: sequence {scanned.manifest.sequence} "
+        f"is not newer than {last}, already merged from this device",
+        code="FK-BUNDLE-008",
+        location=Location(str(scanned.path)),
+        hint="merge the laptop's newest bundle: it holds everything not yet receipted",
+    )
+
+
+def _batched(blocks: Iterable[InterviewBlock], size: int) -> Iterator[list[InterviewBlock]]:
+    iterator = iter(blocks)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _import_batch(job: BundleImport, blocks: list[InterviewBlock]) -> None:
+    stored = stored_copies(job.conn, [block.id for block in blocks])
+    incoming: list[Derived] = []
+    replaced: list[tuple[str, StoredCopy]] = []
+    for block in blocks:
+        old = stored.get(block.id)
+        derived = derive(block, job.forms[block.interview["form_hash"]])
+        _tally_arrival(job, derived, is_new=old is None)
+        if old is None:
+            incoming.append(derived)
+        elif old.row_hash != block.row_hash and old.version < job.version:
+            incoming.append(derived)  # a changed copy from a later bundle replaces the old one
+            replaced.append((block.id, old))
+            job.outcome.updated += 1
+    _check_clashes(job, incoming)
+    delete_interviews(job.conn, [(interview_id, old.reference) for interview_id, old in replaced])
+    _insert(job, incoming)
+    content = {(d.form.id, d.content_hash) for d in incoming if d.content_hash}
+    content |= {(old.form_id, old.content_hash) for _, old in replaced if old.content_hash}
+    units = {(d.form.id, d.unit_values) for d in incoming if d.unit_values}
+    units |= {(old.form_id, old.unit_values) for _, old in replaced if old.unit_values}
+    changes = refresh_groups(job.conn, content, units, (d.block.id for d in incoming))
+    _tally_flags(job, changes.new_duplicates, "content")
+    _tally_flags(job, changes.new_conflicted, "unit_conflict")
+    job.interviews_done += len(blocks)
+
+
+def _check_clashes(job: BundleImport, incoming: list[Derived]) -> None:
+    """Another interview already holds this reference or this device sequence: refuse."""
+    if not incoming:
+        return
+    clash = find_clash(
+        job.conn,
+        job.scanned.manifest.device_id,
+        {d.block.interview["reference"]: d.block.id for d in incoming},
+        {d.block.interview["sequence"]: d.block.id for d in incoming},
+    )
+    if clash is not None:
+        raise clash_error(job.scanned, *clash)
+
+
+def _insert(job: BundleImport, incoming: list[Derived]) -> None:
+    blocks = [p.block for p in incoming]
+    job.write(capture_table("interviews"), [b.interview for b in blocks])
+    job.write(capture_table("answers"), [row for b in blocks for row in b.answers])
+    job.write(capture_table("roster_members"), [row for b in blocks for row in b.members])
+    job.write(capture_table("paradata"), [row for b in blocks for row in b.events])
+    job.write(capture_table("identities"), [row for b in blocks for row in b.identities])
+    job.write(merged_interviews, [_provenance(job, p) for p in incoming])
+    job.write(
+        quarantine,
+        [
+            {"interview_id": p.block.id, "reason": reason, "detail": detail}
+            for p in incoming
+            for reason, detail in dict(p.problems).items()
+        ],
+    )
+
+
+def _provenance(job: BundleImport, prepared: Derived) -> dict[str, Any]:
+    return {
+        "interview_id": prepared.block.id,
+        "form_id": prepared.form.id,
+        "bundle_sha256": job.scanned.sha256,
+        "bundle_device": job.scanned.manifest.device_id,
+        "bundle_sequence": job.scanned.manifest.sequence,
+        "row_hash": prepared.block.row_hash,
+        "content_hash": prepared.content_hash,
+        "unit_values": prepared.unit_values,
+        "district": prepared.district,
+        "quarantined": bool(prepared.problems),
+        "included": False,
+    }
+
+
+def _tally_arrival(job: BundleImport, prepared: Derived, *, is_new: bool) -> None:
+    district, enumerator = job.report.tally(
+        prepared.district, prepared.block.interview["enumerator"]
+    )
+    if not is_new:
+        job.outcome.same_id += 1
+        job.report.duplicates["same_id"] += 1
+        district.same_id += 1
+        enumerator.same_id += 1
+        return
+    job.outcome.new += 1
+    job.report.interviews_new += 1
+    district.new += 1
+    enumerator.new += 1
+    for reason, _detail in prepared.problems:
+        job.report.quarantined[reason] += 1
+    if prepared.problems:
+        district.quarantined += 1
+        enumerator.quarantined += 1
+
+
+def _tally_flags(job: BundleImport, ids: set[str], kind: str) -> None:
+    if not ids:
+        return
+    interviews = capture_table("interviews")
+    m = merged_interviews
+    for chunk in chunks(sorted(ids)):
+        rows = job.conn.execute(
+            select(m.c.district, interviews.c.enumerator)
+            .join(interviews, interviews.c.id == m.c.interview_id)
+            .where(m.c.interview_id.in_(chunk))
+        )
+        for row in rows:
+            job.report.duplicates[kind] += 1
+            for tally in job.report.tally(row.district, row.enumerator):
+                setattr(tally, kind, getattr(tally, kind) + 1)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,243 @@
+"""Merge bundles into a coordinator store: verify every file first, then one transaction each.
+
+    report = merge_bundles([Path("north-1.fkb")], "hq.sqlite", project)
+
+For each file, before anything is written: structure, checksums and signature (against the
+registered device key), then replay (sequence not newer than the last merged from the device,
+unless byte-identical to a merged bundle: a no-op) and forms (every form hash known to the
+project). A rejected bundle is logged in ``bundle_rejections`` and nothing else of it is kept.
+Accepted bundles are imported in (device id, sequence, hash) order, each in its own
+transaction: a crash leaves the store as before that bundle or after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from fieldkit.bundle.device import public_key_from_text
+from fieldkit.bundle.reader import ScannedBundle, require_signature, scan_bundle, verify_scanned
+from fieldkit.bundle.receipt import receipt_path, write_receipt
+from fieldkit.errors import BundleError, Location
+from fieldkit.instrument.form import Form
+from fieldkit.merge.importer import BundleImport, import_bundle, receipt_for
+from fieldkit.merge.importer import replay_error as _replay_error
+from fieldkit.merge.report import ALREADY_MERGED, MERGED, BundleOutcome, MergeProgress, MergeReport
+from fieldkit.merge.stored import clash_error
+from fieldkit.project import Project
+from fieldkit.store.coordinator import open_coordinator
+from fieldkit.store.coordinator_tables import bundle_rejections, bundles, conflicts, devices
+from fieldkit.store.database import Database
+
+__all__ = ["MergeOptions", "merge_bundles"]
+
+
+@dataclass(frozen=True)
+class MergeOptions:
+    receipts_dir: Path | None = None
+    """Where receipts go (default: beside each bundle, as ``<bundle>.receipt``)."""
+    write_receipts: bool = True
+    record_rejections: bool = True
+    """False leaves the store untouched by refused bundles (a pure check)."""
+    batch_interviews: int = 200
+    progress: Callable[[MergeProgress], None] | None = None
+
+
+@dataclass(frozen=True)
+class _Ready:
+    scanned: ScannedBundle
+    outcome: BundleOutcome
+
+    @property
+    def order(self) -> tuple[str, int, str]:
+        manifest = self.scanned.manifest
+        return (manifest.device_id, manifest.sequence, self.scanned.sha256)
+
+
+def merge_bundles(
+    paths: Iterable[Path | str],
+    store_url: Path | str,
+    project: Project,
+    options: MergeOptions | None = None,
+) -> MergeReport:
+    """Verify and import bundles; returns what happened to each, and the counts."""
+    options = options or MergeOptions()
+    forms = project.by_hash()
+    report = MergeReport()
+    with open_coordinator(store_url) as db:
+        ready = [
+            item for path in paths if (item := _verify(db, Path(path), forms, report, options))
+        ]
+        merged: set[str] = set()
+        for item in sorted(ready, key=lambda r: r.order):
+            if item.scanned.sha256 in merged:
+                item.outcome.status = ALREADY_MERGED
+                report.bundles.append(item.outcome)
+                continue
+            merged.add(item.scanned.sha256)
+            _merge_one(db, item, forms, report, options)
+        with db.read() as conn:
+            report.open_conflicts = int(
+                conn.execute(
+                    select(func.count()).select_from(conflicts).where(conflicts.c.status == "open")
+                ).scalar_one()
+            )
+    return report
+
+
+def _verify(
+    db: Database, path: Path, forms: Mapping[str, Form], report: MergeReport, options: MergeOptions
+) -> _Ready | None:
+    outcome = BundleOutcome(path=str(path), status="pending")
+    scanned: ScannedBundle | None = None
+    try:
+        scanned = scan_bundle(path)
+        _describe(outcome, scanned)
+        _check_against_store(db, scanned, forms)
+    except BundleError as error:
+        _reject(db, outcome, error, report, options, path=path, scanned=scanned)
+        return None
+    return _Ready(scanned, outcome)
+
+
+def _describe(outcome: BundleOutcome, scanned: ScannedBundle) -> None:
+    manifest = scanned.manifest
+    outcome.sha256 = scanned.sha256
+    outcome.name = manifest.name
+    outcome.device_id = manifest.device_id
+    outcome.sequence = manifest.sequence
+    outcome.interviews = manifest.interviews
+
+
+def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[str, Form]) -> None:
+    manifest, where = scanned.manifest, Location(str(scanned.path))
+    require_signature(scanned)
+    with db.read() as conn:
+        device = conn.execute(
+            select(devices).where(devices.c.device_id == manifest.device_id)
+        ).one_or_none()
+        merged_before = _is_merged(conn, scanned.sha256)
+    if device is None:
+        raise BundleError(
+            f"device {manifest.device_id} is not registered at this coordinator",
+            code="FK-BUNDLE-007",
+            location=where,
+            hint="register its public key: fieldkit device register device-<id>.pub --into STORE",
+        )
+    verify_scanned(scanned, public_key_from_text(device.public_key))
+    if merged_before:
+        return
+    if manifest.sequence <= device.last_sequence:
+        raise _replay_error(scanned, device.last_sequence)
+    unknown = sorted(manifest.form_hashes() - set(forms))
+    if unknown:
+        names = ", ".join(
+            f"{f.form_id} ({f.form_hash[:19]})" for f in manifest.forms if f.form_hash in unknown
+        )
+        raise BundleError(
+            f"the coordinator does not know the form version(s) used: {names}",
+            code="FK-BUNDLE-009",
+            location=where,
+            hint="add the instrument version the laptop used to the project, then merge again",
+        )
+
+
+def _is_merged(conn: Connection, sha256: str) -> bool:
+    return (
+        conn.execute(select(bundles.c.sha256).where(bundles.c.sha256 == sha256)).first() is not None
+    )
+
+
+def _merge_one(
+    db: Database,
+    item: _Ready,
+    forms: Mapping[str, Form],
+    report: MergeReport,
+    options: MergeOptions,
+) -> None:
+    outcome = item.outcome
+    try:
+        with db.transaction() as conn:
+            job = BundleImport(
+                conn, item.scanned, forms, outcome, options.progress, options.batch_interviews
+            )
+            imported = import_bundle(job)
+    except BundleError as error:
+        _reject(db, outcome, error, report, options, path=item.scanned.path, scanned=item.scanned)
+        return
+    except IntegrityError:
+        clash = clash_error(item.scanned, outcome.name or "?", None)
+        _reject(db, outcome, clash, report, options, path=item.scanned.path, scanned=item.scanned)
+        return
+    outcome.status = MERGED if imported else ALREADY_MERGED
+    if imported:
+        report.absorb(job.report)
+    report.bundles.append(outcome)
+    if options.write_receipts:
+        _write_receipt(item, report, options)
+
+
+def _write_receipt(item: _Ready, report: MergeReport, options: MergeOptions) -> None:
+    path = receipt_path(item.scanned.path, options.receipts_dir)
+    try:
+        write_receipt(receipt_for(item.scanned), path)
+    except OSError as error:
+        report.warn(
+            "FK-BUNDLE-013",
+            f"merged, but the receipt could not be written: {error.strerror}",
+            str(path),
+            "the merge is kept; merge the same file again to write its receipt",
+        )
+        return
+    item.outcome.receipt = str(path)
+
+
+def _reject(
+    db: Database,
+    outcome: BundleOutcome,
+    error: BundleError,
+    report: MergeReport,
+    options: MergeOptions,
+    *,
+    path: Path,
+    scanned: ScannedBundle | None,
+) -> None:
+    if error.location.file is None:
+        error.location = Location(str(path), record=error.location.record)
+    report.reject(outcome, error)
+    if not options.record_rejections:
+        return
+    sha256 = scanned.sha256 if scanned is not None else _file_sha256(path)
+    with db.transaction() as conn:
+        seen = conn.execute(
+            select(bundle_rejections.c.sha256).where(
+                bundle_rejections.c.sha256 == sha256, bundle_rejections.c.code == error.code
+            )
+        ).first()
+        if seen is None:
+            conn.execute(
+                insert(bundle_rejections).values(
+                    sha256=sha256,
+                    code=error.code,
+                    reason=error.message,
+                    device_id=outcome.device_id,
+                    sequence=outcome.sequence,
+                    file_name=path.name,
+                )
+            )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return "unreadable:" + path.name
+    return digest.hexdigest()

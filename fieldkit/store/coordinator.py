@@ -1,0 +1,120 @@
+"""The coordinator store: merged interviews from every laptop, on SQLite or PostgreSQL.
+
+    db = open_coordinator("sqlite:///hq.sqlite")          # or postgresql+psycopg://...
+    with db.read() as conn:
+        for row in included_interviews(conn, "household_cl"):
+            ...
+
+It holds the capture tables (the laptop's shape) plus the merge tables of
+``fieldkit.store.coordinator_tables``. Datasets read only *included* interviews: neither
+quarantined (no valid consent), nor a content duplicate set aside, nor in a unit conflict a
+coordinator has not resolved in their favour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, MetaData, RowMapping, Select, Table, select
+
+from fieldkit.hashing import canonical_json
+from fieldkit.store.coordinator_tables import capture_table, create_merge_tables, merged_interviews
+from fieldkit.store.database import Database, as_utc, open_database
+
+__all__ = [
+    "canonical_dump",
+    "dump_digest",
+    "included_ids",
+    "included_interviews",
+    "included_select",
+    "open_coordinator",
+]
+
+VOLATILE_COLUMNS: dict[str, frozenset[str]] = {
+    "schema_migrations": frozenset({"applied_at"}),
+    "paradata": frozenset({"id"}),
+}
+"""Columns a canonical dump leaves out: when a migration ran, and paradata's surrogate key
+(rows keep their order within an interview: they are sorted by (interview, id) first)."""
+
+
+def open_coordinator(path_or_url: Path | str) -> Database:
+    """Open (creating if needed) a coordinator store: a SQLite path or any SQLAlchemy URL."""
+    db = open_database(path_or_url, role="coordinator")
+    try:
+        with db.transaction() as conn:
+            create_merge_tables(conn)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def included_select(form_id: str | None = None) -> Select[Any]:
+    """The ``interviews`` rows datasets may use, ordered by id."""
+    interviews = capture_table("interviews")
+    query = (
+        select(interviews)
+        .join(merged_interviews, merged_interviews.c.interview_id == interviews.c.id)
+        .where(merged_interviews.c.included.is_(True))
+        .order_by(interviews.c.id)
+    )
+    if form_id is not None:
+        query = query.where(interviews.c.form_id == form_id)
+    return query
+
+
+def included_ids(form_id: str | None = None) -> Select[Any]:
+    """The ids of included interviews, to filter ``answers`` / ``roster_members`` with."""
+    query = select(merged_interviews.c.interview_id).where(merged_interviews.c.included.is_(True))
+    if form_id is not None:
+        query = query.where(merged_interviews.c.form_id == form_id)
+    return query
+
+
+def included_interviews(connection: Connection, form_id: str | None = None) -> Iterator[RowMapping]:
+    """Included interviews of ``form_id`` (all forms if None), streamed."""
+    yield from connection.execute(included_select(form_id)).mappings()
+
+
+def canonical_dump(db: Database) -> Iterator[str]:
+    """Every row of every table, one canonical line each, in a fixed order.
+
+    Two stores with the same content give the same lines whatever order the rows arrived in
+    (``VOLATILE_COLUMNS`` are left out). Used to prove merges idempotent and order-free.
+    """
+    with db.read() as conn:
+        metadata = MetaData()
+        metadata.reflect(conn)
+        for name in sorted(metadata.tables):
+            yield from _dump_table(conn, metadata.tables[name])
+
+
+def dump_digest(db: Database) -> str:
+    digest = hashlib.sha256()
+    for line in canonical_dump(db):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _dump_table(conn: Connection, table: Table) -> Iterator[str]:
+    volatile = VOLATILE_COLUMNS.get(table.name, frozenset())
+    kept = [column for column in table.columns if column.name not in volatile]
+    keys = list(table.primary_key.columns) or list(table.columns)
+    if table.name == "paradata":
+        keys = [table.c.interview_id, table.c.id]
+    query = select(*kept).order_by(*keys, *(c for c in kept if c not in keys))
+    for row in conn.execute(query):
+        yield f"{table.name}\t" + canonical_json([_plain(value) for value in row]).decode()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    return value

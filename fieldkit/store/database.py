@@ -1,0 +1,318 @@
+"""The one place that opens a database: pragmas, integrity check, migrations, transactions.
+
+    db = open_database(path, role="laptop")
+    with db.transaction() as conn:      # BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error)
+        conn.execute(...)
+
+SQLite files get, on every connection: ``journal_mode=WAL``, ``synchronous=FULL`` on a laptop
+(NORMAL on a coordinator), ``foreign_keys=ON``, a ``busy_timeout``, ``temp_store=MEMORY`` (no
+plaintext temp files) and ``secure_delete=ON`` (deleted rows are overwritten, not left in free
+pages). ``PRAGMA quick_check`` runs on open. Python's sqlite3 is kept out of transaction
+control (``isolation_level=None``) and fieldkit emits BEGIN itself, so ``executescript``'s
+implicit COMMIT (cpython #26231) never comes into play.
+
+A coordinator store takes any SQLAlchemy URL; everything SQLite-only sits behind
+``Database.is_sqlite``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, select
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+
+from fieldkit.errors import Location, StoreError
+from fieldkit.store.migrations import Role, migrate
+from fieldkit.store.tables import SchemaMigration
+
+__all__ = ["AppliedMigration", "Database", "Role", "as_utc", "open_database"]
+
+BUSY_TIMEOUT_MS = 5000
+_BEGIN = "fieldkit_begin"
+
+_COMMON_PRAGMAS = (
+    "journal_mode=WAL",
+    "foreign_keys=ON",
+    "temp_store=MEMORY",
+    "secure_delete=ON",
+    "trusted_schema=OFF",
+)
+PRAGMAS: dict[Role, tuple[str, ...]] = {
+    "laptop": (*_COMMON_PRAGMAS, "synchronous=FULL"),
+    "coordinator": (*_COMMON_PRAGMAS, "synchronous=NORMAL"),
+}
+
+_DAMAGED_HINT = (
+    "keep the file for recovery and use the last bundle or a backup; do not copy over it"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedMigration:
+    version: int
+    name: str
+    applied_at: dt.datetime
+
+
+class Database:
+    """An open database: an engine with the right settings, and its transactions."""
+
+    def __init__(self, engine: Engine, *, role: Role, where: str, path: Path | None) -> None:
+        self.engine = engine
+        self.role: Role = role
+        self.where = where
+        """What to call this database in messages (the file path, or the URL without password)."""
+        self.path = path
+        """The SQLite file, or None for a server database."""
+        self._open: Connection | None = None
+        self._checkpoint_due = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` on SQLite, committed when the block ends.
+
+        A transaction opened inside another joins it: the outer block commits everything at
+        once, or nothing (scripted entry stores a whole interview this way).
+        """
+        if self._open is not None:
+            yield self._open
+            return
+        with self._translated(), self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.execution_options(**{_BEGIN: "IMMEDIATE"})
+            try:
+                with conn.begin():
+                    self._open = conn
+                    yield conn
+            finally:
+                self._open = None
+        if self._checkpoint_due:
+            self.checkpoint()
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction: one consistent snapshot, rolled back when the block ends."""
+        with self._translated(), self.engine.connect() as conn:
+            trans = conn.begin()
+            try:
+                yield conn
+            finally:
+                trans.rollback()
+
+    def pragma(self, name: str) -> Any:
+        """The value of a SQLite pragma on a pooled connection (for checks and tests)."""
+        self._require_sqlite(name)
+        rows = self._outside_transaction(f"PRAGMA {name}")
+        return rows[0][0] if rows else None
+
+    def integrity_check(self) -> list[str]:
+        """``PRAGMA integrity_check``: ``["ok"]`` or the problems found."""
+        self._require_sqlite("integrity_check")
+        with self.read() as conn:
+            return [str(row[0]) for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+
+    def quick_check(self) -> None:
+        """Raise FK-STORE-001 unless ``PRAGMA quick_check`` says ok (no-op off SQLite)."""
+        if not self.is_sqlite:
+            return
+        with self.read() as conn:
+            problems = [str(row[0]) for row in conn.exec_driver_sql("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise StoreError(
+                f"{self._name()} is damaged: {problems[0]}",
+                code="FK-STORE-001",
+                location=Location(self.where),
+                hint=_DAMAGED_HINT,
+            )
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database file and truncate it (drops old page versions).
+
+        Inside a transaction it waits for the commit (a checkpoint cannot pass a writer)."""
+        if self._open is not None:
+            self._checkpoint_due = True
+            return
+        self._checkpoint_due = False
+        if self.is_sqlite:
+            self._outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def migrations(self) -> list[AppliedMigration]:
+        with self.read() as conn:
+            rows = conn.execute(select(SchemaMigration).order_by(SchemaMigration.version))  # type: ignore[arg-type]
+            return [AppliedMigration(row.version, row.name, as_utc(row.applied_at)) for row in rows]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _name(self) -> str:
+        return self.path.name if self.path is not None else self.where
+
+    def _require_sqlite(self, what: str) -> None:
+        if not self.is_sqlite:
+            raise StoreError(f"{what} is only available on SQLite", code="FK-STORE-010")
+
+    def _outside_transaction(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` on the driver connection directly: no BEGIN (pragmas, checkpoints)."""
+        with self._translated(), self.engine.connect() as conn:
+            dbapi_connection = conn.connection.dbapi_connection
+            assert dbapi_connection is not None
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute(sql)
+                return [tuple(row) for row in cursor.fetchall()]
+            except sqlite3.Error as error:
+                raise _store_error(error, self._name(), self.where) from None
+            finally:
+                cursor.close()
+
+    @contextlib.contextmanager
+    def _translated(self) -> Iterator[None]:
+        """Database driver errors become one-line StoreErrors naming the file."""
+        try:
+            yield
+        except IntegrityError:
+            raise  # a broken invariant in fieldkit itself: keep the traceback
+        except DBAPIError as error:
+            raise _store_error(error.orig, self._name(), self.where) from None
+
+
+def open_database(
+    path_or_url: Path | str, *, role: Role, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> Database:
+    """Open (creating if needed) a fieldkit database, check it and bring its schema up to date.
+
+    ``path_or_url``: a file path, or for a coordinator any SQLAlchemy URL. Raises StoreError:
+    FK-STORE-001 damaged or not a database, FK-STORE-002 from a newer fieldkit, FK-STORE-003
+    not this role's fieldkit database, FK-STORE-004 cannot be opened. ``busy_timeout_ms``: how
+    long a write waits for another program's lock before FK-STORE-008.
+    """
+    url, path, where = _resolve(path_or_url, role)
+    engine = _make_engine(url, role, busy_timeout_ms)
+    db = Database(engine, role=role, where=where, path=path)
+    try:
+        db.quick_check()
+        with db.transaction() as conn:
+            migrate(conn, role, where)
+    except BaseException:
+        engine.dispose()
+        raise
+    return db
+
+
+def _resolve(path_or_url: Path | str, role: Role) -> tuple[URL, Path | None, str]:
+    text = str(path_or_url)
+    if isinstance(path_or_url, str) and "://" in text:
+        try:
+            url = make_url(text)
+        except ArgumentError:
+            raise StoreError(
+                "not a database URL", code="FK-STORE-004", location=Location(text)
+            ) from None
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            if role == "laptop":
+                raise StoreError(
+                    "a laptop store must be a SQLite file",
+                    code="FK-STORE-004",
+                    location=Location(url.render_as_string(hide_password=True)),
+                )
+            return url, None, url.render_as_string(hide_password=True)
+        path = Path(url.database)
+    else:
+        path = Path(path_or_url)
+    _check_path(path)
+    return URL.create("sqlite", database=str(path)), path, str(path)
+
+
+def _check_path(path: Path) -> None:
+    problem = None
+    if path.is_dir():
+        problem = "is a folder, not a database file"
+    elif not path.parent.is_dir():
+        problem = f"cannot be created: the folder {path.parent} does not exist"
+    if problem:
+        raise StoreError(
+            f"{path.name} {problem}",
+            code="FK-STORE-004",
+            location=Location(str(path)),
+            hint="give the path of a database file",
+        )
+
+
+def _make_engine(url: URL, role: Role, busy_timeout_ms: int) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(
+        url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+    )
+    pragmas = (*PRAGMAS[role], f"busy_timeout={busy_timeout_ms}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # fieldkit emits BEGIN itself (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(f"PRAGMA {pragma}").fetchall()
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(_BEGIN, 'DEFERRED')}")
+
+    return engine
+
+
+_SQLITE_CODES = {
+    "SQLITE_CORRUPT": ("FK-STORE-001", "is damaged or not a database", _DAMAGED_HINT),
+    "SQLITE_NOTADB": ("FK-STORE-001", "is not a database", _DAMAGED_HINT),
+    "SQLITE_BUSY": ("FK-STORE-008", "is locked by another program", "close it and try again"),
+    "SQLITE_LOCKED": ("FK-STORE-008", "is locked by another program", "close it and try again"),
+    "SQLITE_FULL": ("FK-STORE-009", "cannot be written: the disk is full", "free disk space"),
+    "SQLITE_CANTOPEN": ("FK-STORE-004", "cannot be opened", "check the path and permissions"),
+    "SQLITE_READONLY": ("FK-STORE-004", "is read-only", "check the file permissions"),
+    "SQLITE_PERM": ("FK-STORE-004", "cannot be opened", "check the file permissions"),
+}
+
+
+def _store_error(error: BaseException | None, name: str, where: str) -> StoreError:
+    """A driver error as a one-line StoreError (SQLite errors by their result code)."""
+    code_name = str(getattr(error, "sqlite_errorname", ""))
+    for prefix, (code, problem, hint) in _SQLITE_CODES.items():
+        if code_name.startswith(prefix):
+            return StoreError(f"{name} {problem}", code=code, location=Location(where), hint=hint)
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else "error"
+    return StoreError(
+        f"{name}: database error: {detail}",
+        code="FK-STORE-010",
+        location=Location(where),
+        hint="check the disk and the file; the last committed answers are safe",
+    )
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """Datetimes come back naive from SQLite: they were written in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

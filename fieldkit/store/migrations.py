@@ -1,0 +1,245 @@
+"""Schema migrations: frozen, ordered, recorded in ``schema_migrations``.
+
+Each migration writes the schema *as it was* when the migration was released, with its own
+SQLAlchemy Core tables, so a migration never changes meaning when the table models in
+``fieldkit.store.tables`` evolve. A model change therefore needs a new migration; a test
+compares a freshly migrated database with the models.
+
+The DDL is portable (SQLAlchemy Core), so the coordinator list runs unchanged on PostgreSQL.
+Migration names start with the role, which is how a laptop file opened as a coordinator store
+(or the other way round) is recognised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    inspect,
+    select,
+)
+
+from fieldkit.errors import Location, StoreError
+from fieldkit.store.tables import SchemaMigration
+
+__all__ = ["MIGRATIONS", "Migration", "Role", "migrate"]
+
+Role = Literal["laptop", "coordinator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    upgrade: Callable[[Connection], None]
+
+
+def _when() -> DateTime:
+    return DateTime(timezone=True)
+
+
+def _capture_tables_v1(metadata: MetaData) -> None:
+    """interviews, answers, roster members, paradata, identities, form questions (v1)."""
+    Table(
+        "form_questions",
+        metadata,
+        Column("form_hash", String, primary_key=True),
+        Column("question", String, primary_key=True),
+        Column("roster", String, nullable=True),
+        Column("pii", Boolean, nullable=False),
+    )
+    Table(
+        "interviews",
+        metadata,
+        Column("id", String, primary_key=True),
+        Column("form_id", String, nullable=False),
+        Column("form_hash", String, nullable=False, index=True),
+        Column("instrument_kind", String, nullable=False),
+        Column("protocol_id", String, nullable=False),
+        Column("enumerator", String, nullable=False),
+        Column("device_id", String, nullable=False),
+        Column("language", String, nullable=False),
+        Column("status", String, nullable=False, index=True),
+        Column("consent", Text, nullable=True),
+        Column("consent_outcome", String, nullable=True),
+        Column("reference", String, nullable=False, unique=True),
+        Column("sequence", Integer, nullable=False),
+        Column("started_at", _when(), nullable=False),
+        Column("ended_at", _when(), nullable=True),
+        Column("updated_at", _when(), nullable=False),
+        UniqueConstraint("device_id", "sequence"),
+    )
+    Table(
+        "answers",
+        metadata,
+        Column("interview_id", String, ForeignKey("interviews.id"), primary_key=True),
+        Column("question", String, primary_key=True),
+        Column("member", Integer, primary_key=True, autoincrement=False),
+        Column("value", Text, nullable=False),
+        Column("status", String, nullable=False),
+        Column("changed_at", _when(), nullable=False),
+    )
+    Table(
+        "roster_members",
+        metadata,
+        Column("interview_id", String, ForeignKey("interviews.id"), primary_key=True),
+        Column("roster", String, primary_key=True),
+        Column("member", Integer, primary_key=True, autoincrement=False),
+    )
+    paradata = Table(
+        "paradata",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("interview_id", String, ForeignKey("interviews.id"), nullable=False),
+        Column("at", _when(), nullable=False),
+        Column("event", String, nullable=False),
+        Column("question", String, nullable=True),
+        Column("member", Integer, nullable=False),
+        Column("elapsed_ms", Integer, nullable=True),
+        Column("detail", Text, nullable=True),
+    )
+    Index("ix_paradata_interview_id", paradata.c.interview_id)
+    Table(
+        "identities",
+        metadata,
+        Column("reference", String, ForeignKey("interviews.reference"), primary_key=True),
+        Column("question", String, primary_key=True),
+        Column("member", Integer, primary_key=True, autoincrement=False),
+        Column("status", String, nullable=False),
+        Column("sealed", LargeBinary, nullable=False),
+    )
+
+
+def _laptop_v1(conn: Connection) -> None:
+    metadata = MetaData()
+    Table(
+        "device",
+        metadata,
+        Column("device_id", String, primary_key=True),
+        Column("next_sequence", Integer, nullable=False),
+        Column("project_key", String, nullable=False),
+    )
+    _capture_tables_v1(metadata)
+    metadata.create_all(conn)
+
+
+def _coordinator_v1(conn: Connection) -> None:
+    metadata = MetaData()
+    _capture_tables_v1(metadata)
+    metadata.create_all(conn)
+
+
+def _audit_log_v1(conn: Connection) -> None:
+    metadata = MetaData()
+    Table(
+        "audit_log",
+        metadata,
+        Column("entry_index", Integer, primary_key=True, autoincrement=False),
+        Column("at", String, nullable=False),
+        Column("actor", String, nullable=False),
+        Column("action", String, nullable=False),
+        Column("subject", String, nullable=False),
+        Column("detail", Text, nullable=False),
+        Column("prev_hash", String, nullable=False),
+        Column("hash", String, nullable=False),
+    )
+    metadata.create_all(conn)
+
+
+MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
+    "laptop": (Migration(1, "laptop: capture tables", _laptop_v1),),
+    "coordinator": (
+        Migration(1, "coordinator: capture tables", _coordinator_v1),
+        Migration(2, "coordinator: audit log", _audit_log_v1),
+    ),
+}
+
+
+def _migrations_table(metadata: MetaData) -> Table:
+    return Table(
+        "schema_migrations",
+        metadata,
+        Column("version", Integer, primary_key=True, autoincrement=False),
+        Column("name", String, nullable=False),
+        Column("applied_at", _when(), nullable=False),
+    )
+
+
+def migrate(conn: Connection, role: Role, where: str) -> list[int]:
+    """Apply the role's missing migrations in order, inside the caller's transaction.
+
+    Returns the versions applied. Raises FK-STORE-002 for a database written by a newer
+    fieldkit and FK-STORE-003 for a database that is not this role's fieldkit store.
+    """
+    known = MIGRATIONS[role]
+    existing = set(inspect(conn).get_table_names())
+    if "schema_migrations" not in existing:
+        if existing:
+            raise StoreError(
+                "not a fieldkit database (it has other tables)",
+                code="FK-STORE-003",
+                location=Location(where),
+                hint="open a file made by fieldkit, or give a new file name",
+            )
+        metadata = MetaData()
+        _migrations_table(metadata)
+        metadata.create_all(conn)
+    applied = _applied(conn)
+    _check_applied(applied, known, role, where)
+    done: list[int] = []
+    for migration in known:
+        if migration.version in applied:
+            continue
+        migration.upgrade(conn)
+        conn.execute(
+            insert(SchemaMigration).values(
+                version=migration.version, name=migration.name, applied_at=dt.datetime.now(dt.UTC)
+            )
+        )
+        done.append(migration.version)
+    return done
+
+
+def _applied(conn: Connection) -> dict[int, str]:
+    rows = conn.execute(select(SchemaMigration.version, SchemaMigration.name))  # type: ignore[call-overload]
+    return {int(version): str(name) for version, name in rows}
+
+
+def _check_applied(
+    applied: dict[int, str], known: tuple[Migration, ...], role: Role, where: str
+) -> None:
+    names = {migration.version: migration.name for migration in known}
+    for version, name in sorted(applied.items()):
+        if version not in names:
+            raise StoreError(
+                f"written by a newer fieldkit (schema version {version}, this one knows "
+                f"{max(names)})",
+                code="FK-STORE-002",
+                location=Location(where),
+                hint="upgrade fieldkit before opening this file",
+            )
+        if names[version] != name:
+            other = name.split(":", 1)[0]
+            raise StoreError(
+                f"this is a {other} database, not a {role} one",
+                code="FK-STORE-003",
+                location=Location(where),
+                hint=f"open it with the {other} commands",
+            )

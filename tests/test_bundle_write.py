@@ -1,0 +1,246 @@
+"""Writing bundles on the laptop: contents, signature, atomic files, device keys, receipts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from fieldkit.bundle import (
+    apply_receipt,
+    init_device,
+    iter_blocks,
+    load_device_key,
+    parse_device_public_key,
+    read_device_public_key,
+    scan_bundle,
+    verify_scanned,
+    write_bundle,
+)
+from fieldkit.bundle.format import COLUMNS
+from fieldkit.bundle.receipt import Receipt, write_receipt
+from fieldkit.errors import BundleError
+from fieldkit.store import LaptopStore, open_database
+from fieldkit.store.coordinator_tables import capture_table
+from fieldkit.store.records import InterviewStatus
+from tests.merge_fixtures import (
+    PROJECT_KEY,
+    Collector,
+    Expected,
+    Laptop,
+    _now,
+    adult_consent,
+    make_project,
+    random_household,
+)
+
+
+@pytest.fixture
+def laptop(tmp_path: Path) -> Laptop:
+    path = tmp_path / "laptop.sqlite"
+    LaptopStore.open(path, project_public_key=PROJECT_KEY.public_key()).close()
+    key, _, _ = init_device(path)
+    return Laptop(path, key, "d00")
+
+
+def collect(laptop: Laptop, households: int, *, drafts: int = 0) -> Expected:
+    import random
+
+    rng = random.Random(3)
+    form = make_project().forms["hh_merge"]
+    expected = Expected()
+    with LaptopStore.open(laptop.path, project_public_key=PROJECT_KEY.public_key()) as store:
+        c = Collector(laptop, store, form, expected)
+        for number in range(1, households + 1):
+            c.interview(
+                random_household(rng, "d00", 0, number), adult_consent(_now()), enumerator=number
+            )
+        for _ in range(drafts):
+            store.create_interview(form=form, enumerator="e9", language="en")
+    return expected
+
+
+def test_a_bundle_holds_finished_interviews_signed_and_sealed(
+    laptop: Laptop, tmp_path: Path
+) -> None:
+    expected = collect(laptop, 3, drafts=2)
+    manifest = write_bundle(laptop.path, tmp_path / "b.fkb", laptop.key)
+    assert manifest.device_id == laptop.key.device_id
+    assert manifest.sequence == 1
+    assert manifest.interviews == 3 == expected.interviews
+    assert manifest.counts["status_complete"] == 3
+    assert dict(manifest.enumerators) == {"d00-e1": 1, "d00-e2": 2}
+    assert [(f.form_id, f.interviews) for f in manifest.forms] == [("hh_merge", 3)]
+    scanned = scan_bundle(tmp_path / "b.fkb")
+    verify_scanned(scanned, laptop.key.public.key)
+    blocks = list(iter_blocks(scanned))
+    assert [b.id for b in blocks] == sorted(b.id for b in blocks)
+    rows = sum(
+        1 + len(b.answers) + len(b.members) + len(b.events) + len(b.identities) for b in blocks
+    )
+    assert rows == expected.rows
+    data = (tmp_path / "b.fkb").read_bytes()
+    assert b"Person 1" not in data and b"Head" not in data  # identities stay sealed
+    assert all(len(b.identities) == 1 + len(b.members) for b in blocks)
+    assert set(COLUMNS) == {"i", "a", "r", "p", "s"}
+
+
+def test_sequence_grows_and_a_remade_bundle_holds_everything_not_receipted(
+    laptop: Laptop, tmp_path: Path
+) -> None:
+    collect(laptop, 2)
+    first = write_bundle(laptop.path, tmp_path / "1.fkb", laptop.key)
+    second = write_bundle(laptop.path, tmp_path / "2.fkb", laptop.key)
+    assert (first.sequence, second.sequence) == (1, 2)
+    assert second.interviews == first.interviews == 2
+    assert first.payload.sha256 == second.payload.sha256  # same rows, new sequence
+
+
+def test_a_receipt_deletes_exactly_what_was_merged(laptop: Laptop, tmp_path: Path) -> None:
+    collect(laptop, 3)
+    bundle = tmp_path / "b.fkb"
+    manifest = write_bundle(laptop.path, bundle, laptop.key)
+    scanned = scan_bundle(bundle)
+    interviews = capture_table("interviews")
+    with open_database(laptop.path, role="laptop") as db, db.transaction() as conn:
+        changed = conn.execute(select(interviews.c.id).order_by(interviews.c.id)).scalars().first()
+        conn.execute(update(interviews).where(interviews.c.id == changed).values(updated_at=_now()))
+    receipt = tmp_path / "b.fkb.receipt"
+    write_receipt(Receipt(manifest.name, scanned.sha256, manifest.device_id, 1, 3), receipt)
+    outcome = apply_receipt(laptop.path, receipt)
+    assert (outcome.deleted, outcome.kept_changed, outcome.already_applied) == (2, 1, False)
+    assert apply_receipt(laptop.path, receipt).already_applied
+    with open_database(laptop.path, role="laptop") as db, db.read() as conn:
+        assert conn.execute(select(interviews.c.id)).scalars().all() == [changed]
+        for name in ("answers", "roster_members", "paradata"):
+            table = capture_table(name)
+            left = conn.execute(select(table.c.interview_id).distinct()).scalars().all()
+            assert left == [changed]
+    assert write_bundle(laptop.path, tmp_path / "next.fkb", laptop.key).interviews == 1
+
+
+def test_a_receipt_for_another_bundle_deletes_nothing(laptop: Laptop, tmp_path: Path) -> None:
+    collect(laptop, 1)
+    write_bundle(laptop.path, tmp_path / "b.fkb", laptop.key)
+    foreign = tmp_path / "foreign.receipt"
+    write_receipt(Receipt("x-000001", "0" * 64, laptop.key.device_id, 1, 1), foreign)
+    with pytest.raises(BundleError) as caught:
+        apply_receipt(laptop.path, foreign)
+    assert caught.value.code == "FK-BUNDLE-024"
+    broken = tmp_path / "broken.receipt"
+    broken.write_text('{"format": "fieldkit-receipt"}')
+    with pytest.raises(BundleError) as caught:
+        apply_receipt(laptop.path, broken)
+    assert caught.value.code == "FK-BUNDLE-023"
+    with pytest.raises(BundleError) as caught:
+        apply_receipt(laptop.path, tmp_path / "missing.receipt")
+    assert caught.value.code == "FK-BUNDLE-023"
+
+
+def test_device_keys(laptop: Laptop, tmp_path: Path) -> None:
+    key_file = laptop.path.with_name(laptop.path.name + ".device-key")
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert load_device_key(key_file).device_id == laptop.key.device_id
+    public = read_device_public_key(laptop.path.with_name(f"device-{laptop.key.device_id}.pub"))
+    assert public.text == laptop.key.public.text
+    with pytest.raises(BundleError) as caught:
+        init_device(laptop.path)
+    assert caught.value.code == "FK-BUNDLE-025"
+    with pytest.raises(BundleError) as caught:
+        parse_device_public_key(b"fieldkit device public key (Ed25519)\nabc\nnot-base64!\n")
+    assert caught.value.code == "FK-BUNDLE-026"
+    with pytest.raises(BundleError) as caught:
+        load_device_key(tmp_path / "nope.key")
+    assert caught.value.code == "FK-BUNDLE-026"
+
+
+def test_a_laptop_store_needs_a_device_and_the_matching_key(laptop: Laptop, tmp_path: Path) -> None:
+    with pytest.raises(BundleError) as caught:
+        init_device(tmp_path / "missing.sqlite")
+    assert caught.value.code == "FK-BUNDLE-021"
+    empty = tmp_path / "empty.sqlite"
+    open_database(empty, role="laptop").close()
+    with pytest.raises(BundleError) as caught:
+        init_device(empty)
+    assert caught.value.code == "FK-BUNDLE-021"
+    other = tmp_path / "other.sqlite"
+    LaptopStore.open(other, project_public_key=PROJECT_KEY.public_key()).close()
+    with pytest.raises(BundleError) as caught:
+        write_bundle(other, tmp_path / "b.fkb", laptop.key)
+    assert caught.value.code == "FK-BUNDLE-020"
+    assert not (tmp_path / "b.fkb").exists()
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_a_failed_write_leaves_no_bundle_and_no_temp_file(
+    laptop: Laptop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    collect(laptop, 2)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(BundleError) as caught:
+        write_bundle(laptop.path, out_dir / "b.fkb", laptop.key)
+    assert caught.value.code == "FK-BUNDLE-022"
+    monkeypatch.undo()
+    assert list(out_dir.iterdir()) == []
+    with pytest.raises(BundleError) as caught:
+        write_bundle(laptop.path, tmp_path / "no-such-folder" / "b.fkb", laptop.key)
+    assert caught.value.code == "FK-BUNDLE-022"
+    manifest = write_bundle(laptop.path, out_dir / "b.fkb", laptop.key)
+    assert manifest.sequence == 2  # the number the failed write took is never reused
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_killed_bundle_writer_leaves_nothing_or_a_valid_bundle(
+    laptop: Laptop, tmp_path: Path
+) -> None:
+    collect(laptop, 12)
+    outcomes = set()
+    for attempt in range(8):
+        out = tmp_path / f"k{attempt}.fkb"
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            try:
+                write_bundle(laptop.path, out, laptop.key)
+            finally:
+                os._exit(0)
+        time.sleep(0.004 * attempt)
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        if out.exists():
+            verify_scanned(scan_bundle(out), laptop.key.public.key)
+            outcomes.add("valid")
+        else:
+            outcomes.add("none")
+        for name in _leftovers(tmp_path):
+            (tmp_path / name).unlink()  # a killed writer may leave its temp file, never the bundle
+    assert outcomes <= {"valid", "none"}
+    with open_database(laptop.path, role="laptop") as db:
+        assert db.integrity_check() == ["ok"]
+
+
+def test_refused_and_stopped_interviews_travel_drafts_do_not(
+    laptop: Laptop, tmp_path: Path
+) -> None:
+    form = make_project().forms["hh_merge"]
+    with LaptopStore.open(laptop.path, project_public_key=PROJECT_KEY.public_key()) as store:
+        c = Collector(laptop, store, form, Expected())
+        c.interview(None, adult_consent(_now()), InterviewStatus.REFUSED)
+        c.interview(None, adult_consent(_now()), InterviewStatus.STOPPED)
+        store.create_interview(form=form, enumerator="e1", language="en")
+    manifest = write_bundle(laptop.path, tmp_path / "b.fkb", laptop.key)
+    assert (manifest.counts["status_refused"], manifest.counts["status_stopped"]) == (1, 1)
+    assert manifest.interviews == 2

@@ -1,0 +1,97 @@
+"""A stolen laptop shows no name, phone or address, whichever way they were entered.
+
+The household example's identifying answers (three first names, the respondent's full name,
+a phone number, an address) go in twice: from the answers file (a complete interview), and
+typed in the real terminal front end under tmux (up to the last name, then saved as a draft
+with ``:q``). Then the database, its ``-wal`` and ``-shm`` (also while the
+terminal program is still running), the whole study folder and every file this user wrote to
+the temp folder since the test began (other tests' own folders aside) are searched byte for
+byte (UTF-8 and UTF-16, as typed, lower and upper case): none of them appears. The scan is
+first shown to see a plaintext (non-identifying) answer, so finding nothing means something.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.capture_helpers import (
+    DISTINCTIVE,
+    HOUSEHOLD,
+    PLANTED,
+    Terminal,
+    Typist,
+    collect_command,
+    files_under,
+    interviews,
+    leaks,
+    mirror,
+    new_temp_files,
+    run_collect,
+    stored,
+    tmux_or_skip,
+)
+from tests.capture_helpers import make_study as _make_study
+
+CONTROL = ("Weeding, harvesting maize and groundnuts",)
+"""A plaintext answer of the same file (occupation): the scan must find it."""
+
+
+def _laptop_files(db: Path) -> list[Path]:
+    return sorted(db.parent.glob(db.name + "*"))
+
+
+def test_no_planted_name_or_phone_is_readable_anywhere(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    tmux_or_skip()
+    began = time.time() - 1
+    study = _make_study(tmp_path)
+    db = tmp_path / "laptop.sqlite"
+
+    # the needles find every planted text where it is in plain: in the answers file itself
+    assert {text for _, text in leaks([HOUSEHOLD])} == set(PLANTED)
+
+    result = run_collect(study, "household", db, "--answers", str(HOUSEHOLD))
+    assert result.returncode == 0, result.stderr
+    assert leaks(_laptop_files(db), CONTROL), "the scan must see a plaintext answer"
+    assert leaks(_laptop_files(db)) == []
+
+    control = f"typed-control-{secrets.token_hex(6)}"  # a plaintext answer typed below
+    session = mirror("household")
+    with Terminal(collect_command(study, "household", db, "--enumerator", "E07"), study) as term:
+        typist = Typist(term, session)
+        while (prompt := session.current()) is not None:
+            typist.wait(prompt)
+            member = prompt.roster.index if prompt.roster else 0
+            if (prompt.name, member) == ("occupation", 2):
+                assert session.answer(control).ok
+                typist.send(control)
+                continue
+            if (prompt.name, member) == ("sex", 3):
+                break
+            typist.answer(prompt)
+        # every identifying answer typed (the last name just now), the program still running
+        # with its WAL live: the moment a laptop is most likely to be taken
+        files = _laptop_files(db)
+        assert db.with_name(db.name + "-wal") in files
+        assert leaks(files, (control,)), "the scan must see what was typed"
+        assert leaks(files) == []
+        typist.send(":q")  # save and quit: a draft, with its sealed names
+        term.wait(lambda ls: any("saved as a draft" in x for x in ls), "the draft")
+        assert term.wait_exit() == 0
+
+    assert [row["status"] for row in interviews(db)] == ["complete", "draft"]
+    draft = stored(db, interviews(db)[1]["id"])
+    assert {q for q, _, _ in draft.identities} >= {"respondent_name", "first_name"}
+    assert leaks(_laptop_files(db)) == []
+    assert leaks(list(files_under(study))) == []
+    assert leaks(list(files_under(tmp_path))) == []
+    # Other tests' own folders are left out (they write answers files on purpose); this
+    # test's folder was scanned whole just above.
+    others = tmp_path_factory.getbasetemp().parent
+    written = new_temp_files(began, exclude=(others,))
+    assert leaks(written, DISTINCTIVE) == []

@@ -1,0 +1,75 @@
+"""fieldkit export / tables, from a coordinator store to files and a printed table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from fieldkit.cli import datasets
+from fieldkit.dataset import DatasetError
+from tests.conftest import PROTOCOL_YAML
+from tests.data.handmade import INSTRUMENT, compile_form
+from tests.test_dataset_store import _fill
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    folder = tmp_path_factory.mktemp("study")
+    (folder / "protocol.yaml").write_text(PROTOCOL_YAML, encoding="utf-8")
+    (folder / "mini.yaml").write_text(INSTRUMENT, encoding="utf-8")
+    _fill(folder / "hq.sqlite", compile_form())
+    args = ["--store", str(folder / "hq.sqlite"), "--instrument", "mini_household"]
+    return folder, [*args, "--project", str(folder)]
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    datasets.register(app)
+    return app
+
+
+def test_export_writes_the_workbook_and_csv(study: tuple[Path, list[str]]) -> None:
+    folder, args = study
+    result = CliRunner().invoke(
+        _app(), ["export", *args, "--xlsx", str(folder / "out.xlsx"), "--csv", str(folder / "csv")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "mini_household__members: 25 rows" in result.output
+    assert "FK-DATA-008" in result.output  # no weighted table: a warning, not a failure
+    book = openpyxl.load_workbook(folder / "out.xlsx", read_only=True)
+    assert book.sheetnames[:3] == ["About", "Codebook", "Tables"]
+    about = {r[0]: r[1] for r in book["About"].iter_rows(values_only=True)}
+    assert about["Interviews: quarantined"] == "1" and about["Interviews: duplicates"] == "1"
+    book.close()
+    assert (folder / "csv" / "mini_household__members.csv").exists()
+
+
+def test_export_needs_a_target(study: tuple[Path, list[str]]) -> None:
+    result = CliRunner().invoke(_app(), ["export", *study[1]])
+    assert result.exit_code == 2
+
+
+def test_tables_prints_a_suppressed_table(study: tuple[Path, list[str]]) -> None:
+    result = CliRunner().invoke(_app(), ["tables", *study[1], "--by", "sex", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "Table 1. Child labour (SDG 8.7.1, ICLS 2008)" in result.output
+    printed = CliRunner().invoke(_app(), ["tables", *study[1], "--by", "sex"])
+    assert printed.exit_code == 0, printed.output
+    assert "Total" in printed.output and "hidden to protect" in printed.output
+
+
+def test_weighted_tables_explain_a_design_without_variance(study: tuple[Path, list[str]]) -> None:
+    # two households left out of the store: strata 2 and 3 keep a single PSU each
+    result = CliRunner().invoke(_app(), ["tables", *study[1], "--weighted"])
+    assert isinstance(result.exception, DatasetError)
+    assert result.exception.code == "FK-DATA-008"
+
+
+def test_commands_have_help() -> None:
+    for command in ("export", "tables"):
+        result = CliRunner().invoke(_app(), [command, "--help"])
+        assert result.exit_code == 0 and "--store" in result.output

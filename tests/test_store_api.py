@@ -1,0 +1,93 @@
+"""The store and privacy APIs other packages build on are pinned here."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+import fieldkit.privacy
+import fieldkit.store
+from fieldkit.store import LaptopStore
+
+LAPTOP_API = {
+    "open": "(path: 'Path', *, project_public_key: 'PublicKey') -> 'LaptopStore'",
+    "create_interview": "(self, *, form: 'Form', enumerator: 'str', language: 'str') -> 'str'",
+    "record_consent": "(self, interview_id: 'str', consent: 'ConsentRecord') -> 'None'",
+    "apply": "(self, interview_id: 'str', answers: 'Sequence[AnswerChange]' = (), "
+    "members: 'Sequence[MemberChange]' = (), events: 'Sequence[ParadataEvent]' = ()) -> 'None'",
+    "finish": "(self, interview_id: 'str', status: 'InterviewStatus') -> 'None'",
+    "drafts": "(self) -> 'list[InterviewSummary]'",
+    "load": "(self, interview_id: 'str') -> 'StoredInterview'",
+    "interviews": "(self, status: 'InterviewStatus | None' = None) -> 'list[InterviewSummary]'",
+    "close": "(self) -> 'None'",
+}
+
+
+@pytest.mark.parametrize(("name", "signature"), sorted(LAPTOP_API.items()))
+def test_laptop_store_signatures_are_pinned(name: str, signature: str) -> None:
+    assert str(inspect.signature(getattr(LaptopStore, name))) == signature
+
+
+def test_exported_names_are_pinned() -> None:
+    assert sorted(fieldkit.store.__all__) == sorted(
+        [
+            "SEALED",
+            "AppliedMigration",
+            "Database",
+            "InterviewSummary",
+            "LaptopStore",
+            "Role",
+            "Sealed",
+            "StoredInterview",
+            "StoredValue",
+            "open_database",
+        ]
+    )
+    assert sorted(fieldkit.privacy.__all__) == sorted(
+        [
+            "AuditCheck",
+            "AuditHead",
+            "AuditLog",
+            "AuditRecord",
+            "Custody",
+            "KeyShare",
+            "PrivateKey",
+            "PublicKey",
+            "combine_key_shares",
+            "fingerprint",
+            "generate_device_key",
+            "generate_lookup_key",
+            "generate_project_keys",
+            "identity_access",
+            "load_private_key",
+            "load_public_key",
+            "load_share",
+            "lookup_token",
+            "open_identity",
+            "open_sealed",
+            "reveal",
+            "seal",
+            "seal_identity",
+            "split_private_key",
+        ]
+    )
+    for module in (fieldkit.store, fieldkit.privacy):
+        for name in module.__all__:
+            assert hasattr(module, name), name
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["fieldkit.store", "fieldkit.privacy", "fieldkit.privacy.reidentify", "fieldkit.cli.keys"],
+)
+def test_each_package_imports_first_without_a_cycle(module: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
