@@ -268,3 +268,13 @@ def test_every_example_is_tested_and_documented_with_its_command() -> None:
             f"--key /tmp/fk-keys/project.pub --answers examples/{example.file}"
         )
         assert command in readme, example.file
+
+
+def test_collecting_without_the_project_public_key_says_where_to_get_it(tmp_path: Path) -> None:
+    bare = make_study(tmp_path)
+    (bare / "keys" / "project.pub").unlink()
+    result = run_collect(bare, "household", tmp_path / "laptop.sqlite", "--answers", str(HOUSEHOLD))
+    assert result.returncode == 1
+    assert "FK-KEY-007" in result.stderr and "keys init" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "laptop.sqlite").exists()

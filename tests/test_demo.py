@@ -51,3 +51,14 @@ def test_no_identifying_answer_leaves_the_tool(demo: DemoResult) -> None:
     for laptop in demo.laptops.values():
         assert b"(synthetic)" not in Path(laptop).read_bytes()
     assert b"(synthetic)" not in Path(demo.store).read_bytes()
+
+
+def test_refusals_are_rows_marked_as_such_not_silent_gaps(demo: DemoResult) -> None:
+    assert demo.workbook is not None
+    sheet = openpyxl.load_workbook(demo.workbook, read_only=True)["household_cl"]
+    rows = sheet.iter_rows(values_only=True)
+    header = list(next(rows))
+    status, consent = header.index("status"), header.index("consent_outcome")
+    seen = {(row[status], row[consent]) for row in rows}
+    assert ("refused", "refused") in seen
+    assert ("complete", "given") in seen

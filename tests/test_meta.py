@@ -23,6 +23,12 @@ def test_every_error_code_has_a_test() -> None:
     assert not untested, f"error codes without a test: {sorted(untested)}"
 
 
+def test_every_error_code_is_documented() -> None:
+    documented = set(CODE.findall((REPO / "docs" / "errors.md").read_text(encoding="utf-8")))
+    missing = _codes_in("fieldkit") - documented
+    assert not missing, f"error codes missing from docs/errors.md: {sorted(missing)}"
+
+
 def test_every_command_has_help_and_a_readme_mention() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     commands = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from fieldkit.bundle import (
@@ -21,11 +20,10 @@ from fieldkit.bundle import (
     read_device_public_key,
     write_bundle,
 )
-from fieldkit.cli.render import console, err_console, print_json, print_report
+from fieldkit.cli.render import console, print_json, print_report, progress_bars
 from fieldkit.merge import (
     ConflictView,
     MergeOptions,
-    MergeProgress,
     MergeReport,
     list_conflicts,
     list_quarantine,
@@ -140,7 +138,7 @@ def merge(
     if not loaded.report.ok:
         print_report(loaded.report, subject="project")
         raise typer.Exit(1)
-    with _progress(enabled=not as_json) as on_progress:
+    with _merge_progress(enabled=not as_json) as on_progress:
         report = merge_bundles(
             files, store, loaded, MergeOptions(receipts_dir=receipts, progress=on_progress)
         )
@@ -153,26 +151,12 @@ def merge(
 
 
 @contextmanager
-def _progress(*, enabled: bool) -> Iterator[Any]:
+def _merge_progress(*, enabled: bool) -> Iterator[Any]:
     if not enabled:
         yield None
         return
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        transient=True,
-    )
-    tasks: dict[str, Any] = {}
-
-    def update(event: MergeProgress) -> None:
-        if event.bundle not in tasks:
-            tasks[event.bundle] = bar.add_task(event.bundle[-20:], total=event.interviews_total)
-        bar.update(tasks[event.bundle], completed=event.interviews_done)
-
-    with bar:
-        yield update
+    with progress_bars() as update:
+        yield lambda event: update(event.bundle, event.interviews_done, event.interviews_total)
 
 
 def show_merge(report: MergeReport) -> None:

@@ -60,7 +60,7 @@ def _default_key(instrument: Path) -> Path:
     if not path.exists():
         raise PrivacyError(
             f"no project public key at {path}",
-            code="FK-KEY-003",
+            code="FK-KEY-007",
             hint="ask the coordinator for project.pub (fieldkit keys init), or pass --key",
         )
     return path

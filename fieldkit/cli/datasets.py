@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from fieldkit.cli.render import console, err_console, print_json, print_report
+from fieldkit.cli.render import console, err_console, print_json, print_report, progress_bars
 from fieldkit.dataset import (
     Crosstab,
     Dataset,
@@ -80,7 +77,7 @@ def export(
     dataset, counts = _load(store, instrument, role, project, lang)
     published = standard_tables(dataset)
     written: list[Path] = []
-    with _progress() as progress:
+    with progress_bars() as progress:
         if xlsx:
             written.append(
                 write_xlsx(
@@ -168,26 +165,6 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.1f}"
     return "" if value is None else str(value)
-
-
-@contextmanager
-def _progress() -> Iterator[Any]:
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        transient=True,
-    )
-    tasks: dict[str, Any] = {}
-
-    def update(name: str, done: int, total: int | None) -> None:
-        if name not in tasks:
-            tasks[name] = bar.add_task(name[-30:], total=total)
-        bar.update(tasks[name], completed=done)
-
-    with bar:
-        yield update
 
 
 def register(app: typer.Typer) -> None:

@@ -25,7 +25,7 @@ def demo(
     root: Annotated[
         Path, typer.Option(help="Study folder holding instruments/ and protocols/.")
     ] = Path("."),
-    households: Annotated[int, typer.Option(help="Households per district.")] = 8,
+    households: Annotated[int, typer.Option(help="Households per district.")] = 14,
 ) -> None:
     """Run the journey: interviews on laptops, bundles, merge, datasets, Excel."""
     console.rule("[bold]fieldkit demo")

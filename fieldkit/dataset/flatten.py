@@ -33,10 +33,22 @@ from fieldkit.store.records import TOP_LEVEL
 
 __all__ = ["DEFAULT_METADATA", "check_role", "flatten", "table_name"]
 
-DEFAULT_METADATA = ("enumerator", "device", "language", "started_at", "ended_at")
-"""Interview fields copied to the wide table (never the reference number or consent)."""
+DEFAULT_METADATA = (
+    "status",
+    "consent_outcome",
+    "enumerator",
+    "device",
+    "language",
+    "started_at",
+    "ended_at",
+)
+"""Interview fields copied to the wide table (never the reference number or the consent
+record itself). Status and consent outcome tell a refusal (a row with no answers, part of
+non-response) from a completed interview."""
 
 _META_LABELS = {
+    "status": {"en": "Interview status", "fr": "Statut de l'entretien"},
+    "consent_outcome": {"en": "Consent outcome", "fr": "Résultat du consentement"},
     "enumerator": {"en": "Enumerator", "fr": "Enquêteur"},
     "device": {"en": "Device that captured the interview", "fr": "Appareil de saisie"},
     "language": {"en": "Language of the interview", "fr": "Langue de l'entretien"},

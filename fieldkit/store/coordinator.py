@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, RowMapping, Select, Table, select
 
 from fieldkit.hashing import canonical_json
-from fieldkit.store.coordinator_tables import capture_table, create_merge_tables, merged_interviews
+from fieldkit.store.coordinator_tables import capture_table, merged_interviews
 from fieldkit.store.database import Database, as_utc, open_database
 
 __all__ = [
@@ -43,15 +43,10 @@ VOLATILE_COLUMNS: dict[str, frozenset[str]] = {
 
 
 def open_coordinator(path_or_url: Path | str) -> Database:
-    """Open (creating if needed) a coordinator store: a SQLite path or any SQLAlchemy URL."""
-    db = open_database(path_or_url, role="coordinator")
-    try:
-        with db.transaction() as conn:
-            create_merge_tables(conn)
-    except BaseException:
-        db.close()
-        raise
-    return db
+    """Open (creating if needed) a coordinator store: a SQLite path or any SQLAlchemy URL.
+
+    Its tables, the merge tables included, come from the recorded migrations."""
+    return open_database(path_or_url, role="coordinator")
 
 
 def included_select(form_id: str | None = None) -> Select[Any]:

@@ -163,11 +163,19 @@ def _audit_log_v1(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _merge_tables_v1(conn: Connection) -> None:
+    # Imported here: the merge tables reference the capture tables registered above.
+    from fieldkit.store.coordinator_tables import create_merge_tables  # noqa: PLC0415
+
+    create_merge_tables(conn)
+
+
 MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
     "laptop": (Migration(1, "laptop: capture tables", _laptop_v1),),
     "coordinator": (
         Migration(1, "coordinator: capture tables", _coordinator_v1),
         Migration(2, "coordinator: audit log", _audit_log_v1),
+        Migration(3, "coordinator: merge tables", _merge_tables_v1),
     ),
 }
 
