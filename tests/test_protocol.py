@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from fieldkit.instrument.source import parse_source
@@ -77,3 +79,18 @@ def test_hours_must_be_clock_times() -> None:
     )
     _, issues = compile_protocol(text)
     assert [(i.code, i.location.line) for i in issues] == [("FK-PROT-006", 11)]
+
+
+def test_collection_windows_by_date_day_and_hour() -> None:
+    text = PROTOCOL_YAML.replace(
+        "{name: main, start: 2027-01-01, end: 2027-03-31}",
+        "{name: main, start: 2027-01-01, end: 2027-03-31, days: [mon, tue, wed, thu, fri],"
+        ' hours: {from: "08:00", to: "18:00"}}',
+    )
+    protocol, issues = compile_protocol(text)
+    assert protocol is not None, issues
+    monday = dt.datetime(2027, 2, 1, 9, 30)
+    assert protocol.collection_window(monday) is not None
+    assert protocol.collection_window(monday.replace(hour=19)) is None  # after hours
+    assert protocol.collection_window(dt.datetime(2027, 2, 6, 10, 0)) is None  # a Saturday
+    assert protocol.collection_window(dt.datetime(2027, 4, 1, 10, 0)) is None  # after the round

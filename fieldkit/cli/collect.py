@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -88,9 +89,23 @@ def _live(
             raise typer.BadParameter("an enumerator code is needed", param_hint="--enumerator")
     session, recorder = open_interview(store, form, enumerator=who, language=lang, resume=resume)
     console.print(f"[bold]{escape(form.title.get(session.language, form.id))}[/]")
+    _warn_outside_windows(form)
     status = TerminalInterview(session, recorder, console, console.input).run()
     if status is InterviewStatus.DRAFT:
         console.print(f"draft {recorder.interview_id}: run collect again to resume it")
+
+
+def _warn_outside_windows(form: Form) -> None:
+    """The protocol says when to collect; the enumerator is told, not stopped (clocks drift)."""
+    if form.protocol.collection_window(dt.datetime.now()) is not None:
+        return
+    windows = ", ".join(
+        f"{w.name} {w.start}..{w.end}" for w in form.protocol.model.collection.windows
+    )
+    console.print(
+        f"[yellow]warning: now is outside the protocol's collection windows ({escape(windows)});"
+        " check with your supervisor before interviewing[/]"
+    )
 
 
 def _choose_draft(drafts: list[InterviewSummary]) -> str | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldkit.protocol.schema import ExceptionModel, ProtocolModel, RoleModel
+from fieldkit.protocol.schema import WEEKDAYS, ExceptionModel, ProtocolModel, RoleModel, WindowModel
 
 __all__ = ["ConsentBlock", "Protocol", "ScreeningQuestion"]
 
@@ -69,8 +70,32 @@ class Protocol:
             return str(label.get(language) or next(iter(label.values()), ""))
         return ""
 
+    def collection_window(self, moment: dt.datetime) -> WindowModel | None:
+        """The collection window ``moment`` (local time at the interview) falls in, if any.
+
+        The protocol says when data may be gathered (ILO Book 2, 2.6.2); an interview
+        outside every window is not refused (clocks on laptops drift) but flagged.
+        """
+        for window in self.model.collection.windows:
+            if _inside(window, moment):
+                return window
+        return None
+
     def exception(self, exception_id: str) -> ExceptionModel | None:
         for item in self.consent.exceptions:
             if item.id == exception_id:
                 return item
         return None
+
+
+def _inside(window: WindowModel, moment: dt.datetime) -> bool:
+    if not window.start <= moment.date() <= window.end:
+        return False
+    if WEEKDAYS[moment.weekday()] not in window.days:
+        return False
+    if window.hours is None:
+        return True
+    clock = moment.strftime("%H:%M")
+    return window.hours.from_ <= clock < window.hours.to or (
+        window.hours.to == "24:00" and clock >= window.hours.from_
+    )
