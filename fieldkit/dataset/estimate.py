@@ -132,12 +132,15 @@ def estimate_proportion(
     if design.df <= 0:
         raise DatasetError("no degrees of freedom (#PSU - #strata <= 0)", code="FK-DATA-008")
     t = t_quantile(1 - alpha / 2, design.df)
+    hit = [1.0 if v == value else 0.0 for v in y]
+    by_leaf: dict[int | None, list[int]] = defaultdict(list)
+    for i, ok in enumerate(known):
+        if ok:
+            by_leaf[leaf[i]].append(i)
     estimates = []
     for members in _domains(structure):
-        rows = [i for i in range(len(y)) if known[i] and leaf[i] in members]
-        estimates.append(
-            _estimate(rows, [1.0 if y[i] == value else 0.0 for i in range(len(y))], design, t)
-        )
+        rows = sorted(i for member in members for i in by_leaf.get(member, ()))
+        estimates.append(_estimate(rows, hit, design, t))
     _withhold(structure, estimates, limit)
     target = table.variable(variable)
     method = _method(study, design, alpha)
@@ -177,11 +180,17 @@ def _estimate(rows: list[int], y: list[float], design: _Design, t: float) -> Est
     scores: dict[tuple[str, str], float] = defaultdict(float)
     for w, i in zip(weights, rows, strict=True):
         scores[design.unit[i]] += w * (y[i] - p) / total
+    # PSUs without a record of the domain score 0: only strata the domain touches add to the
+    # variance, and each stratum's untouched PSUs enter as (0 - mean)^2 without a loop.
+    touched: dict[str, list[float]] = defaultdict(list)
+    for unit, score in scores.items():
+        touched[unit[0]].append(score)
     variance = 0.0
-    for units in design.strata.values():
-        sums = [scores.get(unit, 0.0) for unit in units]
-        mean = sum(sums) / len(sums)
-        variance += len(sums) / (len(sums) - 1) * sum((s - mean) ** 2 for s in sums)
+    for stratum, sums in touched.items():
+        n = len(design.strata[stratum])
+        mean = sum(sums) / n
+        spread = sum((s - mean) ** 2 for s in sums) + (n - len(sums)) * mean**2
+        variance += n / (n - 1) * spread
     se = math.sqrt(variance)
     low, high = _logit_interval(p, se, t)
     return Estimate(len(rows), hits, p, se, low, high)
