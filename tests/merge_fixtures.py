@@ -15,8 +15,7 @@ Laptop ``k`` collects district ``dKK``: households 1..H of cluster ``k``. Inject
 * laptop 2 (d02): household 1 of d00 entered again with the same answers (content
   duplicate) and another interview claiming cluster 1 household 2 (unit conflict).
 
-``python -m tests.merge_fixtures bench`` times a 20 districts x 200 households merge against
-a raw ``ATTACH`` + ``INSERT OR IGNORE ... SELECT`` floor.
+Benchmarks live in ``bench/`` (``bench/run``), not here.
 """
 
 from __future__ import annotations
@@ -28,10 +27,6 @@ import hashlib
 import json
 import os
 import random
-import sqlite3
-import sys
-import tempfile
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -579,66 +574,3 @@ def dump_lines(store: str, *, skip: tuple[str, ...] = ()) -> list[str]:
 
 
 # -- benchmark --------------------------------------------------------------------------------
-
-
-def _floor(bundle_sources: list[Path], out: Path) -> tuple[int, float]:
-    """Raw SQLite: ATTACH each laptop and INSERT OR IGNORE ... SELECT its finished rows."""
-    tables = ("interviews", "answers", "roster_members", "paradata", "identities")
-    db = sqlite3.connect(out, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    first = sqlite3.connect(bundle_sources[0])
-    for (sql,) in first.execute(
-        "SELECT sql FROM sqlite_master WHERE type='table' AND name IN (?,?,?,?,?)", tables
-    ):
-        db.execute(sql)
-    first.close()
-    rows = 0
-    start = time.perf_counter()
-    paradata = "interview_id, at, event, question, member, elapsed_ms, detail"
-    for source in bundle_sources:
-        db.execute("ATTACH ? AS src", (str(source),))
-        db.execute("BEGIN")
-        for table in tables:
-            if table == "paradata":  # laptop row ids collide across laptops: new ids here
-                sql = f"INSERT INTO main.paradata ({paradata}) SELECT {paradata} FROM src.paradata"
-            else:
-                sql = f"INSERT OR IGNORE INTO main.{table} SELECT * FROM src.{table}"
-            rows += db.execute(sql).rowcount
-        db.execute("COMMIT")
-        db.execute("DETACH src")
-    return rows, time.perf_counter() - start
-
-
-def bench(districts: int = 20, households: int = 200) -> dict[str, Any]:
-    from fieldkit.merge import merge_bundles
-
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        t0 = time.perf_counter()
-        field_ = build_field(root, districts=districts, households=households, problems=False)
-        built = time.perf_counter() - t0
-        store = root / "hq.sqlite"
-        register_all(field_, store)
-        start = time.perf_counter()
-        report = merge_bundles(field_.bundles, store, field_.project)
-        merged = time.perf_counter() - start
-        floor_rows, floor_time = _floor([lap.path for lap in field_.laptops], root / "floor.sqlite")
-        size = sum(p.stat().st_size for p in field_.bundles)
-    rows = field_.expected.rows
-    return {
-        "interviews": report.interviews_new,
-        "rows": rows,
-        "bundle_bytes": size,
-        "build_s": round(built, 1),
-        "merge_s": round(merged, 2),
-        "merge_rows_per_s": round(rows / merged),
-        "floor_rows": floor_rows,
-        "floor_s": round(floor_time, 2),
-        "floor_rows_per_s": round(floor_rows / floor_time),
-    }
-
-
-if __name__ == "__main__":  # pragma: no cover
-    if sys.argv[1:2] == ["bench"]:
-        sys.stdout.write(json.dumps(bench(*(int(a) for a in sys.argv[2:4])), indent=2) + "\n")
