@@ -12,7 +12,6 @@ from rich.table import Table
 from fieldkit.cli.bundles import show_merge
 from fieldkit.cli.datasets import print_published_table
 from fieldkit.cli.render import console
-from fieldkit.dataset import Crosstab
 from fieldkit.demo.journey import DemoResult, run_demo
 
 __all__ = ["register"]
@@ -35,9 +34,8 @@ def demo(
     _laptops(result)
     if result.merge is not None:
         show_merge(result.merge)
-    table = next((t for t in result.published if isinstance(t, Crosstab) and t.by), None)
-    if table is not None:
-        print_published_table(table)
+    if result.highlight is not None:
+        print_published_table(result.highlight)
     console.print(f"[green]✓[/] workbook: {escape(str(result.workbook))}")
     console.print(f"[green]✓[/] coordinator store: {escape(str(result.store))}")
     console.print(f"done in {result.seconds:.1f} s; everything is under {escape(str(out))}/")

@@ -22,7 +22,7 @@ from pathlib import Path
 from fieldkit.bundle import init_device, read_device_public_key, write_bundle
 from fieldkit.capture.recorder import InterviewRecorder
 from fieldkit.capture.scripted import CheckedScript, answer_file_from, rehearse, store_script
-from fieldkit.dataset import Crosstab, Dataset, EstimateTable
+from fieldkit.dataset import Crosstab, Dataset, EstimateTable, crosstab
 from fieldkit.dataset.publish import standard_tables
 from fieldkit.dataset.store import load_dataset
 from fieldkit.demo.synthetic import DISTRICTS, HouseholdPlan, household_script, households
@@ -38,6 +38,7 @@ from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatu
 __all__ = ["DemoResult", "run_demo"]
 
 INSTRUMENT = "household_cl"
+HIGHLIGHT = "cl_sdg_8_7_1"
 REFUSE_EVERY = 9
 """Every ninth household refuses (about 11%, a plausible non-response rate)."""
 
@@ -52,6 +53,8 @@ class DemoResult:
     merge: MergeReport | None = None
     dataset: Dataset | None = None
     published: list[Crosstab | EstimateTable] = field(default_factory=list)
+    highlight: Crosstab | None = None
+    """One disaggregated table for the summary: child labour by age band, all children."""
     workbook: Path | None = None
     store: Path | None = None
     seconds: float = 0.0
@@ -88,6 +91,11 @@ def run_demo(
     say("statistician: datasets, derived indicators, Excel")
     dataset, counts = load_dataset(result.store, form, role="statistician")
     result.dataset, result.published = dataset, list(standard_tables(dataset))
+    if dataset.rosters:
+        members = dataset.table(dataset.rosters[0])
+        result.highlight = crosstab(
+            members, HIGHLIGHT, ["age_band_ilo_cl"], study=dataset.study, language="en"
+        )
     workbook = out / "fieldkit-demo.xlsx"
     result.workbook = write_xlsx(dataset, result.published, workbook, counts=counts)
     result.seconds = time.perf_counter() - started
