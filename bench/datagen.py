@@ -41,6 +41,7 @@ from sqlalchemy import insert, update  # noqa: E402
 
 from fieldkit.bundle import init_device, write_bundle  # noqa: E402
 from fieldkit.bundle.device import default_key_path, load_device_key  # noqa: E402
+from fieldkit.bundle.format import FORMAT_VERSION  # noqa: E402
 from fieldkit.instrument.compiler import compile_text  # noqa: E402
 from fieldkit.instrument.source import parse_source  # noqa: E402
 from fieldkit.privacy.identity import seal_identity  # noqa: E402
@@ -377,7 +378,7 @@ def generate(size: str, *, seed: int = SEED, base: Path | None = None, jobs: int
     else:
         results = [generate_district(item) for item in work]
     total = {key: sum(r[key] for r in results) for key in results[0]}
-    total.update(districts=layout.districts, seed=seed)
+    total.update(districts=layout.districts, seed=seed, bundle_format=FORMAT_VERSION)
     total["roster_rows"] = _count(layout, "roster_members")
     layout.manifest.write_text(json.dumps(total, indent=2) + "\n")
     return layout
@@ -396,8 +397,10 @@ def _count(layout: Layout, table: str) -> int:
 def ensure(size: str, *, seed: int = SEED, base: Path | None = None) -> Layout:
     """The cached data of ``size`` (generated once)."""
     layout = Layout.of(size, base)
-    if layout.manifest.exists() and json.loads(layout.manifest.read_text()).get("seed") == seed:
-        return layout
+    if layout.manifest.exists():
+        made = json.loads(layout.manifest.read_text())
+        if (made.get("seed"), made.get("bundle_format")) == (seed, FORMAT_VERSION):
+            return layout
     return generate(size, seed=seed, base=base)
 
 

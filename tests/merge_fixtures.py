@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import random
+import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ from sqlalchemy import create_engine, insert, make_url, select, text, update
 
 from fieldkit.bundle import DeviceKey, init_device, write_bundle
 from fieldkit.bundle.format import MAGIC, encode_line, signed_message
+from fieldkit.bundle.payload import PAYLOAD_COLUMNS, payload_counts
 from fieldkit.instrument.compiler import compile_text
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.source import parse_source
@@ -487,27 +489,55 @@ def fresh_store(backend: str, folder: Path) -> Iterator[str]:
 
 @dataclass
 class Forgery:
-    """A bundle taken apart, to change and sign again with the device key (tests only)."""
+    """A bundle taken apart, to change (in SQL) and sign again with the device key (tests only)."""
 
     manifest: dict[str, Any]
-    lines: list[list[Any]]
+    payload: Path
+    """A copy of the payload database, to edit with :meth:`sql`."""
     trailer: dict[str, Any]
 
     @classmethod
-    def of(cls, path: Path) -> Forgery:
-        raw = path.read_bytes().split(b"\n")
-        assert raw[0] + b"\n" == MAGIC and raw[-1] == b""
-        return cls(
-            json.loads(raw[1]), [json.loads(line) for line in raw[2:-2]], json.loads(raw[-2])
-        )
+    def of(cls, path: Path, workdir: Path | None = None) -> Forgery:
+        raw = path.read_bytes()
+        manifest_end = raw.index(b"\n", len(MAGIC)) + 1
+        assert raw[: len(MAGIC)] == MAGIC
+        manifest = json.loads(raw[len(MAGIC) : manifest_end])
+        size = manifest["payload"]["bytes"]
+        folder = workdir or path.parent
+        payload = folder / f".forged-{uuid.uuid4().hex[:8]}.sqlite"
+        payload.write_bytes(raw[manifest_end : manifest_end + size])
+        return cls(manifest, payload, json.loads(raw[manifest_end + size :]))
+
+    def sql(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+        conn = sqlite3.connect(self.payload, isolation_level=None)
+        try:
+            return conn.execute(statement, params).fetchall()
+        finally:
+            conn.close()
+
+    def recount(self) -> None:
+        """State the payload's own counts in the manifest (a forger who does it right)."""
+        conn = sqlite3.connect(self.payload)
+        try:
+            found = payload_counts(conn, "main")
+        finally:
+            conn.close()
+        counts = {k: found["counts"].get(k, 0) for k in self.manifest["counts"]}
+        counts.update({k: v for k, v in found["counts"].items() if k.startswith("status_")})
+        self.manifest["counts"] = counts
+        self.manifest["forms"] = [
+            {"form_id": f, "form_hash": h, "protocol_id": p, "interviews": n}
+            for (f, h, p), n in sorted(found["forms"].items())
+        ]
+        self.manifest["enumerators"] = dict(sorted(found["enumerators"].items()))
 
     def write(self, path: Path, key: DeviceKey | None, *, recount: bool = True) -> Path:
-        payload = b"".join(encode_line(line) for line in self.lines)
+        payload = self.payload.read_bytes()
         if recount:
             self.manifest["payload"] = {
+                **self.manifest["payload"],
                 "sha256": hashlib.sha256(payload).hexdigest(),
                 "bytes": len(payload),
-                "lines": len(self.lines),
             }
         manifest_line = encode_line(self.manifest)
         trailer = dict(self.trailer)
@@ -521,38 +551,68 @@ class Forgery:
         return path
 
 
+_CHILD_TABLES = ("answers", "roster_members", "paradata")
+
+
+def rename_interview(forged: Forgery, old_id: str, new_id: str) -> None:
+    forged.sql("UPDATE interviews SET id = ? WHERE id = ?", new_id, old_id)
+    for table in _CHILD_TABLES:
+        forged.sql(f"UPDATE {table} SET interview_id = ? WHERE interview_id = ?", new_id, old_id)
+
+
 def inflated_bundle(source: Path, key: DeviceKey, copies: int, out: Path, sequence: int) -> Path:
     """A signed bundle of ``copies`` interviews cloned from the first one of ``source``.
 
     Fast (no laptop): for memory and throughput tests that need big bundles.
     """
     forged = Forgery.of(source)
-    end = next((n for n, line in enumerate(forged.lines[1:], 1) if line[0] == "i"), None)
-    first, children = forged.lines[0], forged.lines[1:end]
+    [(first, reference)] = forged.sql("SELECT id, reference FROM interviews ORDER BY id LIMIT 1")
     rng = random.Random(copies)
-    blocks: list[list[list[Any]]] = []
-    for n in range(copies):
-        clone = list(first)
-        clone[1] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        clone[12] = rng.getrandbits(64).to_bytes(8, "big").hex() * 2  # reference
-        clone[13] = 10_000 + n  # device sequence
-        rows = [
-            [*row[:3], json.dumps(10_000 + n), *row[4:]] if row[:2] == ["a", "hh_number"] else row
-            for row in children
-        ]
-        blocks.append([clone, *rows])  # another household: no duplicates, no conflicts
-    blocks.sort(key=lambda block: block[0][1])
-    forged.lines = [row for block in blocks for row in block]
-    tags = Counter(line[0] for line in forged.lines)
-    counts = forged.manifest["counts"]
-    names = {"i": "interviews", "a": "answers", "r": "roster_members", "p": "paradata"}
-    counts.clear()
-    counts.update({name: tags.get(tag, 0) for tag, name in names.items()})
-    counts["identities"] = tags.get("s", 0)
-    counts[f"status_{first[9]}"] = copies
-    form = next(f for f in forged.manifest["forms"] if f["form_hash"] == first[3])
-    forged.manifest["forms"] = [{**form, "interviews": copies}]
-    forged.manifest["enumerators"] = {first[6]: copies}
+    conn = sqlite3.connect(forged.payload, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        for n in range(copies):
+            clone = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            new_reference = rng.getrandbits(64).to_bytes(8, "big").hex() * 2
+            columns = list(PAYLOAD_COLUMNS["interviews"])
+            picked = ", ".join(
+                {"id": "?", "reference": "?", "sequence": "?"}.get(c, c) for c in columns
+            )
+            conn.execute(
+                f"INSERT INTO interviews ({', '.join(columns)}) "
+                f"SELECT {picked} FROM interviews WHERE id = ?",
+                (clone, new_reference, 10_000 + n, first),
+            )
+            conn.execute(  # another household: no duplicates, no conflicts
+                "INSERT INTO answers SELECT ?, question, member, "
+                "CASE WHEN question = 'hh_number' THEN ? ELSE value END, status, changed_at "
+                "FROM answers WHERE interview_id = ?",
+                (clone, json.dumps(10_000 + n), first),
+            )
+            conn.execute(
+                "INSERT INTO roster_members SELECT ?, roster, member FROM roster_members "
+                "WHERE interview_id = ?",
+                (clone, first),
+            )
+            conn.execute(
+                "INSERT INTO paradata SELECT ?, id, at, event, question, member, elapsed_ms, "
+                "detail FROM paradata WHERE interview_id = ?",
+                (clone, first),
+            )
+            conn.execute(
+                "INSERT INTO identities SELECT ?, question, member, status, sealed "
+                "FROM identities WHERE reference = ?",
+                (new_reference, reference),
+            )
+        for table in _CHILD_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE interview_id = ?", (first,))
+        conn.execute("DELETE FROM identities WHERE reference = ?", (reference,))
+        conn.execute("DELETE FROM interviews WHERE id = ?", (first,))
+        conn.execute("COMMIT")
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+    forged.recount()
     forged.manifest["sequence"] = sequence
     return forged.write(out, key)
 

@@ -7,6 +7,7 @@ then every table but ``bundle_rejections`` must be unchanged.
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from collections import Counter
@@ -27,6 +28,7 @@ from tests.merge_fixtures import (
     build_field,
     dump_lines,
     register_all,
+    rename_interview,
     settled_sha256,
     tiny_bundle,
 )
@@ -117,15 +119,25 @@ def test_flipped_bytes_are_refused_and_change_nothing(
         refused(flipped, store, field.project)
 
 
-def test_a_swapped_manifest_is_refused(field: Field, store: str, tmp_path: Path) -> None:
-    first, second = (
-        bundle_of(field, n).read_bytes().split(b"\n") for n in ("d01-1.fkb", "d01-2.fkb")
+def _parts(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(manifest line, payload, trailer line) of a bundle's bytes."""
+    manifest_end = data.index(b"\n", len(MAGIC)) + 1
+    size = json.loads(data[len(MAGIC) : manifest_end])["payload"]["bytes"]
+    return (
+        data[len(MAGIC) : manifest_end],
+        data[manifest_end : manifest_end + size],
+        data[manifest_end + size :],
     )
+
+
+def test_a_swapped_manifest_is_refused(field: Field, store: str, tmp_path: Path) -> None:
+    first, second = (_parts(bundle_of(field, n).read_bytes()) for n in ("d01-1.fkb", "d01-2.fkb"))
     swapped = tmp_path / "swapped.fkb"
-    swapped.write_bytes(b"\n".join([first[0], second[1], *first[2:]]))
+    swapped.write_bytes(MAGIC + second[0] + first[1].ljust(len(second[1]), b"\0") + first[2])
     assert refused(swapped, store, field.project) == "FK-BUNDLE-006"
     both = tmp_path / "both.fkb"  # manifest and signature of bundle 2 on the rows of bundle 1
-    both.write_bytes(b"\n".join([first[0], second[1], *first[2:-2], second[-2], b""]))
+    rows = first[1].ljust(len(second[1]), b"\0")[: len(second[1])]
+    both.write_bytes(MAGIC + second[0] + rows + second[2])
     assert refused(both, store, field.project) == "FK-BUNDLE-003"
 
 
@@ -187,19 +199,50 @@ def test_signed_rows_that_contradict_the_manifest_are_refused(
     assert refused(lying.write(tmp_path / "a.fkb", key), store, field.project) == "FK-BUNDLE-010"
     draft = Forgery.of(bundle_of(field, "d02-1.fkb"))
     draft.manifest["sequence"] = 7
-    draft.lines[0][9] = "draft"  # status column of the first interview
+    draft.sql("UPDATE interviews SET status = 'draft' WHERE id = (SELECT min(id) FROM interviews)")
     assert refused(draft.write(tmp_path / "d.fkb", key), store, field.project) == "FK-BUNDLE-010"
     orphan = Forgery.of(bundle_of(field, "d02-1.fkb"))
     orphan.manifest["sequence"] = 7
-    orphan.lines.insert(0, orphan.lines[1])
+    [row] = orphan.sql("SELECT * FROM answers LIMIT 1")  # an answer moved to no interview
+    orphan.sql("DELETE FROM answers WHERE interview_id = ? AND question = ?", *row[:2])
+    orphan.sql("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)", "no-such-interview", *row[1:])
     assert refused(orphan.write(tmp_path / "o.fkb", key), store, field.project) == "FK-BUNDLE-010"
+
+
+def test_a_signed_payload_sqlite_would_misread_is_refused(
+    field: Field, store: str, tmp_path: Path
+) -> None:
+    """The payload is opened by SQLite only after its signature checks out, and even then
+    it must be exactly fieldkit's schema with rows fieldkit writes."""
+    key = field.laptops[2].key
+    edits = {
+        "trigger": "CREATE TRIGGER t AFTER INSERT ON answers BEGIN SELECT 1; END",
+        "view": "CREATE VIEW v AS SELECT * FROM answers",
+        "time": "UPDATE answers SET changed_at = 'yesterday' WHERE member = 0",
+        "json": "UPDATE answers SET value = '{not json' WHERE member = 0",
+        "number": "UPDATE roster_members SET member = 0 WHERE member = 1",
+        "not sqlite": "",
+    }
+    for n, (name, statement) in enumerate(edits.items()):
+        forged = Forgery.of(bundle_of(field, "d02-1.fkb"), tmp_path)
+        forged.manifest["sequence"] = 7 + n
+        if statement:
+            forged.sql(statement)
+        else:
+            forged.payload.write_bytes(b"\0" * 4096)
+        path = forged.write(tmp_path / f"{n}.fkb", key)
+        assert refused(path, store, field.project) == "FK-BUNDLE-010", name
+        assert list(tmp_path.glob(".fieldkit-payload-*")) == []
 
 
 def test_changed_rows_under_a_valid_signature_are_corruption(
     field: Field, store: str, tmp_path: Path
 ) -> None:
     forged = Forgery.of(bundle_of(field, "d02-1.fkb"))
-    forged.lines[1][-1] = forged.lines[1][-1].replace("0", "1")  # keep the signed manifest
+    forged.sql(
+        "UPDATE answers SET value = '99' WHERE (interview_id, question, member) = "
+        "(SELECT interview_id, question, member FROM answers LIMIT 1)"
+    )  # and keep the signed manifest
     path = forged.write(tmp_path / "c.fkb", field.laptops[2].key, recount=False)
     assert refused(path, store, field.project) == "FK-BUNDLE-003"
 
@@ -207,7 +250,11 @@ def test_changed_rows_under_a_valid_signature_are_corruption(
 def test_structural_damage(field: Field, store: str, tmp_path: Path) -> None:
     data = bundle_of(field, "d02-1.fkb").read_bytes()
     cases = {
-        "FK-BUNDLE-001": [b"PK\x03\x04 a zip file\n", b"fieldkit bundle 2\n{}\n"],
+        "FK-BUNDLE-001": [
+            b"PK\x03\x04 a zip file\n",
+            b"fieldkit bundle 3\n{}\n",  # from a newer fieldkit
+            b"fieldkit bundle 1\n{}\n",  # JSON lines, from before format 2
+        ],
         "FK-BUNDLE-004": [
             MAGIC + b"{not json\n" + data[len(MAGIC) :],
             data + b"trailing\n",
@@ -228,8 +275,8 @@ def test_an_interview_clashing_with_the_store_is_refused(
     """Same reference as an interview already merged, under a new id: a copied database."""
     forged = Forgery.of(bundle_of(field, "d02-1.fkb"))
     forged.manifest["sequence"] = 5
-    interviews = [line for line in forged.lines if line[0] == "i"]
-    interviews[-1][1] = "ffffffff-" + str(uuid.uuid4())[9:]
+    [(last,)] = forged.sql("SELECT max(id) FROM interviews")
+    rename_interview(forged, last, "ffffffff-" + str(uuid.uuid4())[9:])
     path = forged.write(tmp_path / "clash.fkb", field.laptops[2].key)
     assert refused(path, store, field.project) == "FK-BUNDLE-011"
 

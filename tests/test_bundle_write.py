@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import stat
 import time
 from pathlib import Path
@@ -13,8 +14,9 @@ from sqlalchemy import select, update
 
 from fieldkit.bundle import (
     apply_receipt,
+    check_payload,
+    extract_payload,
     init_device,
-    iter_blocks,
     load_device_key,
     parse_device_public_key,
     read_device_public_key,
@@ -78,16 +80,24 @@ def test_a_bundle_holds_finished_interviews_signed_and_sealed(
     assert [(f.form_id, f.interviews) for f in manifest.forms] == [("hh_merge", 3)]
     scanned = scan_bundle(tmp_path / "b.fkb")
     verify_scanned(scanned, laptop.key.public.key)
-    blocks = list(iter_blocks(scanned))
-    assert [b.id for b in blocks] == sorted(b.id for b in blocks)
-    rows = sum(
-        1 + len(b.answers) + len(b.members) + len(b.events) + len(b.identities) for b in blocks
-    )
+    with extract_payload(scanned, tmp_path) as payload:
+        conn = sqlite3.connect(payload)
+        try:
+            check_payload(conn, "main", scanned)
+            rows = sum(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COLUMNS)
+            per_interview = conn.execute(
+                "SELECT (SELECT count(*) FROM identities s WHERE s.reference = v.reference), "
+                "(SELECT count(*) FROM roster_members r WHERE r.interview_id = v.id) "
+                "FROM interviews v"
+            ).fetchall()
+        finally:
+            conn.close()
     assert rows == expected.rows
     data = (tmp_path / "b.fkb").read_bytes()
     assert b"Person 1" not in data and b"Head" not in data  # identities stay sealed
-    assert all(len(b.identities) == 1 + len(b.members) for b in blocks)
-    assert set(COLUMNS) == {"i", "a", "r", "p", "s"}
+    assert len(per_interview) == 3
+    assert all(identities == 1 + members for identities, members in per_interview)
+    assert list(tmp_path.glob(".fieldkit-payload-*")) == []  # the extracted copy is gone
 
 
 def test_sequence_grows_and_a_remade_bundle_holds_everything_not_receipted(

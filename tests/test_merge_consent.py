@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from fieldkit.bundle.rows import InterviewBlock
 from fieldkit.merge.consent import REASONS, consent_problems
+from fieldkit.merge.facts import InterviewFacts
 from tests.merge_fixtures import make_project
 
 T0 = dt.datetime(2027, 2, 1, 9, 0, tzinfo=dt.UTC)
@@ -30,29 +30,28 @@ def block(
     answers: int = 2,
     events: tuple[str, ...] = (),
     answered_at: dt.datetime = T0 + dt.timedelta(minutes=5),
-) -> InterviewBlock:
+) -> InterviewFacts:
+    """The facts the merge reads from a payload, for an interview with these answers/events
+    (event order is the laptop's paradata id order: 1, 2, 3...)."""
     recorded = dict(consent or {}, recorded_at=T0.isoformat()) if consent else None
     interview = {
         "id": "i1",
         "status": status,
         "consent": json.dumps(recorded) if recorded else None,
     }
-    found = InterviewBlock(interview, line=3)
-    found.answers = [
-        {
-            "question": f"q{n}",
-            "member": 0,
-            "value": "1",
-            "status": "answered",
-            "changed_at": answered_at,
-        }
-        for n in range(answers)
-    ]
-    found.events = [{"event": e, "at": answered_at} for e in events]
-    return found
+    answer_events = [n for n, e in enumerate(events, 1) if e in ("answer", "change")]
+    consent_events = [n for n, e in enumerate(events, 1) if e == "consent"]
+    stored_time = answered_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return InterviewFacts(
+        interview,
+        answers=answers,
+        consent_event=consent_events[0] if consent_events else None,
+        first_answer_event=answer_events[0] if answer_events else None,
+        first_answer_at=stored_time if answers or answer_events else None,
+    )
 
 
-CASES: list[tuple[str, InterviewBlock, list[str]]] = [
+CASES: list[tuple[str, InterviewFacts, list[str]]] = [
     ("valid adult", block(ADULT), []),
     ("valid child", block(CHILD), []),
     (
@@ -143,7 +142,7 @@ CASES: list[tuple[str, InterviewBlock, list[str]]] = [
 
 
 @pytest.mark.parametrize(("name", "interview", "reasons"), CASES, ids=[c[0] for c in CASES])
-def test_consent_rules(name: str, interview: InterviewBlock, reasons: list[str]) -> None:
+def test_consent_rules(name: str, interview: InterviewFacts, reasons: list[str]) -> None:
     form = make_project().forms["hh_merge"]
     assert [reason for reason, _detail in consent_problems(interview, form)] == reasons
     assert set(reasons) <= set(REASONS)

@@ -172,11 +172,13 @@ def test_a_changed_copy_from_a_later_bundle_replaces_the_stored_one(
     laptop = field.laptops[2]
     forged = Forgery.of(laptop.bundles[-1])
     forged.manifest["sequence"] = 5
-    first_id = forged.lines[0][1]
-    for line in forged.lines:
-        if line[:2] == ["a", "hh_size"]:
-            line[3] = "7"
-            break
+    [(first_id,)] = forged.sql("SELECT min(id) FROM interviews")
+    forged.sql(
+        "UPDATE answers SET value = '7' WHERE interview_id = ? AND question = 'hh_size'", first_id
+    )  # and, as every change on a laptop does, a new updated_at:
+    forged.sql(
+        "UPDATE interviews SET updated_at = '2030-01-01 00:00:00.000000' WHERE id = ?", first_id
+    )
     report = merge_bundles([forged.write(tmp_path / "later.fkb", laptop.key)], store, field.project)
     [outcome] = report.bundles
     assert (outcome.status, outcome.updated, outcome.new) == ("merged", 1, 0)

@@ -3,6 +3,7 @@
     key, _, public_file = init_device(Path("laptop.sqlite"))      # once per laptop
     manifest = write_bundle(Path("laptop.sqlite"), Path("north-1.fkb"), key)
     scanned = scan_bundle(Path("north-1.fkb")); verify_scanned(scanned, public_key)
+    with extract_payload(scanned) as payload: ...          # the verified SQLite payload
     apply_receipt(Path("laptop.sqlite"), Path("north-1.fkb.receipt"))   # then deletes
 
 The file format is described in ``fieldkit.bundle.format``.
@@ -21,9 +22,14 @@ from fieldkit.bundle.device import (
 )
 from fieldkit.bundle.format import BundleManifest, FormEntry, PayloadDigest
 from fieldkit.bundle.ledger import ReceiptOutcome, apply_receipt
-from fieldkit.bundle.reader import ScannedBundle, iter_blocks, scan_bundle, verify_scanned
+from fieldkit.bundle.reader import (
+    ScannedBundle,
+    check_payload,
+    extract_payload,
+    scan_bundle,
+    verify_scanned,
+)
 from fieldkit.bundle.receipt import Receipt, read_receipt, receipt_path, write_receipt
-from fieldkit.bundle.rows import InterviewBlock
 from fieldkit.bundle.writer import write_bundle
 
 __all__ = [
@@ -31,15 +37,15 @@ __all__ = [
     "DeviceKey",
     "DevicePublicKey",
     "FormEntry",
-    "InterviewBlock",
     "PayloadDigest",
     "Receipt",
     "ReceiptOutcome",
     "ScannedBundle",
     "apply_receipt",
+    "check_payload",
     "default_key_path",
+    "extract_payload",
     "init_device",
-    "iter_blocks",
     "load_device_key",
     "parse_device_public_key",
     "read_device_public_key",

@@ -1,21 +1,20 @@
 """The bundle file: one self-verifying file of finished interviews, signed by its laptop.
 
-Layout (every line ends with ``\\n``; JSON is canonical: sorted keys, no spaces, UTF-8)::
+Layout::
 
-    fieldkit bundle 1                      magic line: format and version
-    {manifest}                             device, sequence, forms, enumerators, counts,
-                                           columns, and the payload's SHA-256, bytes, lines
-    ["i", id, form_id, ...]                payload: one interview line, then its rows:
-    ["a", question, member, value, ...]      answers ("a"), roster members ("r"),
-    ["r", roster, member]                    paradata ("p"), sealed identities ("s")
-    ...                                    interviews in ascending id order
-    {"algorithm":"ed25519",                trailer: Ed25519 signature by the device key over
-     "manifest_sha256":..., "signature":...}  SIGNATURE_CONTEXT + SHA-256(magic + manifest)
+    fieldkit bundle 2\n                    magic line: format and version
+    {manifest}\n                           canonical JSON (sorted keys, no spaces, UTF-8):
+                                           device, sequence, forms, enumerators, counts,
+                                           tables and columns, the payload's SHA-256 and size
+    <payload>                              exactly ``payload.bytes`` bytes: a SQLite database
+                                           in the schema of ``fieldkit.bundle.payload``
+    {"algorithm":"ed25519", ...}\n         trailer: Ed25519 signature by the device key over
+                                           SIGNATURE_CONTEXT + SHA-256(magic + manifest)
 
 The signature covers the manifest, the manifest covers the payload (its SHA-256), so one
-signature check and one streaming hash verify every byte. A bundle's identity is the SHA-256
-of the whole file (``bundle hash``). Identities stay sealed: the ``sealed`` column is the
-base64 of the laptop's ciphertext, never opened here.
+signature check and one streaming hash verify every byte before SQLite opens the payload. A
+bundle's identity is the SHA-256 of the whole file (``bundle hash``). Identities stay sealed:
+the payload's ``identities.sealed`` is the laptop's ciphertext, never opened here.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fieldkit.bundle.payload import PAYLOAD_COLUMNS
 from fieldkit.errors import BundleError, Location
 from fieldkit.hashing import canonical_json
 
@@ -37,46 +37,26 @@ __all__ = [
     "FORMAT_VERSION",
     "MAGIC",
     "MAX_LINE",
+    "PAYLOAD_FORMAT",
     "BundleManifest",
     "FormEntry",
     "PayloadDigest",
+    "damaged",
     "encode_line",
     "signed_message",
 ]
 
-MAGIC = b"fieldkit bundle 1\n"
+MAGIC = b"fieldkit bundle 2\n"
 MAGIC_PREFIX = b"fieldkit bundle "
-FORMAT_VERSION = 1
-SIGNATURE_CONTEXT = b"fieldkit bundle signature v1\x00"
-MAX_LINE = 8 * 1024 * 1024
-"""Longest line read; longer ones are damage (no row comes near it)."""
+FORMAT_VERSION = 2
+SIGNATURE_CONTEXT = b"fieldkit bundle signature v2\x00"
+MAX_LINE = 1024 * 1024
+"""Longest manifest or trailer line read; longer ones are damage."""
+PAYLOAD_FORMAT = "sqlite3"
 FINISHED_STATUSES = ("complete", "refused", "stopped")
 
-COLUMNS: Mapping[str, tuple[str, ...]] = {
-    "i": (
-        "id",
-        "form_id",
-        "form_hash",
-        "instrument_kind",
-        "protocol_id",
-        "enumerator",
-        "device_id",
-        "language",
-        "status",
-        "consent",
-        "consent_outcome",
-        "reference",
-        "sequence",
-        "started_at",
-        "ended_at",
-        "updated_at",
-    ),
-    "a": ("question", "member", "value", "status", "changed_at"),
-    "r": ("roster", "member"),
-    "p": ("at", "event", "question", "member", "elapsed_ms", "detail"),
-    "s": ("question", "member", "status", "sealed"),
-}
-"""The fields of each payload line after its tag, in order."""
+COLUMNS = PAYLOAD_COLUMNS
+"""The columns of each payload table, in order (stated in the manifest)."""
 
 _NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -111,10 +91,10 @@ class FormEntry:
 class PayloadDigest:
     sha256: str
     bytes: int
-    lines: int
+    format: str = PAYLOAD_FORMAT
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sha256": self.sha256, "bytes": self.bytes, "lines": self.lines}
+        return {"sha256": self.sha256, "bytes": self.bytes, "format": self.format}
 
 
 @dataclass(frozen=True)
@@ -182,7 +162,9 @@ def _manifest(data: dict[str, Any]) -> BundleManifest:
     if data["format"] != "fieldkit-bundle" or data["version"] != FORMAT_VERSION:
         raise ValueError("unknown format or version")
     if {tag: list(names) for tag, names in COLUMNS.items()} != data["columns"]:
-        raise ValueError("columns differ from format version 1")
+        raise ValueError("columns differ from format version 2")
+    if data["payload"]["format"] != PAYLOAD_FORMAT:
+        raise ValueError("unknown payload format")
     payload = data["payload"]
     if not _HEX64.match(_text(payload["sha256"])):
         raise ValueError("payload sha256")
@@ -193,9 +175,7 @@ def _manifest(data: dict[str, Any]) -> BundleManifest:
         forms=tuple(_form(item) for item in data["forms"]),
         enumerators={_text(k): _count(v) for k, v in dict(data["enumerators"]).items()},
         counts={_text(k): _count(v) for k, v in dict(data["counts"]).items()},
-        payload=PayloadDigest(
-            payload["sha256"], _count(payload["bytes"]), _count(payload["lines"])
-        ),
+        payload=PayloadDigest(payload["sha256"], _count(payload["bytes"])),
         fieldkit_version=_text(data.get("fieldkit_version", "")),
     )
 

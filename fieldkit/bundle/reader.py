@@ -1,23 +1,25 @@
-"""Read a bundle as a stream: check its structure, hashes and signature, then its rows.
+"""Read a bundle: check its structure, hashes and signature, then hand its payload to SQLite.
 
-Two passes, neither holding more than one interview in memory:
-
-1. ``scan_bundle`` reads the whole file: structure (FK-BUNDLE-001/002/004), the SHA-256 of
-   the file and of the payload, and every row against the manifest (the first problem is
-   kept, hashing goes on, so damage reports as damage, not as a bad row).
-   ``verify_scanned`` then checks the signature (005/006), the payload hash (003) and the
-   rows (010), in that order: integrity first, then meaning.
-2. ``iter_blocks`` reads it again for the import, interview by interview, and fails with
-   FK-BUNDLE-003 if the file is not byte for byte the one scanned.
+1. ``scan_bundle`` streams the whole file once: structure (FK-BUNDLE-001/002/004), the
+   SHA-256 of the file and of the payload. Nothing in the payload is parsed.
+   ``verify_scanned`` then checks the signature (005/006) and the payload hash (003):
+   integrity first.
+2. ``extract_payload`` copies the payload out to a private temporary file, hashing the file
+   again on the way (FK-BUNDLE-003 if it is not byte for byte the one scanned), and
+   ``check_payload`` checks its schema and rows against the manifest (010): meaning second.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -34,13 +36,15 @@ from fieldkit.bundle.format import (
     encode_line,
     signed_message,
 )
-from fieldkit.bundle.rows import InterviewBlock, RowChecker
+from fieldkit.bundle.payload import payload_problem
 from fieldkit.errors import BundleError, Location
 
 __all__ = [
     "ScannedBundle",
     "changed_error",
-    "iter_blocks",
+    "check_payload",
+    "contradiction",
+    "extract_payload",
     "require_signature",
     "scan_bundle",
     "truncated",
@@ -48,6 +52,7 @@ __all__ = [
 ]
 
 _TRAILER_KEYS = {"algorithm", "device_id", "manifest_sha256", "signature"}
+_CHUNK = 1 << 16  # bounded memory: the payload is streamed, never held
 
 
 @dataclass(frozen=True)
@@ -60,11 +65,10 @@ class ScannedBundle:
     manifest_line: bytes
     trailer: dict[str, Any]
     signature: bytes | None
+    payload_offset: int
+    """Where the payload starts in the file."""
     payload_sha256: str
     payload_bytes: int
-    payload_lines: int
-    problem: BundleError | None
-    """The first row that contradicts the manifest (FK-BUNDLE-010), if any."""
 
     @property
     def where(self) -> str:
@@ -92,48 +96,23 @@ class _Stream:
             raise truncated(self.where)
         return data
 
+    def copy(self, size: int, sink: Callable[[bytes], Any] | None) -> None:
+        """The next ``size`` bytes, hashed and given to ``sink``; FK-BUNDLE-002 if fewer."""
+        left = size
+        while left > 0:
+            chunk = self.handle.read(min(left, _CHUNK))
+            if not chunk:
+                raise truncated(self.where)
+            self.digest.update(chunk)
+            self.size += len(chunk)
+            left -= len(chunk)
+            if sink is not None:
+                sink(chunk)
+
     def at_end(self) -> bool:
         rest = self.handle.read(1)
         self.digest.update(rest)
         return rest == b""
-
-
-@dataclass
-class _Walk:
-    manifest: BundleManifest
-    manifest_line: bytes
-    payload_sha256: str = ""
-    payload_bytes: int = 0
-    payload_lines: int = 0
-    trailer_line: bytes = b""
-
-
-def _walk(stream: _Stream, checker_for: Any) -> Iterator[InterviewBlock | _Walk]:
-    """Yield blocks, then the walk summary as the last item."""
-    _magic(stream)
-    manifest_line = stream.line()
-    manifest = BundleManifest.from_line(manifest_line, stream.where)
-    walk = _Walk(manifest, manifest_line)
-    checker: RowChecker = checker_for(manifest)
-    payload = hashlib.sha256()
-    while True:
-        line = stream.line()
-        if line.startswith(b"{"):
-            walk.trailer_line = line
-            break
-        payload.update(line)
-        walk.payload_bytes += len(line)
-        walk.payload_lines += 1
-        block = checker.feed(line, stream.lineno)
-        if block is not None:
-            yield block
-    last = checker.finish(walk.payload_bytes, walk.payload_lines)
-    if last is not None:
-        yield last
-    if not stream.at_end():
-        raise damaged(stream.where, "there are bytes after the signature line")
-    walk.payload_sha256 = payload.hexdigest()
-    yield walk
 
 
 def _magic(stream: _Stream) -> None:
@@ -146,11 +125,14 @@ def _magic(stream: _Stream) -> None:
     if MAGIC.startswith(data):
         raise truncated(stream.where)
     if data.startswith(MAGIC_PREFIX):
+        older = data < MAGIC
         raise BundleError(
             f"unsupported bundle format: {data.strip().decode('utf-8', 'replace')!r}",
             code="FK-BUNDLE-001",
             location=Location(stream.where),
-            hint="upgrade fieldkit at the coordinator to read bundles from newer laptops",
+            hint="update fieldkit on the laptop and make the bundle again"
+            if older
+            else "upgrade fieldkit at the coordinator to read bundles from newer laptops",
         )
     raise BundleError(
         "not a fieldkit bundle",
@@ -173,34 +155,31 @@ def _open(path: Path) -> BinaryIO:
 
 
 def scan_bundle(path: Path) -> ScannedBundle:
-    """Pass 1: read and check the whole file without trusting it yet."""
+    """Pass 1: read and hash the whole file without trusting it yet."""
     path = Path(path)
     with _open(path) as handle:
         stream = _Stream(handle, str(path))
-        checker: list[RowChecker] = []
-
-        def make(manifest: BundleManifest) -> RowChecker:
-            checker.append(RowChecker(manifest, str(path), collect=False))
-            return checker[0]
-
-        walk: _Walk | None = None
-        for item in _walk(stream, make):
-            if isinstance(item, _Walk):
-                walk = item
-    assert walk is not None
-    trailer, signature = _trailer(walk.trailer_line, str(path))
+        _magic(stream)
+        manifest_line = stream.line()
+        manifest = BundleManifest.from_line(manifest_line, stream.where)
+        offset = stream.size
+        payload = hashlib.sha256()
+        stream.copy(manifest.payload.bytes, payload.update)
+        trailer_line = stream.line()
+        if not stream.at_end():
+            raise damaged(stream.where, "there are bytes after the signature line")
+    trailer, signature = _trailer(trailer_line, str(path))
     return ScannedBundle(
         path=path,
         sha256=stream.digest.hexdigest(),
         size=stream.size,
-        manifest=walk.manifest,
-        manifest_line=walk.manifest_line,
+        manifest=manifest,
+        manifest_line=manifest_line,
         trailer=trailer,
         signature=signature,
-        payload_sha256=walk.payload_sha256,
-        payload_bytes=walk.payload_bytes,
-        payload_lines=walk.payload_lines,
-        problem=checker[0].problem,
+        payload_offset=offset,
+        payload_sha256=payload.hexdigest(),
+        payload_bytes=manifest.payload.bytes,
     )
 
 
@@ -266,26 +245,62 @@ def verify_scanned(scanned: ScannedBundle, public_key: Ed25519PublicKey) -> None
             location=where,
             hint="copy the file again from the laptop or make a new bundle there",
         )
-    if scanned.problem is not None:
-        raise scanned.problem
 
 
-def iter_blocks(scanned: ScannedBundle) -> Iterator[InterviewBlock]:
-    """Pass 2: the interviews, one block at a time; FK-BUNDLE-003 if the file changed."""
+@contextlib.contextmanager
+def extract_payload(scanned: ScannedBundle, directory: Path | None = None) -> Iterator[Path]:
+    """The verified payload as a private temporary SQLite file, removed afterwards.
+
+    The file is read again from the start and must hash to the scanned SHA-256
+    (FK-BUNDLE-003 otherwise), so what SQLite opens is exactly what was verified."""
+    fd, name = tempfile.mkstemp(prefix=".fieldkit-payload-", suffix=".sqlite", dir=directory)
+    temp = Path(name)
     try:
-        with _open(scanned.path) as handle:
-            stream = _Stream(handle, scanned.where)
+        with os.fdopen(fd, "wb") as out:
+            try:
+                with _open(scanned.path) as handle:
+                    stream = _Stream(handle, scanned.where)
+                    stream.copy(scanned.payload_offset, None)
+                    stream.copy(scanned.payload_bytes, out.write)
+                    stream.copy(scanned.size - stream.size, None)
+                    unchanged = stream.at_end() and stream.digest.hexdigest() == scanned.sha256
+            except BundleError:
+                unchanged = False
+        if not unchanged:
+            raise changed_error(scanned)
+        yield temp
+    finally:
+        for leftover in (temp, temp.with_name(temp.name + "-journal")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
 
-            def make(manifest: BundleManifest) -> RowChecker:
-                return RowChecker(manifest, scanned.where, collect=True, strict=True)
 
-            for item in _walk(stream, make):
-                if isinstance(item, InterviewBlock):
-                    yield item
-    except BundleError:
-        raise changed_error(scanned) from None
-    if stream.digest.hexdigest() != scanned.sha256:
-        raise changed_error(scanned)
+def check_payload(conn: sqlite3.Connection, schema: str, scanned: ScannedBundle) -> None:
+    """FK-BUNDLE-010 unless the payload attached as ``schema`` agrees with its manifest."""
+    manifest = scanned.manifest
+    try:
+        problem = payload_problem(
+            conn,
+            schema,
+            device_id=manifest.device_id,
+            counts=manifest.counts,
+            forms={(f.form_id, f.form_hash, f.protocol_id): f.interviews for f in manifest.forms},
+            enumerators=manifest.enumerators,
+        )
+    except sqlite3.DatabaseError as error:
+        problem = f"the payload cannot be read ({error})"
+    if problem is not None:
+        raise contradiction(scanned, problem)
+
+
+def contradiction(scanned: ScannedBundle, why: str) -> BundleError:
+    """FK-BUNDLE-010: signed rows that contradict the manifest or that fieldkit never writes."""
+    return BundleError(
+        f"the bundle's rows contradict its manifest: {why}",
+        code="FK-BUNDLE-010",
+        location=Location(scanned.where),
+        hint="the laptop's fieldkit made a bad bundle: report it, and do not merge this file",
+    )
 
 
 def changed_error(scanned: ScannedBundle) -> BundleError:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import sqlite3
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from sqlalchemy import Connection, Row, Select, select
+from sqlalchemy import Connection, select
 
 import fieldkit
 from fieldkit.bundle.atomic import atomic_file, temp_file_beside
@@ -28,6 +27,7 @@ from fieldkit.bundle.format import (
     signed_message,
 )
 from fieldkit.bundle.ledger import record_items, take_sequence
+from fieldkit.bundle.payload import create_payload_schema, payload_counts
 from fieldkit.errors import BundleError, Location
 from fieldkit.store.coordinator_tables import capture_table
 from fieldkit.store.database import Database, as_utc, open_database
@@ -35,8 +35,7 @@ from fieldkit.store.database import Database, as_utc, open_database
 __all__ = ["write_bundle"]
 
 _COPY_CHUNK = 1 << 20
-_CHILDREN = (("a", "answers"), ("r", "roster_members"), ("p", "paradata"), ("s", "identities"))
-_COUNT_NAMES = {"i": "interviews", **dict(_CHILDREN)}
+_COUNT_NAMES = ("interviews", "answers", "roster_members", "paradata", "identities")
 
 
 def write_bundle(laptop_db_path: Path, out_path: Path, device_key: DeviceKey) -> BundleManifest:
@@ -57,6 +56,8 @@ def write_bundle(laptop_db_path: Path, out_path: Path, device_key: DeviceKey) ->
             manifest, sha256, items = _write_file(db, out_path, device_key, sequence, created_at)
         except OSError as error:
             raise _cannot_write(out_path, error.strerror or str(error)) from None
+        except sqlite3.Error as error:
+            raise _cannot_write(out_path, str(error)) from None
         with db.transaction() as conn:
             record_items(conn, sequence, sha256, items)
     return manifest
@@ -74,52 +75,14 @@ def _check_device(conn: Connection, key: DeviceKey, db_path: Path) -> None:
         )
 
 
-@dataclass
-class _Payload:
-    """Counts and hash of the payload as it is written."""
-
-    digest: Any = field(default_factory=hashlib.sha256)
-    bytes: int = 0
-    lines: int = 0
-    counts: Counter[str] = field(default_factory=Counter)
-    forms: Counter[tuple[str, str, str]] = field(default_factory=Counter)
-    enumerators: Counter[str] = field(default_factory=Counter)
-    items: list[tuple[str, dt.datetime]] = field(default_factory=list)
-
-    def write(self, out: BinaryIO, tag: str, values: tuple[Any, ...]) -> None:
-        line = encode_line([tag, *(_cell(value) for value in values)])
-        out.write(line)
-        self.digest.update(line)
-        self.bytes += len(line)
-        self.lines += 1
-        self.counts[_COUNT_NAMES[tag]] += 1
-
-    def manifest(self, device_id: str, sequence: int, created_at: str) -> BundleManifest:
-        forms = tuple(
-            FormEntry(form_id, form_hash, protocol_id, count)
-            for (form_id, form_hash, protocol_id), count in sorted(self.forms.items())
-        )
-        counts = {name: self.counts.get(name, 0) for name in _COUNT_NAMES.values()}
-        counts.update({f"status_{k}": v for k, v in self.counts.items() if k in FINISHED_STATUSES})
-        return BundleManifest(
-            device_id=device_id,
-            sequence=sequence,
-            created_at=created_at,
-            forms=forms,
-            enumerators=dict(self.enumerators),
-            counts=counts,
-            payload=PayloadDigest(self.digest.hexdigest(), self.bytes, self.lines),
-            fieldkit_version=fieldkit.__version__,
-        )
-
-
 def _write_file(
     db: Database, out_path: Path, key: DeviceKey, sequence: int, created_at: str
 ) -> tuple[BundleManifest, str, list[tuple[str, dt.datetime]]]:
-    with temp_file_beside(out_path, ".payload") as (spool, _spool_path):
-        with db.read() as conn:
-            payload = _write_payload(conn, spool)
-        manifest = payload.manifest(key.device_id, sequence, created_at)
+    assert db.path is not None
+    with temp_file_beside(out_path, ".payload") as (spool, spool_path):
+        spool.close()  # SQLite writes the payload database into it
+        stated, items = _write_payload(db.path, spool_path)
+        manifest = _manifest(stated, spool_path, key.device_id, sequence, created_at)
         manifest_line = manifest.line()
         signature = key.sign(signed_message(MAGIC, manifest_line))
         trailer = encode_line(
@@ -131,82 +94,104 @@ def _write_file(
             }
         )
         whole = hashlib.sha256()
-        spool.flush()
-        spool.seek(0)
-        with atomic_file(out_path) as handle:
+        with spool_path.open("rb") as payload, atomic_file(out_path) as handle:
             for part in (MAGIC, manifest_line):
                 handle.write(part)
                 whole.update(part)
-            while chunk := spool.read(_COPY_CHUNK):
+            while chunk := payload.read(_COPY_CHUNK):
                 handle.write(chunk)
                 whole.update(chunk)
             handle.write(trailer)
             whole.update(trailer)
-    return manifest, whole.hexdigest(), payload.items
+    return manifest, whole.hexdigest(), items
 
 
-class _Children:
-    """Rows of one child table, ordered by interview id, taken interview by interview."""
+def _write_payload(
+    laptop_path: Path, payload_path: Path
+) -> tuple[dict[str, Any], list[tuple[str, dt.datetime]]]:
+    """Copy the finished interviews into a fresh payload database, in one read snapshot."""
+    conn = sqlite3.connect(payload_path, isolation_level=None)
+    try:
+        # A throwaway file, synced as part of the bundle: no journal needed while it is built.
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA temp_store=MEMORY")  # no plaintext temp files while sorting
+        conn.execute("ATTACH DATABASE ? AS laptop", (str(laptop_path),))
+        conn.execute("BEGIN")
+        create_payload_schema(conn)
+        for sql in _COPY:
+            conn.execute(sql)
+        items = [
+            (interview_id, as_utc(dt.datetime.fromisoformat(updated_at)))
+            for interview_id, updated_at in conn.execute(
+                "SELECT id, updated_at FROM main.interviews ORDER BY id"
+            )
+        ]
+        stated = payload_counts(conn, "main")
+        conn.execute("COMMIT")
+        conn.execute("DETACH DATABASE laptop")
+    finally:
+        conn.close()
+    return stated, items
 
-    def __init__(self, rows: Iterator[Row[Any]]) -> None:
-        self._rows = rows
-        self._next = next(rows, None)
 
-    def take(self, interview_id: str) -> Iterator[tuple[Any, ...]]:
-        while self._next is not None and self._next[0] == interview_id:
-            yield tuple(self._next[1:])
-            self._next = next(self._rows, None)
+def _copy_statements() -> list[str]:
+    finished = ", ".join(f"'{status}'" for status in FINISHED_STATUSES)
+    chosen = f"SELECT id FROM laptop.interviews WHERE status IN ({finished})"
+    statements = []
+    for table, columns in COLUMNS.items():
+        names = ", ".join(columns)
+        if table == "interviews":
+            where = f"WHERE status IN ({finished})"
+        elif table == "identities":
+            where = (
+                "WHERE reference IN "
+                f"(SELECT reference FROM laptop.interviews WHERE status IN ({finished}))"
+            )
+        else:
+            where = f"WHERE interview_id IN ({chosen})"
+        order = ", ".join(_KEYS[table])  # in key order: the payload's B-trees fill densely
+        statements.append(
+            f"INSERT INTO main.{table} ({names}) "
+            f"SELECT {names} FROM laptop.{table} {where} ORDER BY {order}"
+        )
+    return statements
 
 
-def _write_payload(conn: Connection, out: BinaryIO) -> _Payload:
-    payload = _Payload()
-    interviews = capture_table("interviews")
-    children = [(tag, _Children(iter(conn.execute(_child_query(name))))) for tag, name in _CHILDREN]
-    query = (
-        select(*(interviews.c[name] for name in COLUMNS["i"]))
-        .where(interviews.c.status.in_(FINISHED_STATUSES))
-        .order_by(interviews.c.id)
+_KEYS = {
+    "interviews": ("id",),
+    "answers": ("interview_id", "question", "member"),
+    "roster_members": ("interview_id", "roster", "member"),
+    "paradata": ("interview_id", "id"),
+    "identities": ("reference", "question", "member"),
+}
+_COPY = _copy_statements()
+
+
+def _manifest(
+    stated: dict[str, Any], payload_path: Path, device_id: str, sequence: int, created_at: str
+) -> BundleManifest:
+    digest, size = hashlib.sha256(), 0
+    with payload_path.open("rb") as payload:
+        while chunk := payload.read(_COPY_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    counts: Counter[str] = stated["counts"]
+    forms = tuple(
+        FormEntry(form_id, form_hash, protocol_id, count)
+        for (form_id, form_hash, protocol_id), count in sorted(stated["forms"].items())
     )
-    for row in conn.execute(query):
-        payload.write(out, "i", tuple(row))
-        payload.counts[row.status] += 1
-        payload.forms[(row.form_id, row.form_hash, row.protocol_id)] += 1
-        payload.enumerators[row.enumerator] += 1
-        payload.items.append((row.id, as_utc(row.updated_at)))
-        for tag, rows in children:
-            for values in rows.take(row.id):
-                payload.write(out, tag, values)
-    return payload
-
-
-def _child_query(name: str) -> Select[Any]:
-    interviews = capture_table("interviews")
-    table = capture_table(name)
-    columns = [table.c[column] for column in COLUMNS[_tag(name)]]
-    if name == "identities":
-        join = table.join(interviews, interviews.c.reference == table.c.reference)
-        order = [table.c.question, table.c.member]
-    else:
-        join = table.join(interviews, interviews.c.id == table.c.interview_id)
-        order = [table.c.id] if name == "paradata" else columns[:2]
-    return (
-        select(interviews.c.id, *columns)
-        .select_from(join)
-        .where(interviews.c.status.in_(FINISHED_STATUSES))
-        .order_by(interviews.c.id, *order)
+    return BundleManifest(
+        device_id=device_id,
+        sequence=sequence,
+        created_at=created_at,
+        forms=forms,
+        enumerators=dict(stated["enumerators"]),
+        counts={name: counts.get(name, 0) for name in _COUNT_NAMES}
+        | {k: v for k, v in counts.items() if k.startswith("status_")},
+        payload=PayloadDigest(digest.hexdigest(), size),
+        fieldkit_version=fieldkit.__version__,
     )
-
-
-def _tag(name: str) -> str:
-    return next(tag for tag, table in _CHILDREN if table == name)
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return as_utc(value).isoformat()
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    return value
 
 
 def _cannot_write(path: Path, why: str) -> BundleError:

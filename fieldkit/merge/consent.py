@@ -23,8 +23,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from fieldkit.bundle.rows import InterviewBlock
 from fieldkit.instrument.form import Form
+from fieldkit.merge.facts import InterviewFacts
 
 __all__ = ["REASONS", "consent_problems"]
 
@@ -40,25 +40,23 @@ REASONS = (
     "consent_after_answers",
 )
 _ALLOWING = ("given", "exception")
-_ANSWER_EVENTS = ("answer", "change")
 
 
-def consent_problems(block: InterviewBlock, form: Form) -> list[tuple[str, str]]:
+def consent_problems(facts: InterviewFacts, form: Form) -> list[tuple[str, str]]:
     """(reason, detail) for each consent rule the interview breaks; empty when it is valid."""
-    has_data = bool(block.answers or block.members or block.identities)
-    status = block.interview["status"]
-    if not form.consent_required or not (has_data or status == "complete"):
+    status = facts.interview["status"]
+    if not form.consent_required or not (facts.has_data or status == "complete"):
         return []
     if status == "refused":
         return [("answers_on_refused", "the interview was refused but answers were kept")]
-    consent = _consent(block.interview["consent"])
+    consent = _consent(facts.interview["consent"])
     if consent is None:
         return [("missing_consent", "no consent record")]
     outcome = consent.get("outcome")
     if outcome not in _ALLOWING:
         return [("consent_not_given", f"consent outcome is '{outcome}'")]
     problems = _respondent_problems(consent, form)
-    after = _consent_after_answers(block, consent)
+    after = _consent_after_answers(facts, consent)
     if after:
         problems.append(("consent_after_answers", after))
     return problems
@@ -107,19 +105,16 @@ def _respondent_problems(consent: dict[str, Any], form: Form) -> list[tuple[str,
     return problems
 
 
-def _consent_after_answers(block: InterviewBlock, consent: dict[str, Any]) -> str | None:
-    events = [row["event"] for row in block.events]
-    if "consent" in events:
-        first_answer = next((i for i, e in enumerate(events) if e in _ANSWER_EVENTS), None)
-        if first_answer is not None and first_answer < events.index("consent"):
+def _consent_after_answers(facts: InterviewFacts, consent: dict[str, Any]) -> str | None:
+    if facts.consent_event is not None:
+        first_answer = facts.first_answer_event
+        if first_answer is not None and first_answer < facts.consent_event:
             return "an answer event comes before the consent event"
         return None
     recorded = _time(consent.get("recorded_at"))
-    times = [row["changed_at"] for row in block.answers]
-    times += [row["at"] for row in block.events if row["event"] in _ANSWER_EVENTS]
-    if recorded is None or not times:
+    first = facts.first_answer_time()
+    if recorded is None or first is None:
         return None
-    first = min(times)
     if first < recorded:
         return f"first answer at {first.isoformat()}, consent at {recorded.isoformat()}"
     return None

@@ -32,7 +32,14 @@ from fieldkit.store.coordinator_tables import (
     merged_interviews,
 )
 
-__all__ = ["GroupChanges", "chunks", "conflict_id", "members_digest", "refresh_groups"]
+__all__ = [
+    "GroupChanges",
+    "chunks",
+    "conflict_id",
+    "members_digest",
+    "refresh_groups",
+    "shared_keys",
+]
 
 CHUNK = 400
 T = TypeVar("T")
@@ -78,6 +85,32 @@ def refresh_groups(
     affected |= _refresh_units(conn, unit_keys, changes)
     refresh_included(conn, affected)
     return changes
+
+
+def shared_keys(
+    conn: Connection, bundle_sha256: str
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(form id, content hash) and (form id, unit values) that interviews delivered by this
+    bundle share with at least one other interview: the only groups its arrival can change."""
+    m = merged_interviews
+    other = merged_interviews.alias("other")
+    found: list[set[tuple[str, str]]] = []
+    for column in ("content_hash", "unit_values"):
+        rows = conn.execute(
+            select(m.c.form_id, m.c[column])
+            .distinct()
+            .join(
+                other,
+                and_(
+                    other.c.form_id == m.c.form_id,
+                    other.c[column] == m.c[column],
+                    other.c.interview_id != m.c.interview_id,
+                ),
+            )
+            .where(m.c.bundle_sha256 == bundle_sha256, m.c[column].is_not(None))
+        )
+        found.append({(form_id, key) for form_id, key in rows})
+    return found[0], found[1]
 
 
 def _refresh_content(

@@ -1,31 +1,35 @@
-"""Import one verified bundle inside the caller's transaction, streamed in batches.
+"""Import one verified bundle inside the caller's transaction, in batches of interviews.
+
+The payload is a SQLite database (``fieldkit.bundle.payload``): its rows are checked against
+the manifest, then read batch by batch in key order for what the merge decides per interview
+(:mod:`fieldkit.merge.facts`), and copied into the store (:mod:`fieldkit.merge.copy`).
 
 An interview already in the store is kept once. A byte-identical copy (a re-send or a re-made
 bundle: the laptop never edits a finished interview) changes nothing, so provenance stays
 with the first bundle that delivered it. A copy that differs replaces the stored one only if
 it comes from a later bundle (greater device id, bundle sequence); since a device's bundles
 are accepted in sequence order only, the result does not depend on the import order.
-Rows go in with ``executemany`` per table and batch, interviews in ascending id order (the
-bundle's order), so the random UUID keys land near each other in the B-trees.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select, update
 
-from fieldkit.bundle.reader import ScannedBundle, iter_blocks
+from fieldkit.bundle.reader import ScannedBundle, contradiction
 from fieldkit.bundle.receipt import Receipt
-from fieldkit.bundle.rows import InterviewBlock
 from fieldkit.errors import BundleError, Location
 from fieldkit.instrument.form import Form
-from fieldkit.merge.derive import Derived, derive
-from fieldkit.merge.groups import chunks, refresh_groups
+from fieldkit.merge.copy import SCHEMA, copy_rows
+from fieldkit.merge.derive import Derived, derive, wanted_questions
+from fieldkit.merge.facts import BadRows, InterviewFacts, read_facts
+from fieldkit.merge.groups import chunks, refresh_groups, shared_keys
 from fieldkit.merge.report import BundleOutcome, MergeProgress, MergeReport
 from fieldkit.merge.stored import (
     StoredCopy,
@@ -53,6 +57,8 @@ class BundleImport:
     """One bundle's import: its context, and the counts it adds to the report."""
 
     conn: Connection
+    payload: sqlite3.Connection
+    """The connection the payload is attached to as ``bundle`` (the store's own, on SQLite)."""
     scanned: ScannedBundle
     forms: Mapping[str, Form]
     outcome: BundleOutcome
@@ -61,6 +67,8 @@ class BundleImport:
     report: MergeReport = field(default_factory=MergeReport)
     rows_written: int = 0
     interviews_done: int = 0
+    regroup_content: set[tuple[str, str]] = field(default_factory=set)
+    regroup_units: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def version(self) -> tuple[str, int]:
@@ -70,7 +78,10 @@ class BundleImport:
         if not rows:
             return
         self.conn.execute(insert(table), rows)
-        self.rows_written += len(rows)
+        self.wrote(len(rows))
+
+    def wrote(self, rows: int) -> None:
+        self.rows_written += rows
         if self.progress is not None:
             self.progress(
                 MergeProgress(
@@ -90,11 +101,18 @@ def receipt_for(scanned: ScannedBundle) -> Receipt:
 
 
 def import_bundle(job: BundleImport) -> bool:
-    """Import the bundle; False if a byte-identical bundle was merged before (a no-op)."""
+    """Import the bundle, whose payload ``check_payload`` passed; False if a byte-identical
+    bundle was merged before (a no-op)."""
     if not _claim(job):
         return False
-    for blocks in _batched(iter_blocks(job.scanned), job.batch):
-        _import_batch(job, blocks)
+    wanted = wanted_questions(job.forms.values())
+    totals = Counter(job.scanned.manifest.counts)  # the payload's own (check_payload)
+    try:
+        for batch in read_facts(job.payload, SCHEMA, wanted, job.batch, totals):
+            _import_batch(job, batch)
+    except BadRows as error:
+        raise contradiction(job.scanned, str(error)) from None
+    _regroup(job)
     receipt = receipt_for(job.scanned)
     body = receipt.body()
     job.conn.execute(
@@ -153,37 +171,38 @@ def replay_error(scanned: ScannedBundle, last: int) -> BundleError:
     )
 
 
-def _batched(blocks: Iterable[InterviewBlock], size: int) -> Iterator[list[InterviewBlock]]:
-    iterator = iter(blocks)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _import_batch(job: BundleImport, blocks: list[InterviewBlock]) -> None:
-    stored = stored_copies(job.conn, [block.id for block in blocks])
+def _import_batch(job: BundleImport, batch: list[InterviewFacts]) -> None:
+    stored = stored_copies(job.conn, [facts.id for facts in batch])
     incoming: list[Derived] = []
     replaced: list[tuple[str, StoredCopy]] = []
-    for block in blocks:
-        old = stored.get(block.id)
-        derived = derive(block, job.forms[block.interview["form_hash"]])
+    for facts in batch:
+        old = stored.get(facts.id)
+        derived = derive(facts, job.forms[facts.interview["form_hash"]])
         _tally_arrival(job, derived, is_new=old is None)
         if old is None:
             incoming.append(derived)
-        elif old.row_hash != block.row_hash and old.version < job.version:
+        elif old.row_hash != facts.row_hash and old.version < job.version:
             incoming.append(derived)  # a changed copy from a later bundle replaces the old one
-            replaced.append((block.id, old))
+            replaced.append((facts.id, old))
             job.outcome.updated += 1
     _check_clashes(job, incoming)
     delete_interviews(job.conn, [(interview_id, old.reference) for interview_id, old in replaced])
-    _insert(job, incoming)
-    content = {(d.form.id, d.content_hash) for d in incoming if d.content_hash}
-    content |= {(old.form_id, old.content_hash) for _, old in replaced if old.content_hash}
-    units = {(d.form.id, d.unit_values) for d in incoming if d.unit_values}
-    units |= {(old.form_id, old.unit_values) for _, old in replaced if old.unit_values}
-    changes = refresh_groups(job.conn, content, units, (d.block.id for d in incoming))
+    _insert(job, incoming, (batch[0].id, batch[-1].id), every=len(incoming) == len(batch))
+    for _, old in replaced:  # the groups it leaves need a second look
+        if old.content_hash:
+            job.regroup_content.add((old.form_id, old.content_hash))
+        if old.unit_values:
+            job.regroup_units.add((old.form_id, old.unit_values))
+    job.interviews_done += len(batch)
+
+
+def _regroup(job: BundleImport) -> None:
+    """Refresh the duplicate and conflict groups this bundle touched: those its interviews
+    share with any other interview, and those a replaced copy left."""
+    content, units = shared_keys(job.conn, job.scanned.sha256)
+    changes = refresh_groups(job.conn, content | job.regroup_content, units | job.regroup_units, ())
     _tally_flags(job, changes.new_duplicates, "content")
     _tally_flags(job, changes.new_conflicted, "unit_conflict")
-    job.interviews_done += len(blocks)
 
 
 def _check_clashes(job: BundleImport, incoming: list[Derived]) -> None:
@@ -193,50 +212,51 @@ def _check_clashes(job: BundleImport, incoming: list[Derived]) -> None:
     clash = find_clash(
         job.conn,
         job.scanned.manifest.device_id,
-        {d.block.interview["reference"]: d.block.id for d in incoming},
-        {d.block.interview["sequence"]: d.block.id for d in incoming},
+        {d.facts.interview["reference"]: d.id for d in incoming},
+        {d.facts.interview["sequence"]: d.id for d in incoming},
     )
     if clash is not None:
         raise clash_error(job.scanned, *clash)
 
 
-def _insert(job: BundleImport, incoming: list[Derived]) -> None:
-    blocks = [p.block for p in incoming]
-    job.write(capture_table("interviews"), [b.interview for b in blocks])
-    job.write(capture_table("answers"), [row for b in blocks for row in b.answers])
-    job.write(capture_table("roster_members"), [row for b in blocks for row in b.members])
-    job.write(capture_table("paradata"), [row for b in blocks for row in b.events])
-    job.write(capture_table("identities"), [row for b in blocks for row in b.identities])
-    job.write(merged_interviews, [_provenance(job, p) for p in incoming])
+def _insert(
+    job: BundleImport, incoming: list[Derived], span: tuple[str, str], *, every: bool
+) -> None:
+    if not incoming:
+        return
+    written = copy_rows(job.conn, job.payload, span, [d.id for d in incoming], every=every)
+    job.wrote(sum(written.values()))
+    job.write(merged_interviews, [_provenance(job, d) for d in incoming])
     job.write(
         quarantine,
         [
-            {"interview_id": p.block.id, "reason": reason, "detail": detail}
-            for p in incoming
-            for reason, detail in dict(p.problems).items()
+            {"interview_id": d.id, "reason": reason, "detail": detail}
+            for d in incoming
+            for reason, detail in dict(d.problems).items()
         ],
     )
 
 
 def _provenance(job: BundleImport, prepared: Derived) -> dict[str, Any]:
     return {
-        "interview_id": prepared.block.id,
+        "interview_id": prepared.id,
         "form_id": prepared.form.id,
         "bundle_sha256": job.scanned.sha256,
         "bundle_device": job.scanned.manifest.device_id,
         "bundle_sequence": job.scanned.manifest.sequence,
-        "row_hash": prepared.block.row_hash,
+        "row_hash": prepared.facts.row_hash,
         "content_hash": prepared.content_hash,
         "unit_values": prepared.unit_values,
         "district": prepared.district,
         "quarantined": bool(prepared.problems),
-        "included": False,
+        # Final unless a duplicate or conflict group holds it (then _regroup decides).
+        "included": not prepared.problems,
     }
 
 
 def _tally_arrival(job: BundleImport, prepared: Derived, *, is_new: bool) -> None:
     district, enumerator = job.report.tally(
-        prepared.district, prepared.block.interview["enumerator"]
+        prepared.district, prepared.facts.interview["enumerator"]
     )
     if not is_new:
         job.outcome.same_id += 1

@@ -13,6 +13,7 @@ transaction: a crash leaves the store as before that bundle or after it.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +22,19 @@ from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from fieldkit.bundle.device import public_key_from_text
-from fieldkit.bundle.reader import ScannedBundle, require_signature, scan_bundle, verify_scanned
+from fieldkit.bundle.reader import (
+    ScannedBundle,
+    check_payload,
+    contradiction,
+    extract_payload,
+    require_signature,
+    scan_bundle,
+    verify_scanned,
+)
 from fieldkit.bundle.receipt import receipt_path, write_receipt
 from fieldkit.errors import BundleError, Location
 from fieldkit.instrument.form import Form
+from fieldkit.merge.copy import SCHEMA
 from fieldkit.merge.importer import BundleImport, import_bundle, receipt_for
 from fieldkit.merge.importer import replay_error as _replay_error
 from fieldkit.merge.report import ALREADY_MERGED, MERGED, BundleOutcome, MergeProgress, MergeReport
@@ -44,7 +54,7 @@ class MergeOptions:
     write_receipts: bool = True
     record_rejections: bool = True
     """False leaves the store untouched by refused bundles (a pure check)."""
-    batch_interviews: int = 200
+    batch_interviews: int = 500
     progress: Callable[[MergeProgress], None] | None = None
 
 
@@ -162,11 +172,7 @@ def _merge_one(
 ) -> None:
     outcome = item.outcome
     try:
-        with db.transaction() as conn:
-            job = BundleImport(
-                conn, item.scanned, forms, outcome, options.progress, options.batch_interviews
-            )
-            imported = import_bundle(job)
+        imported = _import(db, item, forms, options)
     except BundleError as error:
         _reject(db, outcome, error, report, options, path=item.scanned.path, scanned=item.scanned)
         return
@@ -174,12 +180,57 @@ def _merge_one(
         clash = clash_error(item.scanned, outcome.name or "?", None)
         _reject(db, outcome, clash, report, options, path=item.scanned.path, scanned=item.scanned)
         return
-    outcome.status = MERGED if imported else ALREADY_MERGED
-    if imported:
-        report.absorb(job.report)
+    outcome.status = MERGED if imported is not None else ALREADY_MERGED
+    if imported is not None:
+        report.absorb(imported.report)
     report.bundles.append(outcome)
     if options.write_receipts:
         _write_receipt(item, report, options)
+
+
+def _import(
+    db: Database, item: _Ready, forms: Mapping[str, Form], options: MergeOptions
+) -> BundleImport | None:
+    """Import one bundle in one transaction; None if it was merged before (a no-op)."""
+    with db.read() as conn:
+        if _is_merged(conn, item.scanned.sha256):
+            return None
+    directory = db.path.parent if db.path is not None else None
+    with extract_payload(item.scanned, directory) as payload_path:
+        payload = _checked_payload(payload_path, item.scanned)
+        try:
+            if not db.is_sqlite:
+                with db.transaction() as conn:
+                    job = BundleImport(conn, payload, item.scanned, forms, item.outcome)
+                    return _run(job, options)
+        finally:
+            payload.close()
+        with db.attached(payload_path, SCHEMA) as conn:
+            raw = conn.connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection)
+            return _run(BundleImport(conn, raw, item.scanned, forms, item.outcome), options)
+
+
+def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
+    """The payload attached on a private connection, after its schema and counts are checked
+    (FK-BUNDLE-010), so the store's own connection only ever attaches a sound payload."""
+    payload = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        payload.execute("PRAGMA trusted_schema=OFF")
+        payload.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(path),))
+        check_payload(payload, SCHEMA, scanned)
+    except sqlite3.DatabaseError as error:
+        payload.close()
+        raise contradiction(scanned, f"the payload cannot be read ({error})") from None
+    except BaseException:
+        payload.close()
+        raise
+    return payload
+
+
+def _run(job: BundleImport, options: MergeOptions) -> BundleImport | None:
+    job.progress, job.batch = options.progress, options.batch_interviews
+    return job if import_bundle(job) else None
 
 
 def _write_receipt(item: _Ready, report: MergeReport, options: MergeOptions) -> None:

@@ -120,7 +120,7 @@ merged_interviews = Table(
     Column("bundle_sha256", String, ForeignKey("bundles.sha256"), nullable=False),
     Column("bundle_device", String, nullable=False),
     Column("bundle_sequence", Integer, nullable=False),
-    # SHA-256 of the interview's payload lines: tells a re-send from a changed copy.
+    # SHA-256 of all the interview's rows (fieldkit.merge.facts): a re-send vs a changed copy.
     Column("row_hash", String, nullable=False),
     # Form id + answers + roster members (no ids, times or identities); None: no answers.
     Column("content_hash", String, nullable=True),

@@ -102,6 +102,34 @@ class Database:
             self.checkpoint()
 
     @contextlib.contextmanager
+    def attached(self, path: Path, name: str) -> Iterator[Connection]:
+        """A write transaction on a connection that has another SQLite file attached as
+        ``name`` (SQLite only: ATTACH is not allowed inside a transaction, so it comes first,
+        and DETACH after the commit or rollback)."""
+        self._require_sqlite("ATTACH")
+        if self._open is not None:
+            raise StoreError("cannot attach inside an open transaction", code="FK-STORE-010")
+        with self._translated(), self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
+            try:
+                conn.execution_options(**{_BEGIN: "IMMEDIATE"})
+                try:
+                    with conn.begin():
+                        self._open = conn
+                        yield conn
+                finally:
+                    self._open = None
+            finally:
+                try:
+                    raw.execute(f"DETACH DATABASE {name}")
+                except sqlite3.Error:
+                    conn.invalidate()  # never hand a connection with the file attached back
+        if self._checkpoint_due:
+            self.checkpoint()
+
+    @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction: one consistent snapshot, rolled back when the block ends."""
         with self._translated(), self.engine.connect() as conn:
