@@ -178,9 +178,7 @@ def assemble(
     return dataset
 
 
-def layouts(
-    form: Form, language: str, metadata: Sequence[str]
-) -> tuple[Layout, dict[str, Layout]]:
+def layouts(form: Form, language: str, metadata: Sequence[str]) -> tuple[Layout, dict[str, Layout]]:
     """The wide table's layout, and each roster's by roster name."""
     meta = list(metadata)
     if not form.by_role(DisaggregationRole.DISTRICT) and "district" not in meta:

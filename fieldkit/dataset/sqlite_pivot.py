@@ -46,7 +46,8 @@ _DONT_KNOW, _REFUSED = -1, -2
 _VALUE = (
     f"CASE a.status WHEN '{AnswerStatus.DONT_KNOW}' THEN {_DONT_KNOW}"
     f" WHEN '{AnswerStatus.REFUSED}' THEN {_REFUSED}"
-    f" WHEN '{AnswerStatus.CLEARED}' THEN NULL ELSE a.value END"
+    f" WHEN '{AnswerStatus.CLEARED}' THEN NULL"
+    " ELSE CASE typeof(a.value) WHEN 'text' THEN a.value END END"  # JSON holds no blob: flagged
 )
 _MIN_SQLITE = (3, 38, 0)
 """JSON functions built in by default, and FILTER on aggregates."""
