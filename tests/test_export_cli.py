@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from fieldkit.cli import datasets
 from fieldkit.dataset import DatasetError
 from tests.conftest import PROTOCOL_YAML
-from tests.data.handmade import INSTRUMENT, compile_form
-from tests.test_dataset_store import _fill
+from tests.data.handmade import INSTRUMENT, compile_form, stream
+from tests.data.store_rows import fill_store
+from tests.test_dataset_store import EXCLUDED
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     folder = tmp_path_factory.mktemp("study")
     (folder / "protocol.yaml").write_text(PROTOCOL_YAML, encoding="utf-8")
     (folder / "mini.yaml").write_text(INSTRUMENT, encoding="utf-8")
-    _fill(folder / "hq.sqlite", compile_form())
+    fill_store(folder / "hq.sqlite", compile_form(), *stream(), excluded=EXCLUDED)
     args = ["--store", str(folder / "hq.sqlite"), "--instrument", "mini_household"]
     return folder, [*args, "--project", str(folder)]
 

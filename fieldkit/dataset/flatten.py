@@ -99,7 +99,7 @@ def check_role(form: Form, role: str, *, identities: bool = False) -> None:
 
 
 @dataclass
-class _Layout:
+class Layout:
     """The columns of one table and where each value is read from."""
 
     name: str
@@ -145,8 +145,7 @@ def flatten(
     """Build the dataset of ``form`` from interviews, answers and roster members."""
     check_role(form, role, identities=identities)
     lang = language or form.default_language
-    main, rosters = _layouts(form, lang, metadata)
-    report = Report()
+    main, rosters = layouts(form, lang, metadata)
     wide = Table(main.name, main.variables(roster=False), form.title)
     longs = {
         roster: Table(layout.name, layout.variables(roster=True), form.question(roster).label)
@@ -160,28 +159,35 @@ def flatten(
             for member in _members(roster, per_member, listed):
                 values = per_member.get((roster, member), {})
                 table.append(_row(rosters[roster], interview, top, values, member))
+    return assemble(form, lang, wide, longs.values(), unknown)
+
+
+def assemble(
+    form: Form, language: str, wide: Table, longs: Iterable[Table], unknown: Iterable[str]
+) -> Dataset:
+    """The dataset of the built tables, warning once per answered name the form lacks."""
+    report = Report()
     for name in sorted(unknown):
         report.warning(
             "FK-DATA-007", f"answers to '{name}', not a question of '{form.id}': left out"
         )
-    dataset = Dataset(StudyInfo.from_form(form), lang, main=wide.name, report=report)
+    dataset = Dataset(StudyInfo.from_form(form), language, main=wide.name, report=report)
     dataset.tables[wide.name] = wide
-    for table in longs.values():
+    for table in longs:
         dataset.tables[table.name] = table
     return dataset
 
 
-def _layouts(
-    form: Form, language: str, metadata: Sequence[str]
-) -> tuple[_Layout, dict[str, _Layout]]:
+def layouts(form: Form, language: str, metadata: Sequence[str]) -> tuple[Layout, dict[str, Layout]]:
+    """The wide table's layout, and each roster's by roster name."""
     meta = list(metadata)
     if not form.by_role(DisaggregationRole.DISTRICT) and "district" not in meta:
         meta.append("district")
     top = [q for q in form.questions.values() if q.repeat is None]
-    main = _Layout(table_name(form), _specs(form, top, language), meta)
+    main = Layout(table_name(form), _specs(form, top, language), meta)
     copied = [s for s in main.specs if _copied(form, s)]
     rosters = {
-        r.name: _Layout(
+        r.name: Layout(
             table_name(form, r.name),
             _specs(form, [form.question(m) for m in r.members], language),
             [m for m in meta if m == "district"],
@@ -206,7 +212,7 @@ def _copied(form: Form, spec: ColumnSpec) -> bool:
 
 
 def _row(
-    layout: _Layout,
+    layout: Layout,
     interview: Mapping[str, Any],
     top: Mapping[str, Any],
     values: Mapping[str, Any] | None = None,
@@ -232,6 +238,11 @@ def _meta_value(interview: Mapping[str, Any], name: str) -> Cell:
     value = interview.get(name)
     if value is None and name == "device":
         value = interview.get("device_id")
+    return meta_cell(value)
+
+
+def meta_cell(value: Any) -> Cell:
+    """An interview field as a cell: datetimes as ISO 8601 in UTC, anything else as text."""
     if isinstance(value, dt.datetime):
         return as_utc(value).isoformat()  # stores keep UTC; SQLite gives it back naive
     if isinstance(value, dt.date):

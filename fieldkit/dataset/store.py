@@ -3,7 +3,8 @@
 The store decides what is included (not quarantined for consent, not a duplicate set
 aside, not in an unresolved unit conflict); this module reads those interviews of one form
 version, their answers and roster members, each sorted by interview id, and streams them
-through :func:`fieldkit.dataset.flatten.flatten`.
+through :func:`fieldkit.dataset.flatten.flatten`. On SQLite, :mod:`fieldkit.dataset.sqlite_pivot`
+builds the same tables from rows SQLite has already grouped by interview.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from sqlalchemy import Connection, func, select
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.flatten import DEFAULT_METADATA, flatten
 from fieldkit.dataset.publish import prepare
+from fieldkit.dataset.sqlite_pivot import flatten_sqlite
 from fieldkit.instrument.form import Form
 from fieldkit.store.coordinator import included_ids, included_select, open_coordinator
 from fieldkit.store.coordinator_tables import capture_table, duplicates, merged_interviews
 
-__all__ = ["flatten_store", "load_dataset", "store_counts"]
+__all__ = ["flatten_rows", "flatten_store", "load_dataset", "store_counts"]
 
 
 def flatten_store(
@@ -32,6 +34,20 @@ def flatten_store(
     language: str | None = None,
 ) -> Dataset:
     """The dataset of ``form`` (this exact version, by hash) from a coordinator store."""
+    dataset = flatten_sqlite(connection, form, role=role, language=language)
+    if dataset is None:
+        dataset = flatten_rows(connection, form, role=role, language=language)
+    return dataset
+
+
+def flatten_rows(
+    connection: Connection,
+    form: Form,
+    *,
+    role: str,
+    language: str | None = None,
+) -> Dataset:
+    """:func:`flatten_store` on any database: the rows streamed through :func:`flatten`."""
     interviews = capture_table("interviews")
     answers = capture_table("answers")
     members = capture_table("roster_members")
