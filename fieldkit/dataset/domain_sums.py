@@ -47,8 +47,13 @@ class DomainSums:
 class Records:
     """The records of a table grouped on the cells an estimate reads."""
 
-    groups: dict[tuple[Cell, ...], list[Cell]]
-    """The cells a record holds (each column once) -> the weights of the records holding them."""
+    groups: dict[tuple[Cell, ...], int]
+    """The cells a record holds (each column once) -> the group's place in the lists below."""
+    records: list[int]
+    """Records per group."""
+    weights: list[float]
+    """Sum of the weights per group (a weight that is no number counts 0 here; such a record
+    must have no known answer, which :func:`check_weights` makes sure of)."""
     by_at: list[int]
     """Where each breakdown variable, the answer, the stratum and the PSU are in a key."""
     answer_at: int
@@ -72,7 +77,7 @@ class Records:
         weights :func:`check_weights` has found to be numbers)."""
         leaf_of: dict[tuple[Cell, ...], int | None] = {}
         cells: dict[int, DomainSums] = {}
-        for key, weights in self.groups.items():
+        for key, at in self.groups.items():
             answer = key[self.answer_at]
             if not _known(answer):
                 continue
@@ -84,11 +89,11 @@ class Records:
                 continue
             cell = cells.setdefault(leaf, DomainSums())
             unit = self.unit_of[key[self.stratum_at], key[self.psu_at]]
-            total = sum(cast(list[float], weights), 0.0)
-            cell.n += len(weights)
+            total, records = self.weights[at], self.records[at]
+            cell.n += records
             cell.weight[unit] = cell.weight.get(unit, 0.0) + total
             if answer == value:
-                cell.hits += len(weights)
+                cell.hits += records
                 cell.counted[unit] = cell.counted.get(unit, 0.0) + total
         return cells
 
@@ -104,18 +109,28 @@ def group_records(table: Table, design: SampleDesign, variable: str, by: Sequenc
             hint="every record needs one",
         )
     # The key holds each column once (a breakdown variable may be the stratum too), so it
-    # stays short: hashing and comparing it is most of the pass. Only a list and a key are
-    # kept per group: few objects for the garbage collector to count, as it also walks the
-    # whole table each time it goes through its oldest generation.
+    # stays short: hashing and comparing it is most of the pass. Groups keep their sums in
+    # two flat lists, so the only objects made per group are their keys: each object the
+    # garbage collector tracks brings its next full pass nearer, and a full pass walks every
+    # cell of every table in memory (about as long as this whole pass at 100k records).
     columns: list[list[Cell]] = []
     by_at = [_position(columns, table.column(name)) for name in by]
     answer_at = _position(columns, table.column(variable))
     stratum_at = _position(columns, _unit_column(stratum))
     psu_at = _position(columns, _unit_column(psu))
-    weights = table.column(design.weight)
-    groups: defaultdict[tuple[Cell, ...], list[Cell]] = defaultdict(list)
+    weights = _numbers(table.column(design.weight))
+    groups: dict[tuple[Cell, ...], int] = {}
+    group_of = groups.get
+    records: list[int] = []
+    sums: list[float] = []
     for cells, weight in zip(zip(*columns, strict=True), weights, strict=True):
-        groups[cells].append(weight)
+        at = group_of(cells)
+        if at is None:
+            at = groups[cells] = len(sums)
+            records.append(0)
+            sums.append(0.0)
+        records[at] += 1
+        sums[at] += weight
     unit_of = {(k[stratum_at], k[psu_at]): (str(k[stratum_at]), str(k[psu_at])) for k in groups}
     strata: dict[str, set[Unit]] = defaultdict(set)
     for unit in unit_of.values():
@@ -128,7 +143,15 @@ def group_records(table: Table, design: SampleDesign, variable: str, by: Sequenc
             hint="collapse each with a similar stratum before estimating",
         )
     in_order = {s: sorted(found) for s, found in strata.items()}
-    return Records(groups, by_at, answer_at, stratum_at, psu_at, in_order, unit_of)
+    return Records(groups, records, sums, by_at, answer_at, stratum_at, psu_at, in_order, unit_of)
+
+
+def _numbers(weights: list[Cell]) -> list[float]:
+    """The weights, with 0 for any that is no number (checked later, as errors come in
+    order: a lone-PSU stratum is reported before a missing weight)."""
+    if set(map(type, weights)) <= {float, int}:
+        return cast(list[float], weights)
+    return [w if isinstance(w, float | int) and not isinstance(w, bool) else 0.0 for w in weights]
 
 
 def _position(columns: list[list[Cell]], column: list[Cell]) -> int:
