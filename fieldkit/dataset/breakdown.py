@@ -3,8 +3,9 @@ subtotals, the age scheme's totals (ILO 5-14), and a grand total, and how they a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 
 from fieldkit.dataset.agebands import SCHEMES, AgeScheme
 from fieldkit.dataset.errors import DatasetError
@@ -62,10 +63,16 @@ class Breakdown:
         return [(i, r.children) for i, r in enumerate(self.rows) if r.children]
 
 
-def _categories(table: Table, name: str, keep: Sequence[bool] | None) -> list[Cell]:
+def _categories(
+    table: Table, name: str, keep: Sequence[bool] | None, found: Iterable[Cell] | None
+) -> list[Cell]:
     variable = table.variable(name)
-    column = table.column(name)
-    seen = {_norm(v) for i, v in enumerate(column) if keep is None or keep[i]}
+    if found is None:
+        column = table.column(name)
+        found = dict.fromkeys(column if keep is None else compress(column, keep))
+    # Each distinct cell normalised once, in the order first found: the same set (and order
+    # of categories tied by the sort below) as normalising the kept rows one by one.
+    seen = {_norm(v) for v in found}
     ordered: list[Cell] = list(variable.value_labels)
     ordered += sorted((v for v in seen if v not in ordered and v != MISSING), key=str)
     if MISSING in seen:
@@ -91,12 +98,18 @@ def _scheme_of(variable: Variable) -> AgeScheme | None:
 
 
 def breakdown(
-    table: Table, by: Sequence[str], language: str = "en", keep: Sequence[bool] | None = None
+    table: Table,
+    by: Sequence[str],
+    language: str = "en",
+    keep: Sequence[bool] | None = None,
+    found: Sequence[Iterable[Cell]] | None = None,
 ) -> Breakdown:
     """Rows for ``by``: leaves in order, a subtotal after each group, the total last.
 
     Categories are every labelled code, plus any other value found among the rows kept
-    (``keep``), plus "(not stated)" when a kept row has no value.
+    (``keep``), plus "(not stated)" when a kept row has no value. A caller that already
+    knows the distinct cells of each variable among the kept rows, in the order first
+    found, passes them as ``found`` and the table is not read again.
     """
     if len(by) > 4:
         raise DatasetError(
@@ -105,7 +118,10 @@ def breakdown(
     if not by:
         return Breakdown((), [Row((), ("Total",), "total")])
     variables = [table.variable(name) for name in by]
-    categories = [_categories(table, name, keep) for name in by]
+    categories = [
+        _categories(table, name, keep, None if found is None else found[i])
+        for i, name in enumerate(by)
+    ]
     rows: list[Row] = []
     top_children = _level(rows, variables, categories, (), language)
     rows.append(Row(tuple(None for _ in by), ("Total",) * len(by), "total", top_children))

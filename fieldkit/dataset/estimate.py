@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 
 from fieldkit.dataset.breakdown import Breakdown, Row, breakdown
 from fieldkit.dataset.dataset import StudyInfo
+from fieldkit.dataset.domain_sums import DomainSums, Records, check_weights, group_records, merged
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.student import t_quantile
 from fieldkit.dataset.suppress import Relation, suppress
-from fieldkit.dataset.table import Cell, Special, Table
+from fieldkit.dataset.table import Cell, Table
 
 __all__ = ["Estimate", "EstimateTable", "estimate_proportion"]
 
@@ -61,49 +62,6 @@ class EstimateTable:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Design:
-    weight: list[float | None]
-    unit: list[tuple[str, str]]
-    """(stratum, PSU) of each record."""
-    strata: dict[str, list[tuple[str, str]]]
-
-    @property
-    def df(self) -> int:
-        return sum(len(units) for units in self.strata.values()) - len(self.strata)
-
-
-def _design(table: Table, study: StudyInfo) -> _Design:
-    design = study.require_estimates()
-    psu = table.column(design.psu)
-    stratum = table.column(design.stratum) if design.stratum else [None] * len(psu)
-    units = [(str(s), str(p)) for s, p in zip(stratum, psu, strict=True)]
-    if any(p is None or isinstance(p, Special) for p in psu):
-        raise DatasetError(
-            f"records without a PSU ({design.psu})",
-            code="FK-DATA-008",
-            hint="every record needs one",
-        )
-    strata: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for unit in units:
-        strata[unit[0]].add(unit)
-    lonely = sorted(s for s, found in strata.items() if len(found) < 2)
-    if lonely:
-        raise DatasetError(
-            f"strata with a single PSU: {', '.join(lonely)}: no variance can be estimated",
-            code="FK-DATA-008",
-            hint="collapse each with a similar stratum before estimating",
-        )
-    weights = [_weight(w) for w in table.column(design.weight)]
-    return _Design(weights, units, {s: sorted(found) for s, found in strata.items()})
-
-
-def _weight(value: Cell) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def estimate_proportion(
     table: Table,
     variable: str,
@@ -117,51 +75,40 @@ def estimate_proportion(
     threshold: int | None = None,
 ) -> EstimateTable:
     """The weighted share of records with ``variable == value``, by domain."""
-    design = _design(table, study)
+    sample = study.require_estimates()
+    records = group_records(table, sample, variable, by)
     limit = study.small_cell_threshold if threshold is None else threshold
-    y = table.column(variable)
-    known = [v is not None and not isinstance(v, Special) for v in y]
-    structure = breakdown(table, by, language, known)
-    by_columns = [table.column(name) for name in by]
-    leaf = [structure.leaf_of([c[i] for c in by_columns]) for i in range(len(y))]
-    for i, ok in enumerate(known):
-        if ok and (design.weight[i] is None or (design.weight[i] or 0) <= 0):
-            raise DatasetError(
-                f"record {i + 1} has no positive weight", code="FK-DATA-008", hint="check weights"
-            )
-    if design.df <= 0:
+    structure = breakdown(table, by, language, found=records.found())
+    check_weights(table, sample, variable)
+    if records.df <= 0:
         raise DatasetError("no degrees of freedom (#PSU - #strata <= 0)", code="FK-DATA-008")
-    t = t_quantile(1 - alpha / 2, design.df)
-    hit = [1.0 if v == value else 0.0 for v in y]
-    by_leaf: dict[int | None, list[int]] = defaultdict(list)
-    for i, ok in enumerate(known):
-        if ok:
-            by_leaf[leaf[i]].append(i)
-    estimates = []
-    for members in _domains(structure):
-        rows = sorted(i for member in members for i in by_leaf.get(member, ()))
-        estimates.append(_estimate(rows, hit, design, t))
+    t = t_quantile(1 - alpha / 2, records.df)
+    leaves = records.leaf_sums(structure, value)
+    estimates = [
+        _estimate(merged([leaves[leaf] for leaf in covered if leaf in leaves]), records, t)
+        for covered in _domains(structure)
+    ]
     _withhold(structure, estimates, limit)
     target = table.variable(variable)
-    method = _method(study, design, alpha)
+    method = _method(study, records.df, alpha)
     return EstimateTable(
         title=title or target.text(language),
         variable=variable,
         by=tuple(by),
         rows=structure.rows,
         estimates=estimates,
-        df=design.df,
-        n_psu=design.df + len(design.strata),
-        n_strata=len(design.strata),
+        df=records.df,
+        n_psu=records.df + len(records.strata),
+        n_strata=len(records.strata),
         threshold=limit,
         method=method,
         notes=[method],
     )
 
 
-def _domains(structure: Breakdown) -> list[set[int | None]]:
+def _domains(structure: Breakdown) -> list[set[int]]:
     """For every row, the leaf rows it covers."""
-    covered: list[set[int | None]] = []
+    covered: list[set[int]] = []
     for position, row in enumerate(structure.rows):
         if row.children:
             covered.append(set().union(*(covered[i] for i in row.children)))
@@ -170,30 +117,26 @@ def _domains(structure: Breakdown) -> list[set[int | None]]:
     return covered
 
 
-def _estimate(rows: list[int], y: list[float], design: _Design, t: float) -> Estimate:
-    weights = [design.weight[i] or 0.0 for i in rows]
-    total = sum(weights)
-    hits = sum(1 for i in rows if y[i] == 1.0)
-    if not rows or total <= 0:
+def _estimate(sums: DomainSums, records: Records, t: float) -> Estimate:
+    total = sum(sums.weight.values())
+    if not sums.n or total <= 0:
         return Estimate(0, 0, None, None, None, None)
-    p = sum(w * y[i] for w, i in zip(weights, rows, strict=True)) / total
-    scores: dict[tuple[str, str], float] = defaultdict(float)
-    for w, i in zip(weights, rows, strict=True):
-        scores[design.unit[i]] += w * (y[i] - p) / total
-    # PSUs without a record of the domain score 0: only strata the domain touches add to the
-    # variance, and each stratum's untouched PSUs enter as (0 - mean)^2 without a loop.
+    p = sum(sums.counted.values()) / total
+    # A unit's score, sum of w (y - p) / total over its records, from its two sums.
+    # Units without a record of the domain score 0: only strata the domain touches add to
+    # the variance, and each stratum's untouched units enter as (0 - mean)^2 without a loop.
     touched: dict[str, list[float]] = defaultdict(list)
-    for unit, score in scores.items():
-        touched[unit[0]].append(score)
+    for unit, w in sums.weight.items():
+        touched[unit[0]].append((sums.counted.get(unit, 0.0) - p * w) / total)
     variance = 0.0
-    for stratum, sums in touched.items():
-        n = len(design.strata[stratum])
-        mean = sum(sums) / n
-        spread = sum((s - mean) ** 2 for s in sums) + (n - len(sums)) * mean**2
+    for stratum, scores in touched.items():
+        n = len(records.strata[stratum])
+        mean = sum(scores) / n
+        spread = sum((s - mean) ** 2 for s in scores) + (n - len(scores)) * mean**2
         variance += n / (n - 1) * spread
     se = math.sqrt(variance)
     low, high = _logit_interval(p, se, t)
-    return Estimate(len(rows), hits, p, se, low, high)
+    return Estimate(sums.n, sums.hits, p, se, low, high)
 
 
 def _logit_interval(p: float, se: float, t: float) -> tuple[float, float]:
@@ -224,7 +167,7 @@ def _withhold(structure: Breakdown, estimates: list[Estimate], limit: int) -> No
         estimates[row].n_hidden = True
 
 
-def _method(study: StudyInfo, design: _Design, alpha: float) -> str:
+def _method(study: StudyInfo, df: int, alpha: float) -> str:
     sample = study.sample_design
     assert sample is not None
     stratum = sample.stratum or "(one stratum)"
@@ -233,6 +176,6 @@ def _method(study: StudyInfo, design: _Design, alpha: float) -> str:
         f"Weighted by {sample.weight}. Standard errors by Taylor linearisation, PSUs "
         f"({sample.psu}) taken as sampled with replacement within strata ({stratum}), no "
         f"finite population correction; domains as subpopulations. {level}% confidence "
-        f"intervals on the logit scale with Student's t, df = #PSU - #strata = {design.df} "
+        f"intervals on the logit scale with Student's t, df = #PSU - #strata = {df} "
         "(as samplics TaylorEstimator and R svyciprop(method='logit'))."
     )
