@@ -8,6 +8,7 @@ system (``os.wait4``), so each child imports only what its side needs.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sqlite3
 import sys
@@ -59,7 +60,12 @@ def merge_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
         merge_bundles(bundles, store, project)
         seconds = time.perf_counter() - start
     with sqlite3.connect(store) as db:
-        rows = sum(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in CAPTURE)
+        rows = sum(
+            db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in CAPTURE
+            if t != "paradata"
+        )
+        rows += db.execute("SELECT coalesce(sum(events), 0) FROM event_logs").fetchone()[0]
     return {"seconds": seconds, "rows": rows}
 
 
@@ -194,6 +200,7 @@ def table_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     members = next(t for name, t in tables.items() if name != dataset.main)
     works = members.variable("works")
     value = next(iter(works.value_labels))
+    gc.collect()  # flattening's garbage is the flatten stage's, not this one's
     start = time.perf_counter()
     result = estimate_proportion(
         members, "works", ["district", "sex"], study=dataset.study, value=value, threshold=0

@@ -18,7 +18,12 @@ from fieldkit.merge import (
     resolve_conflict,
 )
 from fieldkit.store.coordinator import included_ids, included_interviews, open_coordinator
-from fieldkit.store.coordinator_tables import bundles, capture_table, merged_interviews
+from fieldkit.store.coordinator_tables import (
+    bundles,
+    capture_table,
+    event_logs,
+    merged_interviews,
+)
 from tests.merge_fixtures import (
     BACKENDS,
     Collector,
@@ -35,7 +40,7 @@ from tests.merge_fixtures import (
     register_all,
 )
 
-CAPTURE = ("interviews", "answers", "roster_members", "paradata", "identities")
+CAPTURE = ("interviews", "answers", "roster_members", "identities")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +78,7 @@ def test_a_district_set_merges_to_exactly_the_expected_counts(field: Field, stor
             conn.execute(select(func.count()).select_from(capture_table(name))).scalar_one()
             for name in CAPTURE
         )
+        rows += conn.execute(select(func.sum(event_logs.c.events))).scalar_one()
         assert rows == expected.rows
         _check_provenance(conn)
     assert Counter(e.reason for e in list_quarantine(store)) == expected.quarantined

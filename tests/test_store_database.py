@@ -40,7 +40,7 @@ def test_coordinator_uses_normal_sync_and_its_own_migrations(tmp_path: Path) -> 
         assert db.pragma("synchronous") == 1  # NORMAL
         assert db.pragma("foreign_keys") == 1
         assert [m.name for m in db.migrations()] == [m.name for m in MIGRATIONS["coordinator"]]
-        assert db.migrations()[-1].name == "coordinator: merge tables"
+        assert db.migrations()[-1].name == "coordinator: event logs per interview"
         with db.read() as conn:
             tables = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
         assert {"merged_interviews", "duplicates", "conflicts", "quarantine"} <= tables
@@ -76,8 +76,10 @@ def test_migrated_schema_matches_the_table_models(tmp_path: Path) -> None:
                     )
                 primary = inspector.get_pk_constraint(table.name)["constrained_columns"]
                 assert set(primary) == {c.name for c in table.primary_key}, table.name
-            expected = {"schema_migrations", "interviews", "answers", "identities", "paradata"}
+            expected = {"schema_migrations", "interviews", "answers", "identities"}
+            expected |= {"paradata"} if role == "laptop" else {"event_logs", "merged_interviews"}
             assert expected <= tables
+            assert role == "laptop" or "paradata" not in tables  # packed per interview
 
 
 def test_random_bytes_are_refused_with_the_file_name(tmp_path: Path) -> None:
@@ -206,3 +208,36 @@ def test_other_database_errors_are_one_line_store_errors(tmp_path: Path) -> None
             conn.exec_driver_sql("SELECT * FROM no_such_table")
         assert caught.value.code == "FK-STORE-010"
         assert "no_such_table" in caught.value.message
+
+
+def test_migration_4_packs_existing_paradata_per_interview(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store made before event logs keeps every event, in order, as one log per interview."""
+    path = tmp_path / "hq.sqlite"
+    monkeypatch.setitem(MIGRATIONS, "coordinator", MIGRATIONS["coordinator"][:3])
+    with open_database(path, role="coordinator") as db, db.transaction() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO interviews VALUES ('i1', 'f', 'h', 'household', 'p', 'e', 'd', 'en', "
+            "'complete', NULL, NULL, 'r1', 1, '2027-02-01 09:00:00.000000', NULL, "
+            "'2027-02-01 09:30:00.000000')"
+        )
+        for event_id, at, event in ((7, "09:05", "answer"), (3, "09:01", "consent")):
+            conn.exec_driver_sql(
+                "INSERT INTO paradata (id, interview_id, at, event, question, member, "
+                f"elapsed_ms, detail) VALUES ({event_id}, 'i1', '2027-02-01 {at}:00.000000', "
+                f"'{event}', NULL, 0, 12, NULL)"
+            )
+    monkeypatch.undo()
+    with open_database(path, role="coordinator") as db, db.read() as conn:
+        tables = set(inspect(conn).get_table_names())
+        rows = conn.exec_driver_sql("SELECT interview_id, events, log FROM event_logs").all()
+    assert "paradata" not in tables
+    assert [tuple(row) for row in rows] == [
+        (
+            "i1",
+            2,
+            '[["2027-02-01 09:01:00.000000","consent",null,0,12,null],'
+            '["2027-02-01 09:05:00.000000","answer",null,0,12,null]]',
+        )
+    ]

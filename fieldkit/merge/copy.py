@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from fieldkit.bundle.payload import PAYLOAD_COLUMNS, TIME_COLUMNS
+from fieldkit.merge.facts import BadRows
 from fieldkit.store.coordinator_tables import capture_table
 
 __all__ = ["copy_rows"]
@@ -25,16 +26,14 @@ SCHEMA = "bundle"
 _FETCH = 2000
 
 _STORED: dict[str, tuple[str, ...]] = {
-    table: tuple(c for c in columns if not (table == "paradata" and c == "id"))
-    for table, columns in PAYLOAD_COLUMNS.items()
+    table: columns for table, columns in PAYLOAD_COLUMNS.items() if table != "paradata"
 }
-"""The columns the store keeps: the laptop's paradata ids are replaced by the store's own."""
+"""Tables copied row for row (paradata is packed per interview: ``facts.event_log``)."""
 
 _ORDER = {
     "interviews": "id",
     "answers": "interview_id, question, member",
     "roster_members": "interview_id, roster, member",
-    "paradata": "interview_id, id",
     "identities": "v.id, s.question, s.member",
 }
 
@@ -112,5 +111,8 @@ def _stored(columns: Sequence[str], row: Sequence[Any], times: list[int]) -> dic
     values = list(row)
     for n in times:
         if values[n] is not None:
-            values[n] = dt.datetime.fromisoformat(values[n]).replace(tzinfo=dt.UTC)
+            try:
+                values[n] = dt.datetime.fromisoformat(values[n]).replace(tzinfo=dt.UTC)
+            except (TypeError, ValueError):
+                raise BadRows(f"a time in '{columns[n]}' is not a stored time") from None
     return dict(zip(columns, values, strict=True))

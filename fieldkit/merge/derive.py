@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fieldkit.hashing import canonical_json
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.schema import DisaggregationRole
 from fieldkit.merge.consent import consent_problems
@@ -60,7 +60,8 @@ def derive(facts: InterviewFacts, form: Form) -> Derived:
     unit = [values.get(name) for name in form.unit_key]
     unit_values = None
     if form.unit_key and all(v is not None for v in unit):
-        unit_values = canonical_json(unit).decode("utf-8")
+        # Canonical JSON of a list of answers (no objects, so no keys to sort).
+        unit_values = json.dumps(unit, ensure_ascii=False, separators=(",", ":"))
     district = None
     question = _district_question(form)
     if question is not None:

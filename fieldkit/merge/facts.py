@@ -4,8 +4,9 @@ One aggregate query per payload table and batch of interviews. The payload's tab
 ``WITHOUT ROWID`` and keyed by interview id first, so each query is a range scan of the key
 and SQLite groups the rows as it meets them, in key order: no sort, and no row crosses into
 Python. Per interview it gives row counts, the consent-relevant order of events and first
-answer time, the answers the form's unit key and district need, the rows no fieldkit writes
-(FK-BUNDLE-010), and two hashes:
+answer time, the paradata packed as the store keeps them (one JSON array), the answers the
+form's unit key and district need, the rows no fieldkit writes (FK-BUNDLE-010), and two
+hashes:
 
 ``row_hash``      the interview record: a laptop changes only drafts, and every change bumps
                   ``updated_at`` (the marker its receipts rely on too), so this tells a
@@ -22,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterator
@@ -33,8 +33,21 @@ from fieldkit.bundle.payload import PAYLOAD_COLUMNS
 
 __all__ = ["BadRows", "InterviewFacts", "read_facts"]
 
-_STORED_TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")
-_FINISHED = ("complete", "refused", "stopped")
+_TIME_GLOB = (  # a stored time: "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's SQLite format, UTC)
+    "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9]."
+    "[0-9][0-9][0-9][0-9][0-9][0-9]"
+)
+_RECORD = " || char(31) || ".join(
+    f"ifnull({column}, char(0))" for column in PAYLOAD_COLUMNS["interviews"]
+)
+"""The interview record as one text (what ``row_hash`` hashes)."""
+_BAD_INTERVIEW = (
+    "(typeof(sequence) != 'integer' OR status NOT IN ('complete', 'refused', 'stopped') "
+    f"OR NOT started_at GLOB '{_TIME_GLOB}' OR NOT updated_at GLOB '{_TIME_GLOB}' "
+    f"OR (ended_at IS NOT NULL AND NOT ended_at GLOB '{_TIME_GLOB}') "
+    "OR length(started_at) + length(updated_at) + length(ifnull(ended_at, '')) "
+    "NOT IN (52, 78))"
+)
 
 
 class BadRows(ValueError):
@@ -56,6 +69,10 @@ class InterviewFacts:
     """Answered values of the household-level questions asked for (member 0)."""
     content_hash: str | None = None
     row_hash: str = ""
+    events: int = 0
+    event_log: str = "[]"
+    """The paradata packed as the store keeps it: a JSON array of [at, event, question,
+    member, elapsed_ms, detail], in the laptop's order."""
     content: list[str] = field(default_factory=list)
     """What ``content_hash`` is made of: answers, then roster members."""
 
@@ -70,7 +87,10 @@ class InterviewFacts:
     def first_answer_time(self) -> dt.datetime | None:
         if self.first_answer_at is None:
             return None
-        return dt.datetime.fromisoformat(self.first_answer_at).replace(tzinfo=dt.UTC)
+        try:
+            return dt.datetime.fromisoformat(self.first_answer_at).replace(tzinfo=dt.UTC)
+        except ValueError:
+            raise BadRows(f"interview {self.id} has a bad answer time") from None
 
     def earliest(self, at: str | None) -> None:
         if at is not None and (self.first_answer_at is None or at < self.first_answer_at):
@@ -96,6 +116,7 @@ _QUERIES = {
         "min(CASE WHEN event = 'consent' THEN id END), "
         "min(CASE WHEN event IN ('answer', 'change') THEN id END), "
         "min(CASE WHEN event IN ('answer', 'change') THEN at END), "
+        "json_group_array(json_array(at, event, question, member, elapsed_ms, detail)), "
         "sum(typeof(member) != 'integer' OR member < 0 OR typeof(id) != 'integer' "
         "OR length(at) != 26) "
         "FROM {s}.paradata WHERE interview_id BETWEEN ? AND ? GROUP BY interview_id"
@@ -123,7 +144,7 @@ def read_facts(
     member-0 answered value is kept in ``values``; ``totals``: rows per table as counted in
     the payload (all rows must belong to an interview). Raises BadRows."""
     columns = PAYLOAD_COLUMNS["interviews"]
-    select = f"SELECT {', '.join(columns)} FROM {schema}.interviews"
+    select = f"SELECT {', '.join(columns)}, {_RECORD}, {_BAD_INTERVIEW} FROM {schema}.interviews"
     queries = {table: sql.format(s=schema) for table, sql in _QUERIES.items()}
     values_sql = _values_query(schema, wanted)
     seen: Counter[str] = Counter()
@@ -162,17 +183,13 @@ def _values_query(schema: str, wanted: Collection[str]) -> str | None:
 
 
 def _interview(columns: tuple[str, ...], row: tuple[Any, ...]) -> InterviewFacts:
-    interview = dict(zip(columns, row, strict=True))
-    times_ok = all(
-        isinstance(interview[c], str) and _STORED_TIME.match(interview[c])
-        for c in ("started_at", "updated_at")
-    ) and (interview["ended_at"] is None or _STORED_TIME.match(str(interview["ended_at"])))
-    if not times_ok or not isinstance(interview["sequence"], int):
-        raise BadRows(f"interview {interview['id']} has a bad time or sequence")
-    if interview["status"] not in _FINISHED:
-        raise BadRows(f"interview {interview['id']} is not finished")
-    record = "\x1f".join("\x00" if value is None else str(value) for value in row)
-    return InterviewFacts(interview, row_hash=hashlib.sha256(record.encode("utf-8")).hexdigest())
+    *values, record, bad = row
+    if bad:
+        raise BadRows(f"interview {row[0]} is not finished, or has a bad time or sequence")
+    return InterviewFacts(
+        dict(zip(columns, values, strict=True)),
+        row_hash=hashlib.sha256(record.encode("utf-8")).hexdigest(),
+    )
 
 
 def _apply(table: str, rows: sqlite3.Cursor, facts: dict[str, InterviewFacts]) -> int:
@@ -192,8 +209,10 @@ def _apply(table: str, rows: sqlite3.Cursor, facts: dict[str, InterviewFacts]) -
             item.members = row[1]
             item.content.append(row[2])
         elif table == "paradata":
+            item.events = row[1]
             item.consent_event, item.first_answer_event = row[2], row[3]
             item.earliest(row[4])
+            item.event_log = row[5]
         else:
             item.identities = row[1]
     return counted

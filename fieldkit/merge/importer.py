@@ -42,6 +42,7 @@ from fieldkit.store.coordinator_tables import (
     bundles,
     capture_table,
     devices,
+    event_logs,
     merged_interviews,
     quarantine,
     receipts,
@@ -75,9 +76,19 @@ class BundleImport:
         return (self.scanned.manifest.device_id, self.scanned.manifest.sequence)
 
     def write(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert rows (the same keys each); on SQLite straight through the driver, as
+        SQLAlchemy's per-row parameter handling cost more than the insert itself."""
         if not rows:
             return
-        self.conn.execute(insert(table), rows)
+        if self.conn.dialect.name == "sqlite":
+            names = list(rows[0])
+            sql = (
+                f"INSERT INTO {table.name} ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' for _ in names)})"
+            )
+            self.payload.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+        else:
+            self.conn.execute(insert(table), rows)
         self.wrote(len(rows))
 
     def wrote(self, rows: int) -> None:
@@ -226,6 +237,14 @@ def _insert(
         return
     written = copy_rows(job.conn, job.payload, span, [d.id for d in incoming], every=every)
     job.wrote(sum(written.values()))
+    job.write(
+        event_logs,
+        [
+            {"interview_id": d.id, "events": d.facts.events, "log": d.facts.event_log}
+            for d in incoming
+            if d.facts.events
+        ],
+    )
     job.write(merged_interviews, [_provenance(job, d) for d in incoming])
     job.write(
         quarantine,

@@ -9,10 +9,12 @@ from sqlalchemy import Connection, and_, delete, or_, select
 from fieldkit.bundle.reader import ScannedBundle
 from fieldkit.errors import BundleError, Location
 from fieldkit.merge.groups import chunks
+from fieldkit.merge.sets import one_of
 from fieldkit.store.coordinator_tables import (
     capture_table,
     conflict_members,
     duplicates,
+    event_logs,
     merged_interviews,
     quarantine,
 )
@@ -48,7 +50,7 @@ def stored_copies(conn: Connection, ids: list[str]) -> dict[str, StoredCopy]:
             interviews.c.reference,
         )
         .join(interviews, interviews.c.id == m.c.interview_id)
-        .where(m.c.interview_id.in_(ids))
+        .where(one_of(conn, m.c.interview_id, ids))
     )
     return {
         row.interview_id: StoredCopy(
@@ -73,10 +75,10 @@ def find_clash(
             interviews.c.id, interviews.c.reference, interviews.c.device_id, interviews.c.sequence
         ).where(
             or_(
-                interviews.c.reference.in_(sorted(by_reference)),
+                one_of(conn, interviews.c.reference, by_reference),
                 and_(
                     interviews.c.device_id == device_id,
-                    interviews.c.sequence.in_(sorted(by_sequence)),
+                    one_of(conn, interviews.c.sequence, by_sequence),
                 ),
             )
         )
@@ -104,9 +106,9 @@ def delete_interviews(conn: Connection, items: list[tuple[str, str]]) -> None:
     for chunk in chunks(items):
         ids = [interview_id for interview_id, _ in chunk]
         references = [reference for _, reference in chunk]
-        for table in (quarantine, duplicates, conflict_members, merged_interviews):
+        for table in (quarantine, duplicates, conflict_members, merged_interviews, event_logs):
             conn.execute(delete(table).where(table.c.interview_id.in_(ids)))
-        for name in ("answers", "roster_members", "paradata"):
+        for name in ("answers", "roster_members"):
             table = capture_table(name)
             conn.execute(delete(table).where(table.c.interview_id.in_(ids)))
         identities = capture_table("identities")

@@ -36,10 +36,8 @@ __all__ = [
 
 VOLATILE_COLUMNS: dict[str, frozenset[str]] = {
     "schema_migrations": frozenset({"applied_at"}),
-    "paradata": frozenset({"id"}),
 }
-"""Columns a canonical dump leaves out: when a migration ran, and paradata's surrogate key
-(rows keep their order within an interview: they are sorted by (interview, id) first)."""
+"""Columns a canonical dump leaves out: when a migration ran."""
 
 
 def open_coordinator(path_or_url: Path | str) -> Database:
@@ -100,8 +98,6 @@ def _dump_table(conn: Connection, table: Table) -> Iterator[str]:
     volatile = VOLATILE_COLUMNS.get(table.name, frozenset())
     kept = [column for column in table.columns if column.name not in volatile]
     keys = list(table.primary_key.columns) or list(table.columns)
-    if table.name == "paradata":
-        keys = [table.c.interview_id, table.c.id]
     query = select(*kept).order_by(*keys, *(c for c in kept if c not in keys))
     for row in conn.execute(query):
         yield f"{table.name}\t" + canonical_json([_plain(value) for value in row]).decode()

@@ -1,9 +1,10 @@
 """The coordinator store's merge tables (SQLAlchemy Core: the same DDL on SQLite and PostgreSQL).
 
 The interview data itself sits in the capture tables that every fieldkit database shares
-(``interviews``, ``answers``, ``roster_members``, ``paradata``, ``identities``: the laptop's
-shape, so datasets read the same tables on either side). These tables add what only a
-coordinator knows::
+(``interviews``, ``answers``, ``roster_members``, ``identities``: the laptop's shape, so
+datasets read the same tables on either side), except paradata: a laptop keeps a row per
+event, a coordinator one ``event_logs`` row per interview (migration 4). These tables add what
+only a coordinator knows::
 
     devices              registered laptops: public key, last merged bundle sequence
     bundles              every merged bundle, keyed by the SHA-256 of its bytes
@@ -53,6 +54,7 @@ __all__ = [
     "create_merge_tables",
     "devices",
     "duplicates",
+    "event_logs",
     "merged_interviews",
     "quarantine",
     "receipts",
@@ -182,6 +184,18 @@ quarantine = Table(
     Column("interview_id", String, ForeignKey(_INTERVIEW_ID), primary_key=True),
     Column("reason", String, primary_key=True),
     Column("detail", Text, nullable=False),
+)
+
+
+EVENT_METADATA = MetaData()
+event_logs = Table(
+    "event_logs",
+    EVENT_METADATA,
+    Column("interview_id", String, ForeignKey(_INTERVIEW_ID), primary_key=True),
+    Column("events", Integer, nullable=False),
+    # JSON array of [at, event, question, member, elapsed_ms, detail] in the laptop's order;
+    # ``at`` as stored ("YYYY-MM-DD HH:MM:SS.ffffff", UTC).
+    Column("log", Text, nullable=False),
 )
 
 

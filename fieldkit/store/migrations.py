@@ -13,9 +13,10 @@ Migration names start with the role, which is how a laptop file opened as a coor
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     Boolean,
@@ -170,12 +171,66 @@ def _merge_tables_v1(conn: Connection) -> None:
     create_merge_tables(conn)
 
 
+def _event_logs_v1(conn: Connection) -> None:
+    """Paradata packed per interview: one JSON array of the laptop's events (in its order)
+    instead of a row per event. A coordinator reads paradata an interview at a time, and a
+    row per event made the merge write (and index) as many paradata rows as answers."""
+    metadata = MetaData()
+    interviews = Table("interviews", metadata, Column("id", String, primary_key=True))
+    logs = Table(
+        "event_logs",
+        metadata,
+        Column("interview_id", String, ForeignKey(interviews.c.id), primary_key=True),
+        Column("events", Integer, nullable=False),
+        Column("log", Text, nullable=False),
+    )
+    logs.create(conn)
+    old = Table("paradata", MetaData(), autoload_with=conn)
+    rows = conn.execute(
+        select(
+            old.c.interview_id,
+            old.c.at,
+            old.c.event,
+            old.c.question,
+            old.c.member,
+            old.c.elapsed_ms,
+            old.c.detail,
+        ).order_by(old.c.interview_id, old.c.id)
+    )
+    packed: dict[str, list[list[Any]]] = {}
+    for interview_id, at, *rest in rows:
+        stamp = _stored_time(at)
+        packed.setdefault(interview_id, []).append([stamp, *rest])
+    if packed:
+        conn.execute(
+            insert(logs),
+            [
+                {"interview_id": key, "events": len(events), "log": _json_text(events)}
+                for key, events in packed.items()
+            ],
+        )
+    old.drop(conn)
+
+
+def _stored_time(value: Any) -> str:
+    """A time as the laptop stores it: ``YYYY-MM-DD HH:MM:SS.ffffff``, UTC."""
+    if isinstance(value, str):
+        return value
+    moment = value if value.tzinfo is None else value.astimezone(dt.UTC).replace(tzinfo=None)
+    return str(moment.strftime("%Y-%m-%d %H:%M:%S.%f"))
+
+
+def _json_text(events: list[list[Any]]) -> str:
+    return json.dumps(events, ensure_ascii=False, separators=(",", ":"))
+
+
 MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
     "laptop": (Migration(1, "laptop: capture tables", _laptop_v1),),
     "coordinator": (
         Migration(1, "coordinator: capture tables", _coordinator_v1),
         Migration(2, "coordinator: audit log", _audit_log_v1),
         Migration(3, "coordinator: merge tables", _merge_tables_v1),
+        Migration(4, "coordinator: event logs per interview", _event_logs_v1),
     ),
 }
 
