@@ -119,7 +119,7 @@ def _refresh_content(
     interviews = capture_table("interviews")
     m = merged_interviews
     members: set[str] = set()
-    for hashes in chunks(sorted({content for _, content in keys})):
+    for form_id, hashes in _per_form(keys):
         rows = conn.execute(
             select(
                 m.c.interview_id,
@@ -130,7 +130,7 @@ def _refresh_content(
                 interviews.c.sequence,
             )
             .join(interviews, interviews.c.id == m.c.interview_id)
-            .where(m.c.content_hash.in_(hashes))
+            .where(m.c.form_id == form_id, m.c.content_hash.in_(hashes))  # ix_merged_content
         ).all()
         before = set(
             conn.execute(
@@ -148,6 +148,16 @@ def _refresh_content(
             conn.execute(insert(duplicates), new_rows)
         changes.new_duplicates |= {row["interview_id"] for row in new_rows} - before
     return members
+
+
+def _per_form(keys: set[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """(form id, a chunk of its keys), so lookups use the (form_id, key) indexes."""
+    by_form: dict[str, list[str]] = defaultdict(list)
+    for form_id, key in sorted(keys):
+        by_form[form_id].append(key)
+    for form_id, form_keys in by_form.items():
+        for chunk in chunks(form_keys):
+            yield form_id, chunk
 
 
 def _set_aside(group: list[Any]) -> list[dict[str, Any]]:
@@ -169,10 +179,11 @@ def _set_aside(group: list[Any]) -> list[dict[str, Any]]:
 def _refresh_units(conn: Connection, keys: set[tuple[str, str]], changes: GroupChanges) -> set[str]:
     m = merged_interviews
     affected: set[str] = set()
-    for chunk in chunks(sorted(keys)):
-        values = sorted({unit for _, unit in chunk})
+    for form_id, values in _per_form(keys):
+        chunk = [(form_id, unit) for unit in values]
         candidates = conn.execute(
             select(m.c.interview_id, m.c.form_id, m.c.unit_values).where(
+                m.c.form_id == form_id,  # with unit_values: ix_merged_unit, not a scan
                 m.c.unit_values.in_(values),
                 m.c.quarantined.is_(False),
                 ~exists().where(duplicates.c.interview_id == m.c.interview_id),

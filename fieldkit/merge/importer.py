@@ -59,7 +59,10 @@ class BundleImport:
 
     conn: Connection
     payload: sqlite3.Connection
-    """The connection the payload is attached to as ``bundle`` (the store's own, on SQLite)."""
+    """The connection rows are copied from, with the payload attached as ``bundle``: on
+    SQLite the store's own (rows move inside SQLite), else ``facts``."""
+    facts: sqlite3.Connection
+    """A private connection with the payload attached, for the per-interview facts."""
     scanned: ScannedBundle
     forms: Mapping[str, Form]
     outcome: BundleOutcome
@@ -119,7 +122,7 @@ def import_bundle(job: BundleImport) -> bool:
     wanted = wanted_questions(job.forms.values())
     totals = Counter(job.scanned.manifest.counts)  # the payload's own (check_payload)
     try:
-        for batch in read_facts(job.payload, SCHEMA, wanted, job.batch, totals):
+        for batch in read_facts(job.facts, SCHEMA, wanted, job.batch, totals):
             _import_batch(job, batch)
     except BadRows as error:
         raise contradiction(job.scanned, str(error)) from None

@@ -197,23 +197,25 @@ def _import(
             return None
     directory = db.path.parent if db.path is not None else None
     with extract_payload(item.scanned, directory) as payload_path:
-        payload = _checked_payload(payload_path, item.scanned)
+        facts = _checked_payload(payload_path, item.scanned)
         try:
-            if not db.is_sqlite:
-                with db.transaction() as conn:
-                    job = BundleImport(conn, payload, item.scanned, forms, item.outcome)
+            if db.is_sqlite:
+                with db.attached(payload_path, SCHEMA) as conn:
+                    raw = conn.connection.dbapi_connection
+                    assert isinstance(raw, sqlite3.Connection)
+                    job = BundleImport(conn, raw, facts, item.scanned, forms, item.outcome)
                     return _run(job, options)
+            with db.transaction() as conn:
+                job = BundleImport(conn, facts, facts, item.scanned, forms, item.outcome)
+                return _run(job, options)
         finally:
-            payload.close()
-        with db.attached(payload_path, SCHEMA) as conn:
-            raw = conn.connection.dbapi_connection
-            assert isinstance(raw, sqlite3.Connection)
-            return _run(BundleImport(conn, raw, item.scanned, forms, item.outcome), options)
+            facts.close()
 
 
 def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
     """The payload attached on a private connection, after its schema and counts are checked
-    (FK-BUNDLE-010), so the store's own connection only ever attaches a sound payload."""
+    (FK-BUNDLE-010), so the store's own connection only ever attaches a sound payload. The
+    merge reads the per-interview facts on it (and, off SQLite, the rows too)."""
     payload = sqlite3.connect(":memory:", isolation_level=None)
     try:
         payload.execute("PRAGMA trusted_schema=OFF")

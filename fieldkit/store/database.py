@@ -89,15 +89,8 @@ class Database:
         if self._open is not None:
             yield self._open
             return
-        with self._translated(), self.engine.connect() as conn:
-            if self.is_sqlite:
-                conn.execution_options(**{_BEGIN: "IMMEDIATE"})
-            try:
-                with conn.begin():
-                    self._open = conn
-                    yield conn
-            finally:
-                self._open = None
+        with self._translated(), self.engine.connect() as conn, self._writing(conn):
+            yield conn
         if self._checkpoint_due:
             self.checkpoint()
 
@@ -114,13 +107,8 @@ class Database:
             assert raw is not None
             raw.execute(f"ATTACH DATABASE ? AS {name}", (str(path),))
             try:
-                conn.execution_options(**{_BEGIN: "IMMEDIATE"})
-                try:
-                    with conn.begin():
-                        self._open = conn
-                        yield conn
-                finally:
-                    self._open = None
+                with self._writing(conn):
+                    yield conn
             finally:
                 try:
                     raw.execute(f"DETACH DATABASE {name}")
@@ -128,6 +116,18 @@ class Database:
                     conn.invalidate()  # never hand a connection with the file attached back
         if self._checkpoint_due:
             self.checkpoint()
+
+    @contextlib.contextmanager
+    def _writing(self, conn: Connection) -> Iterator[None]:
+        """``conn`` in a write transaction (BEGIN IMMEDIATE on SQLite), joined by nested ones."""
+        if self.is_sqlite:
+            conn.execution_options(**{_BEGIN: "IMMEDIATE"})
+        try:
+            with conn.begin():
+                self._open = conn
+                yield
+        finally:
+            self._open = None
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
