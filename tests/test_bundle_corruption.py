@@ -222,14 +222,21 @@ def test_a_signed_payload_sqlite_would_misread_is_refused(
         "json": "UPDATE answers SET value = '{not json' WHERE member = 0",
         "number": "UPDATE roster_members SET member = 0 WHERE member = 1",
         "not sqlite": "",
+        "damaged page": "",
     }
     for n, (name, statement) in enumerate(edits.items()):
         forged = Forgery.of(bundle_of(field, "d02-1.fkb"), tmp_path)
         forged.manifest["sequence"] = 7 + n
         if statement:
             forged.sql(statement)
-        else:
+        elif name == "not sqlite":
             forged.payload.write_bytes(b"\0" * 4096)
+        else:  # signed as it is: SQLite meets the damage only while reading the answers
+            [(root,)] = forged.sql("SELECT rootpage FROM sqlite_master WHERE name = 'answers'")
+            data = bytearray(forged.payload.read_bytes())
+            end = root * 4096  # the page's cell content area ends the page
+            data[end - 600 : end] = b"\xff" * 600
+            forged.payload.write_bytes(bytes(data))
         path = forged.write(tmp_path / f"{n}.fkb", key)
         assert refused(path, store, field.project) == "FK-BUNDLE-010", name
         assert list(tmp_path.glob(".fieldkit-payload-*")) == []

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +122,7 @@ def import_bundle(job: BundleImport) -> bool:
     wanted = wanted_questions(job.forms.values())
     totals = Counter(job.scanned.manifest.counts)  # the payload's own (check_payload)
     try:
-        for batch in read_facts(job.facts, SCHEMA, wanted, job.batch, totals):
+        for batch in _batches(job, wanted, totals):
             _import_batch(job, batch)
     except BadRows as error:
         raise contradiction(job.scanned, str(error)) from None
@@ -139,6 +139,22 @@ def import_bundle(job: BundleImport) -> bool:
         )
     )
     return True
+
+
+def _batches(
+    job: BundleImport, wanted: set[str], totals: Counter[str]
+) -> Iterator[list[InterviewFacts]]:
+    """The facts, batch by batch; a payload SQLite cannot read is the bundle's fault (010),
+    unlike an error of the store, which the loop body raises as it is."""
+    batches = read_facts(job.facts, SCHEMA, wanted, job.batch, totals)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except sqlite3.DatabaseError as error:
+            raise BadRows(f"the payload cannot be read ({error})") from None
+        yield batch
 
 
 def _claim(job: BundleImport) -> bool:

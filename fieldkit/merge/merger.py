@@ -176,7 +176,7 @@ def _merge_one(
     except BundleError as error:
         _reject(db, outcome, error, report, options, path=item.scanned.path, scanned=item.scanned)
         return
-    except IntegrityError:
+    except (IntegrityError, sqlite3.IntegrityError):
         clash = clash_error(item.scanned, outcome.name or "?", None)
         _reject(db, outcome, clash, report, options, path=item.scanned.path, scanned=item.scanned)
         return
@@ -203,6 +203,7 @@ def _import(
                 with db.attached(payload_path, SCHEMA) as conn:
                     raw = conn.connection.dbapi_connection
                     assert isinstance(raw, sqlite3.Connection)
+                    raw.execute(f"PRAGMA {SCHEMA}.cache_size = -{_PAYLOAD_CACHE_KIB}")
                     job = BundleImport(conn, raw, facts, item.scanned, forms, item.outcome)
                     return _run(job, options)
             with db.transaction() as conn:
@@ -210,6 +211,11 @@ def _import(
                 return _run(job, options)
         finally:
             facts.close()
+
+
+_PAYLOAD_CACHE_KIB = 256
+"""Page cache per connection for the payload: it is read in key order, batch by batch, so a
+small cache serves; the store keeps SQLite's default."""
 
 
 def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
@@ -220,6 +226,7 @@ def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
     try:
         payload.execute("PRAGMA trusted_schema=OFF")
         payload.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(path),))
+        payload.execute(f"PRAGMA {SCHEMA}.cache_size = -{_PAYLOAD_CACHE_KIB}")
         check_payload(payload, SCHEMA, scanned)
     except sqlite3.DatabaseError as error:
         payload.close()

@@ -221,10 +221,12 @@ class Database:
         """Database driver errors become one-line StoreErrors naming the file."""
         try:
             yield
-        except IntegrityError:
+        except (IntegrityError, sqlite3.IntegrityError):
             raise  # a broken invariant in fieldkit itself: keep the traceback
         except DBAPIError as error:
             raise _store_error(error.orig, self._name(), self.where) from None
+        except sqlite3.Error as error:  # statements run on the driver connection directly
+            raise _store_error(error, self._name(), self.where) from None
 
 
 def open_database(
