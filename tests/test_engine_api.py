@@ -7,6 +7,8 @@ import importlib.util
 import inspect
 from pathlib import Path
 
+import pytest
+
 from fieldkit import capture
 from fieldkit.capture import Engine, Prompt, Session, Step
 from tests.conftest import REPO
@@ -97,10 +99,14 @@ def test_the_benchmark_form_compiles_and_is_driven_to_the_end() -> None:
     import random
 
     bench = _bench()
-    form = bench.compile_form(1000)  # type: ignore[attr-defined]
-    assert len(form.questions) == 1000
-    session = Engine(form).start()
-    while session.consenting:
-        session.answer(bench.random_answer(session.current(), random.Random(0), 6))  # type: ignore[attr-defined]
-    times, given = bench.drive(session, random.Random(1), 6)  # type: ignore[attr-defined]
-    assert session.current() is None and len(times) == len(given) > 700
+    try:  # engine_step stops with a message (sys.exit) on a compile error or a refused answer
+        form = bench.compile_form(1000)  # type: ignore[attr-defined]
+        assert len(form.questions) == 1000
+        session = Engine(form).start()
+        while session.consenting:
+            session.answer(bench.random_answer(session.current(), random.Random(0), 6))  # type: ignore[attr-defined]
+        times, given = bench.drive(session, random.Random(1), 6)  # type: ignore[attr-defined]
+    except SystemExit as stopped:
+        pytest.fail(f"bench/engine_step.py stopped: {stopped}")
+    assert session.current() is None, session.current()
+    assert len(times) == len(given) > 700, (len(times), len(given))

@@ -5,9 +5,11 @@
 For each file, before anything is written: structure, checksums and signature (against the
 registered device key), then replay (sequence not newer than the last merged from the device,
 unless byte-identical to a merged bundle: a no-op) and forms (every form hash known to the
-project). A rejected bundle is logged in ``bundle_rejections`` and nothing else of it is kept.
-Accepted bundles are imported in (device id, sequence, hash) order, each in its own
-transaction: a crash leaves the store as before that bundle or after it.
+project). Accepted bundles are imported in (device id, sequence, hash) order, each in its own
+transaction: its payload is copied out (and must hash as scanned), its schema and counts are
+checked before the store is touched, its rows while they are read (FK-BUNDLE-010 rolls the
+bundle back whole). A crash leaves the store as before that bundle or after it. A rejected
+bundle is logged in ``bundle_rejections`` and nothing else of it is kept.
 """
 
 from __future__ import annotations
