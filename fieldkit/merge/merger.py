@@ -227,6 +227,7 @@ def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
     payload = sqlite3.connect(":memory:", isolation_level=None)
     try:
         payload.execute("PRAGMA trusted_schema=OFF")
+        payload.execute("PRAGMA temp_store=MEMORY")  # like every store connection: no temp files
         payload.execute(f"ATTACH DATABASE ? AS {SCHEMA}", (str(path),))
         payload.execute(f"PRAGMA {SCHEMA}.cache_size = -{_PAYLOAD_CACHE_KIB}")
         check_payload(payload, SCHEMA, scanned)
