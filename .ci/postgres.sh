@@ -5,7 +5,9 @@
 #   bash .ci/postgres.sh stop                               # stop it and delete its data
 #
 # Installs Debian's postgresql package if no server is installed, runs its own cluster in
-# /tmp (port 54329, owned by the postgres user, listening on 127.0.0.1 only), creates the
+# /tmp (port 54329, owned by the postgres user, listening on 127.0.0.1 only; autovacuum off:
+# its workers run as the superuser, and a test's DROP DATABASE ... WITH (FORCE) as "fieldkit"
+# may not terminate them), creates the
 # role "fieldkit" (CREATEDB: each test makes and drops its own database) and the database
 # "fieldkit_test". Only the URL goes to stdout; everything else goes to stderr.
 set -euo pipefail
@@ -41,7 +43,8 @@ if ! as_postgres "${PGBIN}/pg_ctl" -D "${DATA}" status >/dev/null 2>&1; then
     install -d -o postgres -g postgres "${DATA}"
     as_postgres "${PGBIN}/initdb" -D "${DATA}" -A trust -U postgres -E UTF8 --no-locale >&2
     as_postgres "${PGBIN}/pg_ctl" -D "${DATA}" -w -l "${DATA}/server.log" \
-        -o "-p ${PORT} -c listen_addresses=127.0.0.1 -k /tmp -c fsync=off" start >&2
+        -o "-p ${PORT} -c listen_addresses=127.0.0.1 -k /tmp -c fsync=off -c autovacuum=off" \
+        start >&2
 fi
 
 psql_admin() { as_postgres "${PGBIN}/psql" -h /tmp -p "${PORT}" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }

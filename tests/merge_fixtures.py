@@ -28,6 +28,7 @@ import json
 import os
 import random
 import sqlite3
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -38,7 +39,8 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from sqlalchemy import create_engine, insert, make_url, select, text, update
+from sqlalchemy import Engine, create_engine, insert, make_url, select, text, update
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from fieldkit.bundle import DeviceKey, init_device, write_bundle
 from fieldkit.bundle.format import MAGIC, encode_line, signed_message
@@ -482,9 +484,25 @@ def fresh_store(backend: str, folder: Path) -> Iterator[str]:
             conn.execute(text(f"CREATE DATABASE {name}"))
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        admin.dispose()
+        try:
+            _drop_database(admin, name)
+        finally:
+            admin.dispose()
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    """DROP DATABASE ... WITH (FORCE), retried: a server process of another role (autovacuum
+    on a server other than .ci/postgres.sh's) can hold the database for a moment."""
+    for attempt in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        except (OperationalError, ProgrammingError):
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
+        else:
+            return
 
 
 @dataclass
