@@ -31,8 +31,6 @@ __all__ = [
 ]
 
 APPLICATION_ID = 0x666B6232  # "fkb2": marks the file as a fieldkit bundle payload
-SCHEMA_NAME = "bundle"
-"""The name the payload is attached under on the coordinator."""
 
 PAYLOAD_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "interviews": (
