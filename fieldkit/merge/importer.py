@@ -89,7 +89,9 @@ class BundleImport:
                 f"INSERT INTO {table.name} ({', '.join(names)}) "
                 f"VALUES ({', '.join('?' for _ in names)})"
             )
-            self.payload.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+            store = self.conn.connection.dbapi_connection  # the store's own driver connection
+            assert store is not None
+            store.executemany(sql, [tuple(row[n] for n in names) for row in rows])
         else:
             self.conn.execute(insert(table), rows)
         self.wrote(len(rows))
