@@ -66,14 +66,7 @@ def _raw(path: Path, n: int) -> None:
 
 
 def _fieldkit(path: Path, n: int) -> None:
-    from fieldkit.dataset import (  # noqa: PLC0415
-        Dataset,
-        Special,
-        StreamTable,
-        StudyInfo,
-        Variable,
-        VarType,
-    )
+    from fieldkit.dataset import Dataset, Special, StreamTable, StudyInfo, Variable, VarType  # noqa: PLC0415
     from fieldkit.export import write_xlsx  # noqa: PLC0415
 
     study = StudyInfo(

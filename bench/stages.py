@@ -194,7 +194,7 @@ def flatten_floor(args: argparse.Namespace) -> dict[str, Any]:
 def table_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     """estimate_proportion of members who work, by district x sex (weighted, with SEs),
     on the members table already flattened (flattening is its own stage)."""
-    from fieldkit.dataset import estimate_proportion  # noqa: PLC0415
+    from fieldkit.stats import estimate_proportion  # noqa: PLC0415
 
     (dataset, tables), _ = _flattened(args)
     members = next(t for name, t in tables.items() if name != dataset.main)

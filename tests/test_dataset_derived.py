@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
-from fieldkit.dataset import (
+from fieldkit.dataset import DatasetError, Special
+from fieldkit.indicators import (
     CTDC_BROAD,
     ILO_CL,
     AgeScheme,
-    DatasetError,
     LabourInputs,
-    Special,
     TipInputs,
     add_age_band,
     add_child_labour,
@@ -21,7 +20,7 @@ from fieldkit.dataset import (
     recut,
     rule_set,
 )
-from fieldkit.dataset.labour_rules import Child, mics6, sdg_8_7_1
+from fieldkit.indicators.labour_rules import Child, mics6, sdg_8_7_1
 from tests.conftest import REPO
 from tests.data.handmade import EXPECTED, build_members, expected
 

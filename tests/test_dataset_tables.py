@@ -11,21 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fieldkit.dataset import (
-    NOT_REPRESENTATIVE,
-    SUPPRESSED,
-    DatasetError,
-    Relation,
-    StudyInfo,
-    check_release,
-    crosstab,
-    derive_all,
-    determined_cells,
-    estimate_proportion,
-    flatten,
-    suppress,
-)
-from fieldkit.dataset.student import t_quantile
+from fieldkit.dataset import NOT_REPRESENTATIVE, DatasetError, StudyInfo, flatten
+from fieldkit.indicators import derive_all
+from fieldkit.release import Relation, check_release, determined_cells, suppress
+from fieldkit.stats import SUPPRESSED, crosstab, estimate_proportion
+from fieldkit.stats.student import t_quantile
 from tests.data.handmade import REFERENCE, build_members, compile_form, compile_street_form, stream
 
 

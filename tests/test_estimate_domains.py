@@ -12,13 +12,14 @@ from dataclasses import replace
 
 import pytest
 
-from fieldkit.dataset import DatasetError, StudyInfo, estimate_proportion
-from fieldkit.dataset.agebands import add_age_band
-from fieldkit.dataset.breakdown import MISSING, Row, breakdown
-from fieldkit.dataset.estimate import EstimateTable
-from fieldkit.dataset.student import t_quantile
+from fieldkit.dataset import DatasetError, StudyInfo
 from fieldkit.dataset.table import Cell, Special, Table, Variable, VarType
+from fieldkit.indicators.agebands import add_age_band
 from fieldkit.instrument.form import SampleDesign
+from fieldkit.stats import estimate_proportion
+from fieldkit.stats.breakdown import MISSING, Row, breakdown
+from fieldkit.stats.estimate import EstimateTable
+from fieldkit.stats.student import t_quantile
 from tests.data.handmade import compile_form
 
 YES_NO: dict[Cell, dict[str, str]] = {1: {"en": "Yes"}, 2: {"en": "No"}}

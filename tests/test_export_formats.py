@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from fieldkit.dataset import derive_all, flatten
+from fieldkit.dataset import flatten
 from fieldkit.export import (
     CODEBOOK_HEADER,
     ExportError,
@@ -22,6 +22,7 @@ from fieldkit.export import (
     write_parquet,
     write_sav,
 )
+from fieldkit.indicators import derive_all
 from tests.data.handmade import ALL_RULE_SETS, PLANTED, compile_form, stream
 
 ROSTER = "mini_household__members"

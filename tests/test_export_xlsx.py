@@ -9,18 +9,10 @@ from typing import Any
 import openpyxl
 import pytest
 
-from fieldkit.dataset import (
-    SUPPRESSED,
-    DatasetError,
-    StreamTable,
-    Variable,
-    VarType,
-    crosstab,
-    derive_all,
-    estimate_proportion,
-    flatten,
-)
+from fieldkit.dataset import DatasetError, StreamTable, Variable, VarType, flatten
 from fieldkit.export import CODEBOOK_HEADER, ExportError, sheet_names, write_csv, write_xlsx
+from fieldkit.indicators import derive_all
+from fieldkit.stats import SUPPRESSED, crosstab, estimate_proportion
 from tests.data.handmade import ALL_RULE_SETS, PLANTED, compile_form, compile_street_form, stream
 
 ROSTER = "mini_household__members"

@@ -10,18 +10,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from fieldkit.cli.render import console, err_console, print_json, print_report, progress_bars
-from fieldkit.dataset import (
-    Crosstab,
-    Dataset,
-    EstimateTable,
-    crosstab,
-    estimate_proportion,
-)
-from fieldkit.dataset.publish import standard_tables
+from fieldkit.dataset import Dataset
 from fieldkit.dataset.store import load_dataset
 from fieldkit.export import write_csv, write_dta, write_parquet, write_sav, write_xlsx
 from fieldkit.export.layout import lines
 from fieldkit.project import load_project
+from fieldkit.release.publish import standard_tables
+from fieldkit.stats import Crosstab, EstimateTable, crosstab, estimate_proportion
 
 __all__ = ["register"]
 

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, func, select
 
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.flatten import DEFAULT_METADATA, flatten
-from fieldkit.dataset.publish import prepare
 from fieldkit.dataset.sqlite_pivot import flatten_sqlite
+from fieldkit.indicators.derive import prepare
 from fieldkit.instrument.form import Form
 from fieldkit.store.coordinator import included_ids, included_select, open_coordinator
 from fieldkit.store.coordinator_tables import capture_table, duplicates, merged_interviews

@@ -22,8 +22,7 @@ from pathlib import Path
 from fieldkit.bundle import init_device, read_device_public_key, write_bundle
 from fieldkit.capture.recorder import InterviewRecorder
 from fieldkit.capture.scripted import CheckedScript, answer_file_from, rehearse, store_script
-from fieldkit.dataset import Crosstab, Dataset, EstimateTable, crosstab
-from fieldkit.dataset.publish import standard_tables
+from fieldkit.dataset import Dataset
 from fieldkit.dataset.store import load_dataset
 from fieldkit.demo.synthetic import DISTRICTS, HouseholdPlan, household_script, households
 from fieldkit.errors import FieldkitError
@@ -32,6 +31,8 @@ from fieldkit.instrument.form import Form
 from fieldkit.merge import MergeReport, merge_bundles, register_device
 from fieldkit.privacy.keys import generate_project_keys, load_public_key
 from fieldkit.project import Project, load_project
+from fieldkit.release.publish import standard_tables
+from fieldkit.stats import Crosstab, EstimateTable, crosstab
 from fieldkit.store import LaptopStore
 from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatus
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fieldkit.dataset.dataset import Dataset
-from fieldkit.dataset.release import check_release
+from fieldkit.release.microdata import check_release
 
 __all__ = ["PROGRESS_EVERY", "Progress", "require_release"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from fieldkit.dataset.estimate import EstimateTable
-from fieldkit.dataset.tabulate import SUPPRESSED, Crosstab
+from fieldkit.stats.estimate import EstimateTable
+from fieldkit.stats.tabulate import SUPPRESSED, Crosstab
 
 __all__ = ["Line", "PublishedTable", "lines"]
 

@@ -286,7 +286,8 @@ def compile_form() -> Any:
 
 def build_members() -> Any:
     """The members table with every derived variable (what the tests and reference use)."""
-    from fieldkit.dataset import derive_all, flatten
+    from fieldkit.dataset import flatten
+    from fieldkit.indicators import derive_all
 
     form = compile_form()
     dataset = flatten(form, *stream(), role="statistician")

@@ -21,13 +21,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from fieldkit.dataset.breakdown import Breakdown, Row, breakdown
 from fieldkit.dataset.dataset import StudyInfo
-from fieldkit.dataset.domain_sums import DomainSums, Records, check_weights, group_records, merged
 from fieldkit.dataset.errors import DatasetError
-from fieldkit.dataset.student import t_quantile
-from fieldkit.dataset.suppress import Relation, suppress
 from fieldkit.dataset.table import Cell, Table
+from fieldkit.release.suppress import Relation, suppress
+from fieldkit.stats.breakdown import Breakdown, Row, breakdown
+from fieldkit.stats.domain_sums import DomainSums, Records, check_weights, group_records, merged
+from fieldkit.stats.student import t_quantile
 
 __all__ = ["Estimate", "EstimateTable", "estimate_proportion"]
 

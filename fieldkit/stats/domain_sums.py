@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from fieldkit.dataset.breakdown import Breakdown
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Cell, Special, Table
 from fieldkit.instrument.form import SampleDesign
+from fieldkit.stats.breakdown import Breakdown
 
 __all__ = ["DomainSums", "Records", "group_records", "merged"]
 

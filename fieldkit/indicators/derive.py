@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fieldkit.dataset.agebands import AgeScheme, add_age_band
-from fieldkit.dataset.childlabour import LabourInputs, RuleSet, add_child_labour, add_work_school
+from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.table import Table, Variable
-from fieldkit.dataset.trafficking import TipInputs, add_trafficking
+from fieldkit.indicators.agebands import AgeScheme, add_age_band
+from fieldkit.indicators.childlabour import LabourInputs, RuleSet, add_child_labour, add_work_school
+from fieldkit.indicators.trafficking import TipInputs, add_trafficking
+from fieldkit.instrument.schema import DisaggregationRole
 
-__all__ = ["DEFAULT_RULE_SETS", "derive_all"]
+__all__ = ["DEFAULT_RULE_SETS", "derive_all", "prepare"]
 
 DEFAULT_RULE_SETS = ("sdg_8_7_1_icls_2008", "mics6", "general_production_boundary")
 
@@ -37,4 +39,25 @@ def derive_all(
     tip_inputs = trafficking or TipInputs(age=age).fitted(table)
     if tip_inputs is not None:
         added += add_trafficking(table, tip_inputs)
+    return added
+
+
+def _age_variable(table: Table) -> Variable | None:
+    for variable in table.variables:
+        if variable.role is DisaggregationRole.AGE and variable.origin == "question":
+            return variable
+    return None
+
+
+def prepare(
+    dataset: Dataset, *, rule_sets: Sequence[str] = DEFAULT_RULE_SETS
+) -> dict[str, list[Variable]]:
+    """Add the derived variables to every in-memory table with an exact age."""
+    added: dict[str, list[Variable]] = {}
+    for name, rows in dataset.tables.items():
+        if not isinstance(rows, Table):
+            continue
+        age = _age_variable(rows)
+        if age is not None and age.type.numeric:
+            added[name] = derive_all(rows, age=age.name, rule_sets=rule_sets)
     return added

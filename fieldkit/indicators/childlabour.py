@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldkit.dataset.errors import DatasetError
-from fieldkit.dataset.labour_rules import (
+from fieldkit.dataset.table import Cell, Special, Table, Variable, VarType
+from fieldkit.indicators.labour_rules import (
     Child,
     Tri,
     any_of,
@@ -27,7 +28,6 @@ from fieldkit.dataset.labour_rules import (
     sdg_8_7_1,
     work_school,
 )
-from fieldkit.dataset.table import Cell, Special, Table, Variable, VarType
 
 __all__ = [
     "RULE_SETS",

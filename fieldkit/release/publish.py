@@ -1,7 +1,6 @@
-"""The standard release: derived variables on every roster, and the usual tables.
+"""The standard release: the usual tables of a dataset whose derived variables are in place.
 
-``prepare(dataset)`` adds age bands, child labour, work/school and trafficking flags to
-each roster holding an exact age; ``standard_tables(dataset)`` tabulates each headline
+``standard_tables(dataset)`` tabulates each headline
 indicator by sex and ILO age band (counts, with totals and suppression) and, for a
 representative household survey, its weighted prevalence by sex with standard errors.
 """
@@ -11,37 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fieldkit.dataset.dataset import Dataset
-from fieldkit.dataset.derive import DEFAULT_RULE_SETS, derive_all
 from fieldkit.dataset.errors import DatasetError
-from fieldkit.dataset.estimate import EstimateTable, estimate_proportion
-from fieldkit.dataset.table import Table, Variable
-from fieldkit.dataset.tabulate import Crosstab, crosstab
-from fieldkit.instrument.schema import DisaggregationRole
+from fieldkit.dataset.table import Table
+from fieldkit.stats.estimate import EstimateTable, estimate_proportion
+from fieldkit.stats.tabulate import Crosstab, crosstab
 
-__all__ = ["HEADLINE", "prepare", "standard_tables"]
+__all__ = ["HEADLINE", "standard_tables"]
 
 HEADLINE = ("cl_sdg_8_7_1", "cl_mics6", "cl_gpb", "work_school", "tip_child")
-
-
-def _age_variable(table: Table) -> Variable | None:
-    for variable in table.variables:
-        if variable.role is DisaggregationRole.AGE and variable.origin == "question":
-            return variable
-    return None
-
-
-def prepare(
-    dataset: Dataset, *, rule_sets: Sequence[str] = DEFAULT_RULE_SETS
-) -> dict[str, list[Variable]]:
-    """Add the derived variables to every in-memory table with an exact age."""
-    added: dict[str, list[Variable]] = {}
-    for name, rows in dataset.tables.items():
-        if not isinstance(rows, Table):
-            continue
-        age = _age_variable(rows)
-        if age is not None and age.type.numeric:
-            added[name] = derive_all(rows, age=age.name, rule_sets=rule_sets)
-    return added
 
 
 def standard_tables(

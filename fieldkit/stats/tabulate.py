@@ -5,7 +5,7 @@ rows in each category of the variable (columns) for each combination of the brea
 variables (rows), with subtotals, the ILO 5-14 total, a total row and a total column, and
 row percentages. Counts from 1 to the protocol's threshold minus one are hidden, and so are
 as many others as it takes for no hidden count to be worked out from the totals
-(:mod:`fieldkit.dataset.suppress`). Percentages are shown only beside shown counts and
+(:mod:`fieldkit.release.suppress`). Percentages are shown only beside shown counts and
 shown totals. A study that is not representative gets its "do not extrapolate" note.
 """
 
@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from fieldkit.dataset.breakdown import MISSING, Breakdown, Row, breakdown
 from fieldkit.dataset.dataset import NOT_REPRESENTATIVE, StudyInfo
-from fieldkit.dataset.suppress import Relation, suppress
 from fieldkit.dataset.table import Cell, Special, Table
+from fieldkit.release.suppress import Relation, suppress
+from fieldkit.stats.breakdown import MISSING, Breakdown, Row, breakdown
 
 __all__ = ["SUPPRESSED", "Crosstab", "crosstab", "relations"]
 

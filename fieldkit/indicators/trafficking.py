@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from fieldkit.dataset.childlabour import YES_NO_LABELS
 from fieldkit.dataset.errors import DatasetError
-from fieldkit.dataset.labour_rules import Tri, all_of, any_of
 from fieldkit.dataset.table import Cell, Special, Table, Variable, VarType
+from fieldkit.indicators.childlabour import YES_NO_LABELS
+from fieldkit.indicators.labour_rules import Tri, all_of, any_of
 
 __all__ = ["MOVEMENT_LABELS", "TipInputs", "add_trafficking", "ctdc_name"]
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 
-from fieldkit.dataset.agebands import SCHEMES, AgeScheme
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Cell, Special, Table, Variable
+from fieldkit.indicators.agebands import SCHEMES, AgeScheme
 
 __all__ = ["MISSING", "Breakdown", "Row", "breakdown"]
 

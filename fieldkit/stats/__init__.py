@@ -1,0 +1,17 @@
+"""Disaggregated counts and weighted estimates with Taylor-linearised standard errors.
+
+table = crosstab(children, "cl_sdg_8_7_1", by=["sex", "age_band_ilo_cl"], study=dataset.study)
+shares = estimate_proportion(children, "cl_sdg_8_7_1", by=["sex"], study=dataset.study)
+"""
+
+from fieldkit.stats.estimate import Estimate, EstimateTable, estimate_proportion
+from fieldkit.stats.tabulate import SUPPRESSED, Crosstab, crosstab
+
+__all__ = [
+    "SUPPRESSED",
+    "Crosstab",
+    "Estimate",
+    "EstimateTable",
+    "crosstab",
+    "estimate_proportion",
+]
