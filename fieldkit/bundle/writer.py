@@ -10,11 +10,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+import sqlcipher3
 
 import fieldkit
 from fieldkit.bundle.atomic import atomic_file, temp_file_beside
-from fieldkit.bundle.device import DeviceKey
+from fieldkit.bundle.device import DeviceKey, stored_device_key
 from fieldkit.bundle.format import (
     COLUMNS,
     FINISHED_STATUSES,
@@ -29,7 +29,7 @@ from fieldkit.bundle.format import (
 from fieldkit.bundle.ledger import record_items, take_sequence
 from fieldkit.bundle.payload import create_payload_schema, payload_counts
 from fieldkit.errors import BundleError, Location
-from fieldkit.store.coordinator_tables import capture_table
+from fieldkit.store.cipher import StoreKey
 from fieldkit.store.database import Database, as_utc, open_database
 
 __all__ = ["write_bundle"]
@@ -38,8 +38,9 @@ _COPY_CHUNK = 1 << 20
 _COUNT_NAMES = ("interviews", "answers", "roster_members", "paradata", "identities")
 
 
-def write_bundle(laptop_db_path: Path, out_path: Path, device_key: DeviceKey) -> BundleManifest:
-    """Write every complete, refused or stopped interview of a laptop store to ``out_path``.
+def write_bundle(laptop_db_path: Path, out_path: Path, key: StoreKey) -> BundleManifest:
+    """Write every complete, refused or stopped interview of a laptop store to ``out_path``,
+    signed with the device key kept in the (unlocked) store.
 
     The file appears whole or not at all (temp file, fsync, rename, fsync of the folder).
     Nothing on the laptop is deleted: that waits for the coordinator's receipt.
@@ -47,41 +48,36 @@ def write_bundle(laptop_db_path: Path, out_path: Path, device_key: DeviceKey) ->
     out_path = Path(out_path)
     if not out_path.parent.is_dir():
         raise _cannot_write(out_path, f"the folder {out_path.parent} does not exist")
-    with open_database(laptop_db_path, role="laptop") as db:
+    with open_database(laptop_db_path, role="laptop", key=key) as db:
         created_at = now_text()
         with db.transaction() as conn:
-            _check_device(conn, device_key, laptop_db_path)
+            device_key = stored_device_key(conn, db)
             sequence = take_sequence(conn, out_path.name, created_at)
         try:
-            manifest, sha256, items = _write_file(db, out_path, device_key, sequence, created_at)
+            manifest, sha256, items = _write_file(
+                db, out_path, (device_key, key), sequence, created_at
+            )
         except OSError as error:
             raise _cannot_write(out_path, error.strerror or str(error)) from None
-        except sqlite3.Error as error:
+        except (sqlite3.Error, sqlcipher3.Error) as error:
             raise _cannot_write(out_path, str(error)) from None
         with db.transaction() as conn:
             record_items(conn, sequence, sha256, items)
     return manifest
 
 
-def _check_device(conn: Connection, key: DeviceKey, db_path: Path) -> None:
-    device_id = conn.execute(select(capture_table("device").c.device_id)).scalar()
-    if device_id is None or device_id != key.device_id:
-        raise BundleError(
-            f"the device key is for device {key.device_id}, but this laptop store is "
-            f"{device_id or 'not set up'}",
-            code="FK-BUNDLE-020",
-            location=Location(str(db_path)),
-            hint="use the key 'fieldkit device init' made for this laptop store",
-        )
-
-
 def _write_file(
-    db: Database, out_path: Path, key: DeviceKey, sequence: int, created_at: str
+    db: Database,
+    out_path: Path,
+    keys: tuple[DeviceKey, StoreKey],
+    sequence: int,
+    created_at: str,
 ) -> tuple[BundleManifest, str, list[tuple[str, dt.datetime]]]:
     assert db.path is not None
+    key, store_key = keys
     with temp_file_beside(out_path, ".payload") as (spool, spool_path):
         spool.close()  # SQLite writes the payload database into it
-        stated, items = _write_payload(db.path, spool_path)
+        stated, items = _write_payload(db.path, store_key, spool_path)
         manifest = _manifest(stated, spool_path, key.device_id, sequence, created_at)
         manifest_line = manifest.line()
         signature = key.sign(signed_message(MAGIC, manifest_line))
@@ -107,16 +103,19 @@ def _write_file(
 
 
 def _write_payload(
-    laptop_path: Path, payload_path: Path
+    laptop_path: Path, key: StoreKey, payload_path: Path
 ) -> tuple[dict[str, Any], list[tuple[str, dt.datetime]]]:
-    """Copy the finished interviews into a fresh payload database, in one read snapshot."""
-    conn = sqlite3.connect(payload_path, isolation_level=None)
+    """Copy the finished interviews into a fresh payload database, in one read snapshot.
+
+    SQLCipher's driver, so the encrypted laptop store can be attached with its key; the
+    payload itself (``main``, no key) is a plain SQLite file, encrypted whole afterwards."""
+    conn = sqlcipher3.connect(str(payload_path), isolation_level=None)
     try:
         # A throwaway file, synced as part of the bundle: no journal needed while it is built.
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute("PRAGMA temp_store=MEMORY")  # no plaintext temp files while sorting
-        conn.execute("ATTACH DATABASE ? AS laptop", (str(laptop_path),))
+        conn.execute("ATTACH DATABASE ? AS laptop KEY ?", (str(laptop_path), key.sqlcipher))
         conn.execute("BEGIN")
         create_payload_schema(conn)
         for sql in _COPY:

@@ -34,7 +34,7 @@ from fieldkit.instrument.form import Form
 from fieldkit.instrument.source import NodePath, SourceDocument, load_source, parse_source
 from fieldkit.instrument.validation import validate_document
 from fieldkit.store import LaptopStore
-from fieldkit.store.records import AnswerChange, InterviewStatus
+from fieldkit.store.records import STAFF_CODE, AnswerChange, InterviewStatus
 
 __all__ = [
     "AnswerFile",
@@ -56,7 +56,8 @@ class AnswerFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     instrument: str | None = None
-    enumerator: str
+    enumerator: str = Field(pattern=STAFF_CODE.pattern)
+    """A staff code (E07), never a name."""
     language: str | None = None
     screening: dict[str, Any] = Field(default_factory=dict)
     consent: dict[str, Any] = Field(default_factory=dict)

@@ -14,13 +14,12 @@ from rich.table import Table
 
 from fieldkit.bundle import (
     apply_receipt,
-    default_key_path,
     init_device,
-    load_device_key,
     read_device_public_key,
     write_bundle,
 )
 from fieldkit.cli.render import console, print_json, print_report, progress_bars
+from fieldkit.cli.unlock import PassphraseEnv, PassphraseFile, laptop_key
 from fieldkit.merge import (
     ConflictView,
     MergeOptions,
@@ -53,15 +52,19 @@ conflicts_app = typer.Typer(
 def bundle(
     db: LaptopDb,
     out: Annotated[Path | None, typer.Option("--out", help="The bundle file to write.")] = None,
-    key: Annotated[Path | None, typer.Option("--key", help="Device key file.")] = None,
     receipt: Annotated[
         Path | None, typer.Option("--receipt", help="A coordinator receipt to apply.")
     ] = None,
     as_json: JsonFlag = False,
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
     """Write a signed bundle of finished interviews, or apply a coordinator's receipt."""
+    if receipt is None and out is None:
+        raise typer.BadParameter("give --out FILE (or --receipt FILE)", param_hint="--out")
+    store_key = laptop_key(db, passphrase_file, passphrase_env, create=False)
     if receipt is not None:
-        outcome = apply_receipt(db, receipt)
+        outcome = apply_receipt(db, receipt, store_key)
         if as_json:
             print_json(_slots(outcome))
         elif outcome.already_applied:
@@ -73,9 +76,8 @@ def bundle(
                 f"{outcome.kept_changed} kept (changed since)"
             )
         return
-    if out is None:
-        raise typer.BadParameter("give --out FILE (or --receipt FILE)", param_hint="--out")
-    manifest = write_bundle(db, out, load_device_key(key or default_key_path(db)))
+    assert out is not None
+    manifest = write_bundle(db, out, store_key)
     if as_json:
         print_json(manifest.to_dict())
         return
@@ -93,17 +95,23 @@ def _slots(item: Any) -> dict[str, Any]:
 @device_app.command("init")
 def device_init(
     db: LaptopDb,
-    key: Annotated[Path | None, typer.Option("--key", help="Private key file to write.")] = None,
     public: Annotated[
         Path | None, typer.Option("--public", help="Public key file for the coordinator.")
     ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Make a new key (the coordinator re-registers it).")
+    ] = False,
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
-    """Create this laptop's signing key; give the .pub file to the coordinator."""
-    device, key_path, public_path = init_device(db, key_path=key, public_path=public)
+    """Create this laptop's signing key (kept inside the encrypted store); give the .pub
+    file to the coordinator."""
+    store_key = laptop_key(db, passphrase_file, passphrase_env, create=False)
+    device, public_path = init_device(db, store_key, public_path=public, replace=replace)
     console.print(
-        f"[green]✓[/] device {escape(device.device_id)}: private key {escape(str(key_path))} "
-        f"(keep it on this laptop), public key {escape(str(public_path))} "
-        f"(fingerprint {device.public.fingerprint})"
+        f"[green]✓[/] device {escape(device.device_id)}: signing key kept inside "
+        f"{escape(db.name)} (locked by its passphrase), public key {escape(str(public_path))} "
+        f"(fingerprint {device.fingerprint})"
     )
 
 

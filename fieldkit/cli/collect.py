@@ -14,9 +14,10 @@ from fieldkit.capture.recorder import open_interview
 from fieldkit.capture.scripted import CheckedScript, check_script, store_script
 from fieldkit.cli.render import console
 from fieldkit.cli.terminal import TerminalInterview
+from fieldkit.cli.unlock import PassphraseEnv, PassphraseFile, laptop_key
 from fieldkit.errors import PrivacyError
 from fieldkit.instrument.form import Form
-from fieldkit.privacy.keys import load_public_key
+from fieldkit.privacy.keys import load_project_keys
 from fieldkit.project import resolve_form, study_root
 from fieldkit.store import InterviewSummary, LaptopStore
 from fieldkit.store.records import AnswerChange, InterviewStatus
@@ -42,14 +43,20 @@ def collect(
     trace: Annotated[
         bool, typer.Option(help="Print each answer's name once it is safely stored.")
     ] = False,
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
-    """Collect an interview: consent first, each answer saved the moment it is given."""
+    """Collect an interview: consent first, each answer saved the moment it is given.
+
+    The laptop store is encrypted: the first collect sets its passphrase, later ones ask
+    for it. A forgotten passphrase loses the store's unsent interviews, by design."""
     form = resolve_form(instrument)
-    public_key = load_public_key(key or _default_key(instrument))
+    project_keys = load_project_keys(key or _default_key(instrument))
     # An answers file is checked whole before the database is even opened: a rejected file
     # leaves the laptop's store exactly as it was (or not created).
     checked = check_script(form, answers) if answers is not None else None
-    with LaptopStore.open(db, project_public_key=public_key) as store:
+    store_key = laptop_key(db, passphrase_file, passphrase_env, create=True)
+    with LaptopStore.open(db, project_keys=project_keys, key=store_key) as store:
         if checked is not None:
             _scripted(store, form, checked, trace)
             return

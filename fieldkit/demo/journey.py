@@ -29,11 +29,13 @@ from fieldkit.errors import FieldkitError
 from fieldkit.export import write_xlsx
 from fieldkit.instrument.form import Form
 from fieldkit.merge import MergeReport, merge_bundles, register_device
-from fieldkit.privacy.keys import generate_project_keys, load_public_key
+from fieldkit.privacy.custody import create_project_keys, share_file_name
+from fieldkit.privacy.keys import ProjectPublicKeys, load_project_keys
 from fieldkit.project import Project, load_project
 from fieldkit.release.publish import standard_tables
 from fieldkit.stats import Crosstab, EstimateTable, crosstab
-from fieldkit.store import LaptopStore
+from fieldkit.store import LaptopStore, StoreKey, create_store_key
+from fieldkit.store.files import make_private, private_folder, write_private
 from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatus
 
 __all__ = ["DemoResult", "run_demo"]
@@ -42,12 +44,15 @@ INSTRUMENT = "household_cl"
 HIGHLIGHT = "cl_sdg_8_7_1"
 REFUSE_EVERY = 9
 """Every ninth household refuses (about 11%, a plausible non-response rate)."""
+CUSTODIANS = ("Custodian A (demo)", "Custodian B (demo)", "Custodian C (demo)")
+DEMO_NOTE = "# DEMO ONLY: a real passphrase is never written down, least of all beside its key\n"
 
 
 @dataclass
 class DemoResult:
     out: Path
     laptops: dict[str, Path] = field(default_factory=dict)
+    laptop_keys: dict[str, StoreKey] = field(default_factory=dict, repr=False)
     bundles: list[Path] = field(default_factory=list)
     interviews: dict[str, int] = field(default_factory=dict)
     """Status → interviews entered on the laptops."""
@@ -76,9 +81,9 @@ def run_demo(
     form = project.form(INSTRUMENT)
     if out.exists():
         shutil.rmtree(out)
-    out.mkdir(parents=True)
+    private_folder(out)
     result = DemoResult(out)
-    say("coordinator: project keys")
+    say("coordinator: project keys (3 custodians, any 2 open an identity; demo passphrases)")
     public_path = _keys(out / "keys")
     say("enumerators: interviews through the engine, one laptop per district")
     _collect(result, form, public_path, per_district, seed=seed, today=today or dt.date.today())
@@ -114,15 +119,26 @@ def _project(root: Path) -> Project:
 
 
 def _keys(folder: Path) -> Path:
-    folder.mkdir()
-    passphrase = secrets.token_urlsafe(18)
-    private, public = generate_project_keys(passphrase)
-    (folder / "project.key").write_bytes(private)
-    (folder / "project.pub").write_bytes(public)
-    (folder / "DEMO-ONLY-passphrase.txt").write_text(
-        passphrase + "\n# demo only: a real passphrase is never stored beside its key\n"
-    )
+    """The study's keys, with demo-only passphrases written beside them (no prompt: ``make
+    demo`` and CI have no terminal). Each file says it is a demo passphrase."""
+    private_folder(folder / "shares")
+    secrets_dir = private_folder(folder / "DEMO-ONLY-passphrases")
+    merge_secret = _demo_passphrase(secrets_dir / "merge.txt")
+    people = [(name, _demo_passphrase(secrets_dir / share_file_name(name))) for name in CUSTODIANS]
+    made = create_project_keys(merge_passphrase=merge_secret, custodians=people, threshold=2)
+    write_private(folder / "project.pub", made.public_file)
+    assert made.merge_file is not None
+    write_private(folder / "merge.key", made.merge_file)
+    for name, data in made.share_files.items():
+        write_private(folder / "shares" / share_file_name(name), data)
     return folder / "project.pub"
+
+
+def _demo_passphrase(path: Path) -> str:
+    """A random passphrase, written to ``path`` and marked DEMO ONLY."""
+    passphrase = "demo-only-" + secrets.token_urlsafe(18)
+    write_private(path, (passphrase + "\n" + DEMO_NOTE).encode("utf-8"))
+    return passphrase
 
 
 def _collect(
@@ -134,17 +150,19 @@ def _collect(
     seed: int,
     today: dt.date,
 ) -> None:
-    public_key = load_public_key(public_path)
+    project_keys: ProjectPublicKeys = load_project_keys(public_path)
     plans = list(households(DISTRICTS, per_district, seed=seed))
     by_district: dict[str, list[HouseholdPlan]] = {}
     for plan in plans:
         by_district.setdefault(plan.district, []).append(plan)
-    laptops = result.out / "laptops"
-    laptops.mkdir()
+    laptops = private_folder(result.out / "laptops")
     for number, (district, district_plans) in enumerate(by_district.items()):
         path = laptops / f"{district}.sqlite"
         result.laptops[district] = path
-        with LaptopStore.open(path, project_public_key=public_key) as store:
+        # each enumerator's passphrase, demo-only, written beside the laptop's store
+        secret = _demo_passphrase(laptops / f"{district}.DEMO-ONLY-passphrase.txt")
+        key = result.laptop_keys[district] = create_store_key(path, secret)
+        with LaptopStore.open(path, project_keys=project_keys, key=key) as store:
             for index, plan in enumerate(district_plans, 1):
                 refuse = (index + number) % REFUSE_EVERY == 0
                 _enter(store, form, result, plan, today, refuse=refuse)
@@ -213,16 +231,17 @@ def _without_assent(
 
 
 def _bundle(result: DemoResult) -> list[Path]:
-    folder = result.out / "bundles"
-    folder.mkdir()
+    folder = private_folder(result.out / "bundles")
     publics: list[Path] = []
     for district, laptop in result.laptops.items():
-        key, _, public = init_device(laptop)
+        key = result.laptop_keys[district]
+        _, public = init_device(laptop, key)
         publics.append(public)
         bundle = folder / f"{district}.fkb"
         write_bundle(laptop, bundle, key)
         result.bundles.append(bundle)
     resent = folder / f"{next(iter(result.laptops))}-resent.fkb"
     shutil.copyfile(result.bundles[0], resent)
+    make_private(resent)
     result.bundles.append(resent)
     return publics

@@ -32,6 +32,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield temporary
         _fsync(temporary)
+        os.chmod(temporary, 0o600)  # private by default, whatever the writer and the umask
         os.replace(temporary, target)
         _fsync_directory(target.parent)
     except OSError as error:

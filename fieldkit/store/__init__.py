@@ -1,11 +1,13 @@
 """Storage: the one place that opens databases, the table models, and the laptop store.
 
 open_database(path_or_url, role=...)  -> Database     pragmas, quick_check, migrations
-LaptopStore.open(path, project_public_key=...)        capture's durable, sealed store
+LaptopStore.open(path, project_keys=..., key=...)    capture's durable, encrypted, sealed store
+create_store_key(path, passphrase) / unlock_store(path, passphrase) -> StoreKey
 """
 
 from __future__ import annotations
 
+from fieldkit.store.cipher import StoreKey, create_store_key, unlock_store
 from fieldkit.store.database import AppliedMigration, Database, Role, open_database
 from fieldkit.store.laptop import (
     SEALED,
@@ -24,7 +26,10 @@ __all__ = [
     "LaptopStore",
     "Role",
     "Sealed",
+    "StoreKey",
     "StoredInterview",
     "StoredValue",
+    "create_store_key",
     "open_database",
+    "unlock_store",
 ]

@@ -1,0 +1,113 @@
+"""Passphrases for the CLI: never on the command line.
+
+Each passphrase comes from, in this order: ``--passphrase-file PATH`` (first line), or
+``--passphrase-env NAME`` (the *name* of an environment variable, for CI and scripts), or a
+hidden prompt on a terminal. Without a terminal (``make demo``, CI) and without either
+option, the command stops with one line instead of waiting for input that never comes.
+
+Several people's passphrases (custodians) are given as ``NAME=file:PATH`` or ``NAME=env:VAR``;
+a bare ``NAME`` is asked for at the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fieldkit.errors import Location, PrivacyError
+from fieldkit.store.cipher import StoreKey, create_store_key, new_store_allowed, unlock_store
+
+__all__ = [
+    "PassphraseEnv",
+    "PassphraseFile",
+    "laptop_key",
+    "passphrase",
+    "source_passphrase",
+    "split_source",
+]
+
+PassphraseFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--passphrase-file",
+        help="Read the passphrase from the first line of this file (scripts) instead of asking.",
+        dir_okay=False,
+    ),
+]
+PassphraseEnv = Annotated[
+    str | None,
+    typer.Option(
+        "--passphrase-env",
+        help="Read the passphrase from this environment variable (give its NAME, not the "
+        "passphrase) instead of asking.",
+    ),
+]
+
+
+def passphrase(file: Path | None, env: str | None, *, prompt: str, confirm: bool = False) -> str:
+    """The passphrase from the file, the environment variable, or a hidden prompt."""
+    if file is not None:
+        return _from_file(file)
+    if env is not None:
+        return _from_env(env)
+    if not sys.stdin.isatty():
+        raise PrivacyError(
+            f"no passphrase given ({prompt.lower()}) and no terminal to ask on",
+            code="FK-KEY-032",
+            hint="give --passphrase-file PATH or --passphrase-env NAME",
+        )
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+def split_source(text: str) -> tuple[str, str | None]:
+    """``NAME=file:PATH`` / ``NAME=env:VAR`` → (NAME, source); a bare NAME → (NAME, None)."""
+    name, equals, source = text.rpartition("=")
+    if not equals or not source.startswith(("file:", "env:")):
+        return text.strip(), None
+    return name.strip(), source
+
+
+def source_passphrase(source: str | None, *, prompt: str, confirm: bool = False) -> str:
+    """A passphrase from ``file:PATH``, ``env:VAR`` or (None) a hidden prompt."""
+    if source is None:
+        return passphrase(None, None, prompt=prompt, confirm=confirm)
+    kind, _, value = source.partition(":")
+    if kind == "file":
+        return _from_file(Path(value))
+    return _from_env(value)
+
+
+def laptop_key(db: Path, file: Path | None, env: str | None, *, create: bool) -> StoreKey:
+    """Unlock the laptop store ``db``; with ``create``, set up a new one (asking twice)."""
+    if create and new_store_allowed(db):
+        secret = passphrase(file, env, prompt="New passphrase for this laptop store", confirm=True)
+        return create_store_key(db, secret)
+    return unlock_store(db, passphrase(file, env, prompt=f"Passphrase for {db.name}"))
+
+
+def _from_file(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PrivacyError(
+            f"cannot read the passphrase file {path.name}: {getattr(error, 'strerror', error)}",
+            code="FK-KEY-032",
+            location=Location(str(path)),
+            hint="give a readable text file whose first line is the passphrase",
+        ) from None
+    return text.splitlines()[0] if text else ""
+
+
+def _from_env(name: str) -> str:
+    value = os.environ.get(name)
+    if value is None:
+        raise PrivacyError(
+            f"the environment variable {name} is not set",
+            code="FK-KEY-032",
+            hint="give the NAME of a variable that holds the passphrase",
+        )
+    return value
