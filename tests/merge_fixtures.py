@@ -38,11 +38,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine, create_engine, insert, make_url, select, text, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from fieldkit.bundle import DeviceKey, init_device, write_bundle
+from fieldkit.bundle import DeviceKey, init_device, stored_device_key, write_bundle
 from fieldkit.bundle.format import MAGIC, encode_line, signed_message
 from fieldkit.bundle.payload import PAYLOAD_COLUMNS, payload_counts
 from fieldkit.instrument.compiler import compile_text
@@ -51,7 +50,7 @@ from fieldkit.instrument.source import parse_source
 from fieldkit.merge import register_device
 from fieldkit.project import Project
 from fieldkit.protocol.compiler import compile_protocol_document
-from fieldkit.store import LaptopStore, open_database
+from fieldkit.store import LaptopStore, StoreKey, open_database
 from fieldkit.store.coordinator import canonical_dump, open_coordinator
 from fieldkit.store.coordinator_tables import capture_table
 from fieldkit.store.records import (
@@ -64,6 +63,7 @@ from fieldkit.store.records import (
     ParadataEvent,
 )
 from tests.conftest import PROTOCOL_YAML
+from tests.test_store_helpers import IDENTITY_KEY, PROJECT_KEYS, STORE_KEY
 
 __all__ = [
     "BACKENDS",
@@ -72,11 +72,13 @@ __all__ = [
     "Forgery",
     "Laptop",
     "build_field",
+    "device_key_of",
     "dump_lines",
     "file_sha256",
     "fresh_store",
     "inflated_bundle",
     "make_project",
+    "new_laptop",
     "register_all",
     "settled_sha256",
     "shift_clock",
@@ -169,8 +171,11 @@ class Expected:
 class Laptop:
     path: Path
     key: DeviceKey
+    """The device's signing key, read back from its store (for forged bundles)."""
     district: str
     bundles: list[Path] = field(default_factory=list)
+    store_key: StoreKey = STORE_KEY
+    """The laptop store's unlocked key: what ``write_bundle`` needs."""
 
 
 @dataclass
@@ -305,7 +310,7 @@ def _consent_cases(c: Collector, rng: random.Random) -> None:
         ConsentOutcome.EXCEPTION,
         child_assent=True,
         exception="street_living",
-        exception_reason="lives on the street",
+        exception_reason="no_family_contact",
         supervisor="sup-1",
     )
     c.interview(house(), valid)
@@ -336,13 +341,13 @@ def _plant_answers(store: LaptopStore, interview_id: str) -> None:
         )
 
 
-PROJECT_KEY = X25519PrivateKey.generate()
-"""The project key identities are sealed to (the coordinator never needs it to merge)."""
+PROJECT_KEY = IDENTITY_KEY
+"""The identity key identities are sealed to (the coordinator never needs it to merge)."""
 
 
 @contextmanager
 def _collector(laptop: Laptop, form: Form, expected: Expected) -> Iterator[Collector]:
-    store = LaptopStore.open(laptop.path, project_public_key=PROJECT_KEY.public_key())
+    store = LaptopStore.open(laptop.path, project_keys=PROJECT_KEYS, key=laptop.store_key)
     try:
         yield Collector(laptop, store, form, expected)
     finally:
@@ -351,16 +356,26 @@ def _collector(laptop: Laptop, form: Form, expected: Expected) -> Iterator[Colle
 
 def _bundle(laptop: Laptop, root: Path) -> Path:
     out = root / f"{laptop.district}-{len(laptop.bundles) + 1}.fkb"
-    write_bundle(laptop.path, out, laptop.key)
+    write_bundle(laptop.path, out, laptop.store_key)
     laptop.bundles.append(out)
     return out
 
 
 def _init(root: Path, k: int) -> Laptop:
     path = root / f"laptop-{district_name(k)}.sqlite"
-    LaptopStore.open(path, project_public_key=PROJECT_KEY.public_key()).close()
-    key, _, _ = init_device(path)
-    return Laptop(path, key, district_name(k))
+    return new_laptop(path, district_name(k))
+
+
+def new_laptop(path: Path, district: str = "d00") -> Laptop:
+    """A set-up laptop store with its device key (kept inside the encrypted store)."""
+    LaptopStore.open(path, project_keys=PROJECT_KEYS, key=STORE_KEY).close()
+    init_device(path, STORE_KEY)
+    return Laptop(path, device_key_of(path), district)
+
+
+def device_key_of(path: Path, key: StoreKey = STORE_KEY) -> DeviceKey:
+    with open_database(path, role="laptop", key=key) as db, db.read() as conn:
+        return stored_device_key(conn, db)
 
 
 def build_field(
@@ -425,7 +440,7 @@ def shift_clock(db_path: Path, delta: dt.timedelta) -> None:
     interviews = capture_table("interviews")
     answers = capture_table("answers")
     paradata = capture_table("paradata")
-    with open_database(db_path, role="laptop") as db, db.transaction() as conn:
+    with open_database(db_path, role="laptop", key=STORE_KEY) as db, db.transaction() as conn:
         rows = conn.execute(select(interviews)).all()
         for row in rows:
             consent = row.consent
@@ -618,7 +633,7 @@ def inflated_bundle(source: Path, key: DeviceKey, copies: int, out: Path, sequen
                 (clone, first),
             )
             conn.execute(
-                "INSERT INTO identities SELECT ?, question, member, status, sealed "
+                "INSERT INTO identities SELECT ?, question, member, status, sealed, key_id "
                 "FROM identities WHERE reference = ?",
                 (new_reference, reference),
             )

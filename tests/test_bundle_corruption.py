@@ -324,7 +324,7 @@ def test_a_freshly_written_bundle_from_a_known_laptop_is_accepted(
     field: Field, store: str, tmp_path: Path
 ) -> None:
     laptop = field.laptops[2]
-    write_bundle(laptop.path, tmp_path / "new.fkb", laptop.key)
+    write_bundle(laptop.path, tmp_path / "new.fkb", laptop.store_key)
     report = merge_bundles([tmp_path / "new.fkb"], store, field.project, QUIET)
     assert [b.status for b in report.bundles] == ["merged"]
     assert report.interviews_new == 0 and report.bundles[0].same_id == report.bundles[0].interviews

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit.capture.scripted import check_script
+from fieldkit.instrument.schema import QuestionType
 from fieldkit.store.records import AnswerChange, AnswerStatus, MemberChange
 from tests.capture_helpers import (
     HOUSEHOLD,
@@ -85,7 +86,8 @@ def _plan() -> Plan:
                 if record.status is AnswerStatus.CLEARED:
                     answers.pop(where, None)
                 else:
-                    value = None if record.pii else _frozen(record.value)
+                    sealed = record.pii or _is_free_text(record)
+                    value = None if sealed else _frozen(record.value)
                     answers[where] = (value, str(record.status))
         states.append(
             (
@@ -94,6 +96,12 @@ def _plan() -> Plan:
             )
         )
     return Plan(states, step_of_line, lines)
+
+
+def _is_free_text(record: AnswerChange) -> bool:
+    """Text answers with a value are sealed by the store, like identifying ones."""
+    question = form_of("household").questions[record.question]
+    return question.type is QuestionType.TEXT and record.status is AnswerStatus.ANSWERED
 
 
 def _state(db: Path, interview_id: str) -> State:

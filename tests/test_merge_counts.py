@@ -161,7 +161,7 @@ def test_a_new_claimant_reopens_a_resolved_conflict(
     with _collector(laptop_copy, field.form, Expected()) as c:
         assert isinstance(c, Collector)
         c.interview(Household("d01", 1, 2, [(2, 8, 1)]), adult_consent(_now()))
-    write_bundle(copy, tmp_path / "third.fkb", laptop.key)
+    write_bundle(copy, tmp_path / "third.fkb", laptop.store_key)
     report = merge_bundles([tmp_path / "third.fkb"], store, field.project)
     assert report.interviews_new == 1 and report.duplicates["unit_conflict"] == 1
     [reopened] = list_conflicts(store)

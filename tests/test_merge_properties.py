@@ -134,7 +134,7 @@ def test_laptop_clocks_a_year_off_give_the_same_merge(field: Field, tmp_path: Pa
         shutil.copy(laptop.path, copy)
         shift_clock(copy, shift)
         out = tmp_path / f"skewed-{laptop.district}.fkb"
-        write_bundle(copy, out, laptop.key)
+        write_bundle(copy, out, laptop.store_key)
         skewed.append(out)
     plain, shifted = str(tmp_path / "plain.sqlite"), str(tmp_path / "shifted.sqlite")
     register_all(field, plain)

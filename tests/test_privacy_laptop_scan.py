@@ -16,10 +16,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import sqlcipher3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import sqlcipher3
 
 from fieldkit.store import LaptopStore
 from fieldkit.store.records import (

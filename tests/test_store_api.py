@@ -13,7 +13,7 @@ import fieldkit.store
 from fieldkit.store import LaptopStore
 
 LAPTOP_API = {
-    "open": "(path: 'Path', *, project_public_key: 'PublicKey') -> 'LaptopStore'",
+    "open": "(path: 'Path', *, project_keys: 'ProjectPublicKeys', key: 'StoreKey') -> 'LaptopStore'",
     "create_interview": "(self, *, form: 'Form', enumerator: 'str', language: 'str') -> 'str'",
     "record_consent": "(self, interview_id: 'str', consent: 'ConsentRecord') -> 'None'",
     "apply": "(self, interview_id: 'str', answers: 'Sequence[AnswerChange]' = (), "
@@ -41,9 +41,12 @@ def test_exported_names_are_pinned() -> None:
             "LaptopStore",
             "Role",
             "Sealed",
+            "StoreKey",
             "StoredInterview",
             "StoredValue",
+            "create_store_key",
             "open_database",
+            "unlock_store",
         ]
     )
     assert sorted(fieldkit.privacy.__all__) == sorted(
@@ -52,26 +55,21 @@ def test_exported_names_are_pinned() -> None:
             "AuditHead",
             "AuditLog",
             "AuditRecord",
-            "Custody",
             "KeyShare",
             "PrivateKey",
+            "ProjectPublicKeys",
             "PublicKey",
-            "combine_key_shares",
+            "create_project_keys",
             "fingerprint",
             "generate_device_key",
             "generate_lookup_key",
-            "generate_project_keys",
             "identity_access",
-            "load_private_key",
-            "load_public_key",
-            "load_share",
+            "load_merge_key",
+            "load_project_keys",
             "lookup_token",
-            "open_identity",
-            "open_sealed",
             "reveal",
             "seal",
             "seal_identity",
-            "split_private_key",
         ]
     )
     for module in (fieldkit.store, fieldkit.privacy):

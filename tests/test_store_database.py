@@ -8,9 +8,8 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-import sqlcipher3
-
 import pytest
+import sqlcipher3
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 

@@ -69,6 +69,10 @@ def init(
     shares_dir = out / "shares"
     paths = {"public": out / "project.pub", "merge": out / "merge.key"}
     share_paths = {name: shares_dir / share_file_name(name) for name, _ in named}
+    if len(set(share_paths.values())) != len(named):
+        raise typer.BadParameter(
+            "two custodians' names give the same share file name", param_hint="--custodian"
+        )
     _refuse_existing([*paths.values(), *share_paths.values()])
     merge_secret = passphrase(
         merge_passphrase_file,

@@ -54,13 +54,18 @@ def passphrase(file: Path | None, env: str | None, *, prompt: str, confirm: bool
         return _from_file(file)
     if env is not None:
         return _from_env(env)
-    if not sys.stdin.isatty():
+    if not can_prompt():
         raise PrivacyError(
             f"no passphrase given ({prompt.lower()}) and no terminal to ask on",
             code="FK-KEY-032",
             hint="give --passphrase-file PATH or --passphrase-env NAME",
         )
     return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+def can_prompt() -> bool:
+    """True when a person can type at a terminal (not ``make demo``, not CI)."""
+    return sys.stdin.isatty()
 
 
 def split_source(text: str) -> tuple[str, str | None]:

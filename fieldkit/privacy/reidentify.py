@@ -1,8 +1,8 @@
 """Re-identification: open one record's identities, with K custodians, after an audit entry.
 
     shares = [open_share(ama_file, ama_passphrase), open_share(yaw_file, yaw_passphrase)]
-    names = reveal(db, "3f9c…", shares=shares, protocol=protocol, actor="ama",
-                   reason="referral of the child to social services, case 2027-014")
+    names = reveal(db, "3f9c…", shares=shares, keys=load_project_keys(pub), protocol=protocol,
+                   actor="ama", reason="referral of the child to social services, case 2027-014")
 
 Order of work: the audit chain is checked (a broken chain closes re-identification) → the
 request is checked: one record only (no lists, patterns or empty references), a reason at
@@ -28,7 +28,7 @@ from fieldkit.errors import Location, PrivacyError
 from fieldkit.hashing import canonical_json
 from fieldkit.privacy.audit import AuditLog
 from fieldkit.privacy.identity import open_identity
-from fieldkit.privacy.keys import PrivateKey, fingerprint
+from fieldkit.privacy.keys import PrivateKey, ProjectPublicKeys, fingerprint
 from fieldkit.privacy.shares import KeyShare, combine_key_shares
 from fieldkit.protocol.model import Protocol
 from fieldkit.protocol.schema import IdentityAccess
@@ -54,11 +54,14 @@ def reveal(
     record: str,
     *,
     shares: Sequence[KeyShare],
+    keys: ProjectPublicKeys,
     protocol: Protocol,
     actor: str,
     reason: str,
 ) -> dict[tuple[str, int], JsonValue]:
     """The identity fields of one interview (by reference or id): (question, member) → value.
+
+    ``keys``: the study's project.pub; the shares must rebuild its identity key.
 
     Every attempt adds one audit entry, refused ones included (FK-PRIV-002 then); a broken
     audit chain refuses without one (FK-PRIV-003)."""
@@ -75,6 +78,8 @@ def reveal(
     detail: dict[str, Any] = {"reason": reason.strip(), "custodians": custodians}
     try:
         key, reference = _checked(db, record, shares, protocol, reason)
+        if fingerprint(key.public_key()) != fingerprint(keys.identity):
+            _refuse("the shares are not of this study's identity key (project.pub)", record)
     except PrivacyError as error:
         detail["refused"] = error.message
         log.append(actor=actor, action="reveal refused", subject=record[:80], detail=_text(detail))
