@@ -71,8 +71,9 @@ def merge_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
 
 def merge_floor(args: argparse.Namespace) -> dict[str, Any]:
     """Raw SQLite: ATTACH each laptop and INSERT OR IGNORE ... SELECT its rows into keyed
-    tables (the same floor as ``tests/merge_fixtures.py``'s bench mode)."""
-    laptops = sorted((args.data / args.size / "laptops").glob("*.sqlite"))
+    tables (the same floor as ``tests/merge_fixtures.py``'s bench mode). The laptops are
+    plain copies of the encrypted stores: the floor decrypts nothing, verifies nothing."""
+    laptops = sorted((args.data / args.size / "laptops-plain").glob("*.sqlite"))
     out = args.work / "floor.sqlite"
     for stale in args.work.glob("floor.sqlite*"):
         stale.unlink()
@@ -107,7 +108,7 @@ def merge_floor(args: argparse.Namespace) -> dict[str, Any]:
 def merge_duckdb(args: argparse.Namespace) -> dict[str, Any]:
     import duckdb  # noqa: PLC0415
 
-    laptops = sorted((args.data / args.size / "laptops").glob("*.sqlite"))
+    laptops = sorted((args.data / args.size / "laptops-plain").glob("*.sqlite"))
     out = args.work / "floor.duckdb"
     out.unlink(missing_ok=True)
     db = duckdb.connect(str(out))
