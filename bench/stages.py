@@ -37,7 +37,7 @@ def _store(work: Path) -> Path:
 def merge_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     import datagen  # noqa: PLC0415
 
-    from fieldkit.merge import merge_bundles, register_device  # noqa: PLC0415
+    from fieldkit.merge import MergeOptions, merge_bundles, register_device  # noqa: PLC0415
 
     layout = datagen.Layout.of(args.size, args.data)
     project = datagen.make_project(layout.districts)
@@ -47,17 +47,19 @@ def merge_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     for key in datagen.device_keys(layout):
         register_device(store, key)
     bundles = layout.bundles()
+    seed = json.loads(layout.manifest.read_text())["seed"]
+    options = MergeOptions(merge_key=datagen.merge_key(seed))
     if args.profile:
         import cProfile  # noqa: PLC0415
 
         profiler = cProfile.Profile()
         start = time.perf_counter()
-        profiler.runcall(merge_bundles, bundles, store, project)
+        profiler.runcall(merge_bundles, bundles, store, project, options)
         seconds = time.perf_counter() - start
         profiler.dump_stats(str(args.profile))
     else:
         start = time.perf_counter()
-        merge_bundles(bundles, store, project)
+        merge_bundles(bundles, store, project, options)
         seconds = time.perf_counter() - start
     with sqlite3.connect(store) as db:
         rows = sum(

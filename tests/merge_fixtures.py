@@ -1,7 +1,7 @@
 """District laptops with known problems, built through the real LaptopStore, and their bundles.
 
     field = build_field(tmp_path, districts=3, households=6)
-    report = merge_bundles(field.bundles, store, field.project)
+    report = merge_bundles(field.bundles, store, field.project, MERGING)
     assert report.interviews_new == field.expected.interviews
 
 Laptop ``k`` collects district ``dKK``: households 1..H of cluster ``k``. Injected, always:
@@ -42,12 +42,13 @@ from sqlalchemy import Engine, create_engine, insert, make_url, select, text, up
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from fieldkit.bundle import DeviceKey, init_device, stored_device_key, write_bundle
+from fieldkit.bundle.crypt import CHUNK, payload_decryptor, payload_encryptor
 from fieldkit.bundle.format import MAGIC, encode_line, signed_message
 from fieldkit.bundle.payload import PAYLOAD_COLUMNS, payload_counts
 from fieldkit.instrument.compiler import compile_text
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.source import parse_source
-from fieldkit.merge import register_device
+from fieldkit.merge import MergeOptions, register_device
 from fieldkit.project import Project
 from fieldkit.protocol.compiler import compile_protocol_document
 from fieldkit.store import LaptopStore, StoreKey, open_database
@@ -63,10 +64,12 @@ from fieldkit.store.records import (
     ParadataEvent,
 )
 from tests.conftest import PROTOCOL_YAML
-from tests.test_store_helpers import IDENTITY_KEY, PROJECT_KEYS, STORE_KEY
+from tests.test_store_helpers import IDENTITY_KEY, MERGE_KEY, PROJECT_KEYS, STORE_KEY
 
 __all__ = [
     "BACKENDS",
+    "MERGE_KEY",
+    "MERGING",
     "Expected",
     "Field",
     "Forgery",
@@ -343,6 +346,8 @@ def _plant_answers(store: LaptopStore, interview_id: str) -> None:
 
 PROJECT_KEY = IDENTITY_KEY
 """The identity key identities are sealed to (the coordinator never needs it to merge)."""
+MERGING = MergeOptions(merge_key=MERGE_KEY)
+"""What a coordinator merges with: the merge key bundle payloads are encrypted to."""
 
 
 @contextmanager
@@ -538,7 +543,17 @@ class Forgery:
         size = manifest["payload"]["bytes"]
         folder = workdir or path.parent
         payload = folder / f".forged-{uuid.uuid4().hex[:8]}.sqlite"
-        payload.write_bytes(raw[manifest_end : manifest_end + size])
+        decrypt = payload_decryptor(
+            MERGE_KEY,
+            manifest["payload"]["encryption"],
+            manifest["device_id"],
+            manifest["sequence"],
+            str(path),
+        )
+        plain: list[bytes] = []
+        decrypt.feed(raw[manifest_end : manifest_end + size], plain.append)
+        decrypt.finish(plain.append)
+        payload.write_bytes(b"".join(plain))
         return cls(manifest, payload, json.loads(raw[manifest_end + size :]))
 
     def sql(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -565,12 +580,20 @@ class Forgery:
         self.manifest["enumerators"] = dict(sorted(found["enumerators"].items()))
 
     def write(self, path: Path, key: DeviceKey | None, *, recount: bool = True) -> Path:
-        payload = self.payload.read_bytes()
+        plain = self.payload.read_bytes()
+        entry, encrypt = payload_encryptor(
+            MERGE_KEY.public_key(), self.manifest["device_id"], self.manifest["sequence"]
+        )
+        payload = b"".join(
+            encrypt(plain[start : start + CHUNK], start + CHUNK >= len(plain))
+            for start in range(0, len(plain), CHUNK)
+        )
         if recount:
             self.manifest["payload"] = {
                 **self.manifest["payload"],
                 "sha256": hashlib.sha256(payload).hexdigest(),
                 "bytes": len(payload),
+                "encryption": entry,
             }
         manifest_line = encode_line(self.manifest)
         trailer = dict(self.trailer)

@@ -39,7 +39,7 @@ from tests.merge_fixtures import (
     new_laptop,
     random_household,
 )
-from tests.test_store_helpers import PROJECT_KEYS, STORE_KEY
+from tests.test_store_helpers import MERGE_KEY, PROJECT_KEYS, STORE_KEY
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_a_bundle_holds_finished_interviews_signed_and_sealed(
     assert [(f.form_id, f.interviews) for f in manifest.forms] == [("hh_merge", 3)]
     scanned = scan_bundle(tmp_path / "b.fkb")
     verify_scanned(scanned, laptop.key.public.key)
-    with extract_payload(scanned, tmp_path) as payload:
+    with extract_payload(scanned, tmp_path, merge_key=MERGE_KEY) as payload:
         conn = sqlite3.connect(payload)
         try:
             check_payload(conn, "main", scanned)
@@ -92,6 +92,7 @@ def test_a_bundle_holds_finished_interviews_signed_and_sealed(
     assert rows == expected.rows
     data = (tmp_path / "b.fkb").read_bytes()
     assert b"Person 1" not in data and b"Head" not in data  # identities stay sealed
+    assert b"hh_size" not in data and b"SQLite format 3" not in data  # the payload too
     assert len(per_interview) == 3
     assert all(identities == 1 + members for identities, members in per_interview)
     assert list(tmp_path.glob(".fieldkit-payload-*")) == []  # the extracted copy is gone
@@ -105,7 +106,8 @@ def test_sequence_grows_and_a_remade_bundle_holds_everything_not_receipted(
     second = write_bundle(laptop.path, tmp_path / "2.fkb", STORE_KEY)
     assert (first.sequence, second.sequence) == (1, 2)
     assert second.interviews == first.interviews == 2
-    assert first.payload.sha256 == second.payload.sha256  # same rows, new sequence
+    assert first.counts == second.counts  # same rows, new sequence
+    assert first.payload.sha256 != second.payload.sha256  # encrypted afresh: a new key each
 
 
 def test_a_receipt_deletes_exactly_what_was_merged(laptop: Laptop, tmp_path: Path) -> None:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 import typer
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from typer.testing import CliRunner
 
 from fieldkit.cli.bundles import register
 from fieldkit.errors import BundleError, PrivacyError
+from fieldkit.privacy.keys import merge_key_file
 from fieldkit.store import LaptopStore, StoreKey, create_store_key
 from tests.merge_fixtures import (
     Expected,
@@ -22,8 +24,9 @@ from tests.merge_fixtures import (
     build_field,
     device_key_of,
     make_project,
+    register_all,
 )
-from tests.test_store_helpers import PROJECT_KEYS
+from tests.test_store_helpers import MERGE_KEY, PROJECT_KEYS
 
 runner = CliRunner()
 app = typer.Typer()
@@ -49,7 +52,17 @@ def project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         for k in range(MAX_DISTRICTS)
     )
     (tmp_path / "instruments" / "hh.yaml").write_text(INSTRUMENT.format(districts=choices))
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "merge.key").write_bytes(
+        merge_key_file(MERGE_KEY, MERGE_PASSPHRASE, log_n=10)
+    )
+    (tmp_path / "merge-passphrase.txt").write_text(MERGE_PASSPHRASE + "\n")
     monkeypatch.chdir(tmp_path)
+
+
+MERGE_PASSPHRASE = "the coordinator's merge passphrase"
+UNLOCK_MERGE = ("--passphrase-file", "merge-passphrase.txt")
+"""The merge key is keys/merge.key in the working folder (the default); its passphrase."""
 
 
 def invoke(*args: str) -> object:
@@ -99,7 +112,7 @@ def test_from_laptop_to_coordinator_and_back(tmp_path: Path, field: Field) -> No
     result = runner.invoke(app, ["bundle", *unlock, "--out", "north.fkb", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["counts"]["interviews"] == 1
-    result = runner.invoke(app, ["merge", "north.fkb", "--into", store])
+    result = runner.invoke(app, ["merge", "north.fkb", "--into", store, *UNLOCK_MERGE])
     assert result.exit_code == 0, result.output
     assert "merged" in result.output and "Per district" in result.output
     result = runner.invoke(app, ["bundle", *unlock, "--receipt", "north.fkb.receipt"])
@@ -123,6 +136,7 @@ def test_merge_json_conflicts_and_quarantine(tmp_path: Path, field: Field) -> No
         "--json",
         "--receipts",
         str(tmp_path),
+        *UNLOCK_MERGE,
     ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -164,9 +178,32 @@ def test_merge_json_conflicts_and_quarantine(tmp_path: Path, field: Field) -> No
 def test_a_rejected_bundle_makes_merge_fail(tmp_path: Path) -> None:
     bad = tmp_path / "bad.fkb"
     bad.write_bytes(b"not a bundle\n")
-    result = runner.invoke(app, ["merge", str(bad), "--into", str(tmp_path / "hq.sqlite")])
+    args = ["merge", str(bad), "--into", str(tmp_path / "hq.sqlite"), *UNLOCK_MERGE]
+    result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "FK-BUNDLE-001" in result.output
+
+
+def test_merge_needs_the_merge_key_and_its_passphrase(tmp_path: Path, field: Field) -> None:
+    store = str(tmp_path / "hq.sqlite")
+    register_all(field, store)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not the merge passphrase\n")
+    bundle = str(field.bundles[0])
+    for extra, code in (
+        (["--passphrase-file", str(wrong)], "FK-KEY-001"),
+        (["--merge-key", str(tmp_path / "none.key"), *UNLOCK_MERGE], "FK-KEY-002"),
+        ([], "FK-KEY-032"),  # no terminal here, and no passphrase given
+    ):
+        result = runner.invoke(app, ["merge", bundle, "--into", store, *extra])
+        assert isinstance(result.exception, PrivacyError), result.output
+        assert result.exception.code == code
+    other = tmp_path / "other.key"
+    other.write_bytes(merge_key_file(X25519PrivateKey.generate(), MERGE_PASSPHRASE, log_n=10))
+    args = ["merge", bundle, "--into", store, "--merge-key", str(other), *UNLOCK_MERGE]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 1  # another study's merge key opens no payload
+    assert json.loads(result.output)["bundles"]["items"][0]["code"] == "FK-BUNDLE-030"
 
 
 def test_bundle_needs_out_or_receipt_a_device_key_and_the_passphrase(tmp_path: Path) -> None:

@@ -2,17 +2,22 @@
 
 Layout::
 
-    fieldkit bundle 2\n                    magic line: format and version
+    fieldkit bundle 3\n                    magic line: format and version
     {manifest}\n                           canonical JSON (sorted keys, no spaces, UTF-8):
-                                           device, sequence, forms, enumerators, counts,
-                                           tables and columns, the payload's SHA-256 and size
+                                           device, sequence, forms, enumerator codes, counts,
+                                           tables and columns, the payload's SHA-256 and size,
+                                           and how it is encrypted (to which merge key)
     <payload>                              exactly ``payload.bytes`` bytes: a SQLite database
-                                           in the schema of ``fieldkit.bundle.payload``
+                                           in the schema of ``fieldkit.bundle.payload``,
+                                           encrypted to the coordinator's merge key
+                                           (``fieldkit.bundle.crypt``)
     {"algorithm":"ed25519", ...}\n         trailer: Ed25519 signature by the device key over
                                            SIGNATURE_CONTEXT + SHA-256(magic + manifest)
 
-The signature covers the manifest, the manifest covers the payload (its SHA-256), so one
-signature check and one streaming hash verify every byte before SQLite opens the payload. A
+The signature covers the manifest, the manifest covers the encrypted payload (its SHA-256),
+so one signature check and one streaming hash verify every byte before anything is decrypted
+and before SQLite opens the payload. Format 3 (issue 11) is format 2 with the payload
+encrypted; a laptop's signing key and a stolen bundle both show nothing but the manifest. A
 bundle's identity is the SHA-256 of the whole file (``bundle hash``). Identities stay sealed:
 the payload's ``identities.sealed`` is the laptop's ciphertext, never opened here.
 """
@@ -46,10 +51,10 @@ __all__ = [
     "signed_message",
 ]
 
-MAGIC = b"fieldkit bundle 2\n"
+MAGIC = b"fieldkit bundle 3\n"
 MAGIC_PREFIX = b"fieldkit bundle "
-FORMAT_VERSION = 2
-SIGNATURE_CONTEXT = b"fieldkit bundle signature v2\x00"
+FORMAT_VERSION = 3
+SIGNATURE_CONTEXT = b"fieldkit bundle signature v3\x00"
 MAX_LINE = 1024 * 1024
 """Longest manifest or trailer line read; longer ones are damage."""
 PAYLOAD_FORMAT = "sqlite3"
@@ -87,14 +92,22 @@ class FormEntry:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PayloadDigest:
     sha256: str
+    """Of the payload as stored in the file: the ciphertext."""
     bytes: int
     format: str = PAYLOAD_FORMAT
+    encryption: Mapping[str, Any] = field(default_factory=dict)
+    """How the payload is encrypted (``fieldkit.bundle.crypt.encryption_entry``)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sha256": self.sha256, "bytes": self.bytes, "format": self.format}
+        return {
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "format": self.format,
+            "encryption": dict(self.encryption),
+        }
 
 
 @dataclass(frozen=True)
@@ -162,7 +175,7 @@ def _manifest(data: dict[str, Any]) -> BundleManifest:
     if data["format"] != "fieldkit-bundle" or data["version"] != FORMAT_VERSION:
         raise ValueError("unknown format or version")
     if {tag: list(names) for tag, names in COLUMNS.items()} != data["columns"]:
-        raise ValueError("columns differ from format version 2")
+        raise ValueError(f"columns differ from format version {FORMAT_VERSION}")
     if data["payload"]["format"] != PAYLOAD_FORMAT:
         raise ValueError("unknown payload format")
     payload = data["payload"]
@@ -175,7 +188,9 @@ def _manifest(data: dict[str, Any]) -> BundleManifest:
         forms=tuple(_form(item) for item in data["forms"]),
         enumerators={_text(k): _count(v) for k, v in dict(data["enumerators"]).items()},
         counts={_text(k): _count(v) for k, v in dict(data["counts"]).items()},
-        payload=PayloadDigest(payload["sha256"], _count(payload["bytes"])),
+        payload=PayloadDigest(
+            payload["sha256"], _count(payload["bytes"]), encryption=dict(payload["encryption"])
+        ),
         fieldkit_version=_text(data.get("fieldkit_version", "")),
     )
 

@@ -5,7 +5,8 @@
    ``verify_scanned`` then checks the signature (005/006) and the payload hash (003):
    integrity first.
 2. ``extract_payload`` copies the payload out to a private temporary file, hashing the file
-   again on the way (FK-BUNDLE-003 if it is not byte for byte the one scanned), and
+   again on the way (FK-BUNDLE-003 if it is not byte for byte the one scanned) and decrypting
+   it with the merge key (FK-BUNDLE-030/031), and
    ``check_payload`` checks its schema and rows against the manifest (010): meaning second.
 """
 
@@ -27,6 +28,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from fieldkit.bundle.crypt import payload_decryptor
 from fieldkit.bundle.format import (
     MAGIC,
     MAGIC_PREFIX,
@@ -38,6 +40,7 @@ from fieldkit.bundle.format import (
 )
 from fieldkit.bundle.payload import payload_problem
 from fieldkit.errors import BundleError, Location
+from fieldkit.privacy.keys import PrivateKey
 
 __all__ = [
     "ScannedBundle",
@@ -248,11 +251,23 @@ def verify_scanned(scanned: ScannedBundle, public_key: Ed25519PublicKey) -> None
 
 
 @contextlib.contextmanager
-def extract_payload(scanned: ScannedBundle, directory: Path | None = None) -> Iterator[Path]:
-    """The verified payload as a private temporary SQLite file, removed afterwards.
+def extract_payload(
+    scanned: ScannedBundle, directory: Path | None = None, *, merge_key: PrivateKey
+) -> Iterator[Path]:
+    """The verified payload, decrypted with the merge key, as a private temporary SQLite file
+    (0600), removed afterwards.
 
     The file is read again from the start and must hash to the scanned SHA-256
-    (FK-BUNDLE-003 otherwise), so what SQLite opens is exactly what was verified."""
+    (FK-BUNDLE-003 otherwise), so what is decrypted and what SQLite opens is exactly what was
+    verified; a chunk that does not decrypt is FK-BUNDLE-031."""
+    manifest = scanned.manifest
+    decryptor = payload_decryptor(
+        merge_key,
+        dict(manifest.payload.encryption),
+        manifest.device_id,
+        manifest.sequence,
+        scanned.where,
+    )
     fd, name = tempfile.mkstemp(prefix=".fieldkit-payload-", suffix=".sqlite", dir=directory)
     temp = Path(name)
     try:
@@ -261,13 +276,14 @@ def extract_payload(scanned: ScannedBundle, directory: Path | None = None) -> It
                 with _open(scanned.path) as handle:
                     stream = _Stream(handle, scanned.where)
                     stream.copy(scanned.payload_offset, None)
-                    stream.copy(scanned.payload_bytes, out.write)
+                    stream.copy(scanned.payload_bytes, lambda data: decryptor.feed(data, out.write))
                     stream.copy(scanned.size - stream.size, None)
                     unchanged = stream.at_end() and stream.digest.hexdigest() == scanned.sha256
             except BundleError:
                 unchanged = False
-        if not unchanged:
-            raise changed_error(scanned)
+            if not unchanged:
+                raise changed_error(scanned)
+            decryptor.finish(out.write)
         yield temp
     finally:
         for leftover in (temp, temp.with_name(temp.name + "-journal")):

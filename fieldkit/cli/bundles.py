@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -140,16 +141,27 @@ def merge(
         Path | None, typer.Option("--receipts", help="Folder for receipts (default: beside).")
     ] = None,
     as_json: JsonFlag = False,
+    merge_key: Annotated[
+        Path, typer.Option("--merge-key", help="The coordinator's merge key (keys init wrote it).")
+    ] = Path("keys/merge.key"),
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
-    """Verify and merge bundles into the coordinator store; write a receipt for each."""
+    """Verify and merge bundles into the coordinator store; write a receipt for each.
+
+    Bundle payloads are encrypted to the merge key: it is unlocked with its passphrase."""
+    from fieldkit.cli.unlock import passphrase
+    from fieldkit.privacy.keys import load_merge_key
+
     loaded = load_project(project or DEFAULT_PROJECT)
     if not loaded.report.ok:
         print_report(loaded.report, subject="project")
         raise typer.Exit(1)
+    secret = passphrase(passphrase_file, passphrase_env, prompt="Passphrase for the merge key")
+    key = load_merge_key(merge_key, secret)
+    options = MergeOptions(receipts_dir=receipts, merge_key=key)
     with _merge_progress(enabled=not as_json) as on_progress:
-        report = merge_bundles(
-            files, store, loaded, MergeOptions(receipts_dir=receipts, progress=on_progress)
-        )
+        report = merge_bundles(files, store, loaded, replace(options, progress=on_progress))
     if as_json:
         print_json(report.to_dict())
     else:

@@ -28,9 +28,9 @@ from fieldkit.demo.synthetic import DISTRICTS, HouseholdPlan, household_script, 
 from fieldkit.errors import FieldkitError
 from fieldkit.export import write_xlsx
 from fieldkit.instrument.form import Form
-from fieldkit.merge import MergeReport, merge_bundles, register_device
+from fieldkit.merge import MergeOptions, MergeReport, merge_bundles, register_device
 from fieldkit.privacy.custody import create_project_keys, share_file_name
-from fieldkit.privacy.keys import ProjectPublicKeys, load_project_keys
+from fieldkit.privacy.keys import ProjectPublicKeys, load_merge_key, load_project_keys
 from fieldkit.project import Project, load_project
 from fieldkit.release.publish import standard_tables
 from fieldkit.stats import Crosstab, EstimateTable, crosstab
@@ -93,7 +93,10 @@ def run_demo(
     result.store = out / "hq.sqlite"
     for public in devices:
         register_device(result.store, read_device_public_key(public))
-    result.merge = merge_bundles(result.bundles, result.store, project)
+    merge_key = load_merge_key(out / "keys" / "merge.key", _read_demo(out / "keys"))
+    result.merge = merge_bundles(
+        result.bundles, result.store, project, MergeOptions(merge_key=merge_key)
+    )
     say("statistician: datasets, derived indicators, Excel")
     dataset, counts = load_dataset(result.store, form, role="statistician")
     result.dataset, result.published = dataset, list(standard_tables(dataset))
@@ -132,6 +135,11 @@ def _keys(folder: Path) -> Path:
     for name, data in made.share_files.items():
         write_private(folder / "shares" / share_file_name(name), data)
     return folder / "project.pub"
+
+
+def _read_demo(keys: Path) -> str:
+    """The coordinator's demo-only merge passphrase, as written by ``_keys``."""
+    return (keys / "DEMO-ONLY-passphrases" / "merge.txt").read_text().splitlines()[0]
 
 
 def _demo_passphrase(path: Path) -> str:

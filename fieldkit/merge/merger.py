@@ -34,13 +34,14 @@ from fieldkit.bundle.reader import (
     verify_scanned,
 )
 from fieldkit.bundle.receipt import receipt_path, write_receipt
-from fieldkit.errors import BundleError, Location
+from fieldkit.errors import BundleError, Location, PrivacyError
 from fieldkit.instrument.form import Form
 from fieldkit.merge.copy import SCHEMA
 from fieldkit.merge.importer import BundleImport, import_bundle, receipt_for
 from fieldkit.merge.importer import replay_error as _replay_error
 from fieldkit.merge.report import ALREADY_MERGED, MERGED, BundleOutcome, MergeProgress, MergeReport
 from fieldkit.merge.stored import clash_error
+from fieldkit.privacy.keys import PrivateKey
 from fieldkit.project import Project
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import bundle_rejections, bundles, conflicts, devices
@@ -58,6 +59,8 @@ class MergeOptions:
     """False leaves the store untouched by refused bundles (a pure check)."""
     batch_interviews: int = 500
     progress: Callable[[MergeProgress], None] | None = None
+    merge_key: PrivateKey | None = None
+    """The coordinator's merge key: bundle payloads are encrypted to it (required)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,12 @@ def merge_bundles(
 ) -> MergeReport:
     """Verify and import bundles; returns what happened to each, and the counts."""
     options = options or MergeOptions()
+    if options.merge_key is None:
+        raise PrivacyError(
+            "merging needs the coordinator's merge key: bundle payloads are encrypted to it",
+            code="FK-KEY-033",
+            hint="give the study's merge.key (fieldkit merge --merge-key keys/merge.key)",
+        )
     forms = project.by_hash()
     report = MergeReport()
     with open_coordinator(store_url) as db:
@@ -198,7 +207,8 @@ def _import(
         if _is_merged(conn, item.scanned.sha256):
             return None
     directory = db.path.parent if db.path is not None else None
-    with extract_payload(item.scanned, directory) as payload_path:
+    assert options.merge_key is not None
+    with extract_payload(item.scanned, directory, merge_key=options.merge_key) as payload_path:
         facts = _checked_payload(payload_path, item.scanned)
         try:
             if db.is_sqlite:
