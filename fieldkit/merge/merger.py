@@ -41,6 +41,7 @@ from fieldkit.merge.importer import BundleImport, import_bundle, receipt_for
 from fieldkit.merge.importer import replay_error as _replay_error
 from fieldkit.merge.report import ALREADY_MERGED, MERGED, BundleOutcome, MergeProgress, MergeReport
 from fieldkit.merge.stored import clash_error
+from fieldkit.privacy.audit import record
 from fieldkit.privacy.keys import PrivateKey
 from fieldkit.project import Project
 from fieldkit.store.coordinator import open_coordinator
@@ -217,10 +218,10 @@ def _import(
                     assert isinstance(raw, sqlite3.Connection)
                     raw.execute(f"PRAGMA {SCHEMA}.cache_size = -{_PAYLOAD_CACHE_KIB}")
                     job = BundleImport(conn, raw, facts, item.scanned, forms, item.outcome)
-                    return _run(job, options)
+                    return _audited(conn, _run(job, options), item)
             with db.transaction() as conn:
                 job = BundleImport(conn, facts, facts, item.scanned, forms, item.outcome)
-                return _run(job, options)
+                return _audited(conn, _run(job, options), item)
         finally:
             facts.close()
 
@@ -248,6 +249,21 @@ def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
         payload.close()
         raise
     return payload
+
+
+def _audited(conn: Connection, job: BundleImport | None, item: _Ready) -> BundleImport | None:
+    """The import's audit entry, in the import's own transaction (issue 11)."""
+    if job is not None:
+        manifest = item.scanned.manifest
+        detail = {
+            "bundle_sha256": item.scanned.sha256,
+            "device_id": manifest.device_id,
+            "sequence": manifest.sequence,
+            "interviews": manifest.interviews,
+            "new": item.outcome.new,
+        }
+        record(conn, "merge", manifest.name, detail)
+    return job
 
 
 def _run(job: BundleImport, options: MergeOptions) -> BundleImport | None:
@@ -293,6 +309,8 @@ def _reject(
             )
         ).first()
         if seen is None:
+            detail = {"bundle_sha256": sha256, "code": error.code, "file": path.name}
+            record(conn, "merge refused", outcome.name or path.name, detail)
             conn.execute(
                 insert(bundle_rejections).values(
                     sha256=sha256,
