@@ -110,6 +110,76 @@ def test_a_rehashed_edit_is_caught_by_the_next_link_and_the_anchor(hq: Database)
     assert log.verify(anchor=anchor).first_bad == 3
 
 
+def _rehash_from(hq: Database, log: AuditLog, start: int, actor: str) -> None:
+    """Rewrite entry ``start`` and re-hash every entry after it: a chain consistent again."""
+    entries = log.entries()
+    prev = entries[start - 1].hash if start else "0" * 64
+    for entry in entries[start:]:
+        changed = dataclasses.replace(
+            entry, actor=actor if entry.index == start else entry.actor, prev_hash=prev
+        )
+        changed = dataclasses.replace(changed, hash=entry_hash(changed))
+        _sql(
+            hq,
+            f"UPDATE audit_log SET actor = '{changed.actor}', prev_hash = '{changed.prev_hash}', "
+            f"hash = '{changed.hash}' WHERE entry_index = {entry.index}",
+        )
+        prev = changed.hash
+
+
+def test_a_fully_rehashed_chain_is_caught_only_against_anchors(hq: Database) -> None:
+    log = _log_with(hq, 8)
+    early, head = AuditHead(1, log.entries()[1].hash), log.head()
+    assert head is not None
+    _rehash_from(hq, log, 3, "nobody")
+    assert log.verify().ok  # self-consistent again: the chain alone cannot tell
+    check = log.verify(anchors=[head])
+    assert (check.ok, check.first_bad) == (False, 0)
+    check = log.verify(anchors=[early, head])  # narrowed: entries after #1 were rewritten
+    assert (check.ok, check.first_bad) == (False, 2)
+    assert check.problem is not None and "#7" in check.problem
+
+
+TAMPERING = {
+    "edit": "UPDATE audit_log SET detail = 'xlsx' WHERE entry_index = 2",
+    "deletion": "DELETE FROM audit_log WHERE entry_index = 2",
+    "reorder": "UPDATE audit_log SET entry_index = entry_index + 10 WHERE entry_index = 2",
+    "truncation": "DELETE FROM audit_log WHERE entry_index >= 4",
+    "rehash": "",
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_audit_verify_on_the_command_line_names_the_first_bad_entry(
+    tmp_path: Path, case: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from fieldkit.cli import app
+
+    store = tmp_path / "hq.sqlite"
+    with open_database(store, role="coordinator") as db:
+        log = _log_with(db, 6)
+        head = log.head()
+        assert head is not None
+    runner = CliRunner()
+    verify = ["audit", "verify", "--store", str(store), "--anchor", head.text()]
+    intact = runner.invoke(app, verify)
+    assert intact.exit_code == 0 and "6 entries, chain intact; 1 anchor(s) match" in intact.output
+    with open_database(store, role="coordinator") as db:
+        if case == "rehash":
+            _rehash_from(db, AuditLog(db), 2, "nobody")
+        else:
+            _sql(db, TAMPERING[case])
+    result = runner.invoke(app, verify)
+    assert isinstance(result.exception, PrivacyError), result.output
+    assert result.exception.code == "FK-PRIV-003"
+    expected = {"edit": 2, "deletion": 2, "reorder": 2, "truncation": 4, "rehash": 0}[case]
+    assert f"broken at entry {expected}:" in result.exception.message
+    bad = runner.invoke(app, ["audit", "verify", "--store", str(store), "--anchor", "#5:abc"])
+    assert isinstance(bad.exception, PrivacyError) and bad.exception.code == "FK-PRIV-005"
+
+
 # -- re-identification ------------------------------------------------------------------------
 
 
@@ -159,7 +229,7 @@ def _reveal(
         record,
         shares=shares,
         keys=PROJECT_KEYS,
-        protocol=protocol,
+        protocols={"test_protocol": protocol},
         actor=kw.get("actor", "ama"),
         reason=kw.get("reason", REASON),
     )

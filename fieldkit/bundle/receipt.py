@@ -7,7 +7,9 @@ One line of canonical JSON::
 
 A receipt is hash-bound, not signed: it names the SHA-256 of the exact bundle file, and the
 laptop acts on it only if it made a bundle with that hash (``fieldkit bundle --receipt``).
-The same bundle always gets byte-identical receipts (nothing in it depends on a clock).
+It carries no answer. The receipt itself (``body``) is the same for the same bundle every
+time (nothing in it depends on a clock); the file also names the coordinator's audit head
+when it was written (``"audit_head": "#12:<hash>"``), an anchor kept outside the store.
 """
 
 from __future__ import annotations
@@ -55,9 +57,11 @@ def receipt_path(bundle_path: Path, folder: Path | None = None) -> Path:
     return (folder or bundle_path.parent) / f"{bundle_path.name}.receipt"
 
 
-def write_receipt(receipt: Receipt, path: Path) -> None:
+def write_receipt(receipt: Receipt, path: Path, *, audit_head: str | None = None) -> None:
+    """Write the receipt file (0600); ``audit_head`` as ``#INDEX:HASH``, when there is one."""
+    data = receipt.to_dict() | ({"audit_head": audit_head} if audit_head else {})
     with atomic_file(path) as handle:
-        handle.write(receipt.body())
+        handle.write(encode_line(data))
 
 
 def read_receipt(path: Path) -> Receipt:

@@ -125,9 +125,12 @@ def device_register(
     ] = False,
 ) -> None:
     """Register a laptop's public key at the coordinator."""
+    from fieldkit.cli.protection import print_audit_head
+
     key = read_device_public_key(public_key)
     status = register_device(store, key, replace=replace)
     console.print(f"[green]✓[/] device {escape(key.device_id)} {status} ({key.fingerprint})")
+    print_audit_head(store)
 
 
 def merge(
@@ -165,7 +168,10 @@ def merge(
     if as_json:
         print_json(report.to_dict())
     else:
+        from fieldkit.cli.protection import print_audit_head
+
         show_merge(report)
+        print_audit_head(store)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -288,10 +294,13 @@ def conflicts_resolve(
     view = resolve_conflict(
         store, conflict, keep=keep, reason=reason, resolved_by=by or getpass.getuser()
     )
+    from fieldkit.cli.protection import print_audit_head
+
     console.print(
         f"[green]✓[/] {escape(view.id)} resolved: keep {escape(keep)} "
         f"({len(view.members) - 1} other(s) excluded from datasets)"
     )
+    print_audit_head(store)
 
 
 def quarantine(

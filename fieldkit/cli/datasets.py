@@ -107,6 +107,11 @@ def export(
         console.print(f"{escape(name)}: {table.n_rows} rows, {len(table.variables)} variables")
     for path in written:
         console.print(f"[green]✓[/] {escape(str(path))}")
+    from fieldkit.cli.protection import print_audit_head
+    from fieldkit.privacy.exports import record_export
+
+    record_export(store, instrument, written, role=role, public=public, tables_only=tables_only)
+    print_audit_head(store)
 
 
 def tables(

@@ -17,7 +17,7 @@ from fieldkit.cli.render import console
 from fieldkit.cli.unlock import passphrase, source_passphrase, split_source
 from fieldkit.errors import Location, PrivacyError
 
-__all__ = ["keys_app", "register"]
+__all__ = ["keys_app", "refuse_existing", "register"]
 
 keys_app = typer.Typer(
     name="keys",
@@ -73,7 +73,7 @@ def init(
         raise typer.BadParameter(
             "two custodians' names give the same share file name", param_hint="--custodian"
         )
-    _refuse_existing([*paths.values(), *share_paths.values()])
+    refuse_existing([*paths.values(), *share_paths.values()])
     merge_secret = passphrase(
         merge_passphrase_file,
         merge_passphrase_env,
@@ -140,7 +140,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(keys_app, name="keys")
 
 
-def _refuse_existing(paths: list[Path]) -> None:
+def refuse_existing(paths: list[Path]) -> None:
     for path in paths:
         if path.exists():
             raise PrivacyError(

@@ -42,6 +42,9 @@ class StudyInfo:
     small_cell_threshold: int = 5
     sample_design: SampleDesign | None = None
     languages: tuple[str, ...] = ("en",)
+    provenance: tuple[tuple[str, str], ...] = ()
+    """More About rows from the store: the data-use statement each interview was collected
+    under, and the audit head the export was made from."""
 
     @classmethod
     def from_form(cls, form: Form) -> StudyInfo:

@@ -41,12 +41,13 @@ from fieldkit.merge.importer import BundleImport, import_bundle, receipt_for
 from fieldkit.merge.importer import replay_error as _replay_error
 from fieldkit.merge.report import ALREADY_MERGED, MERGED, BundleOutcome, MergeProgress, MergeReport
 from fieldkit.merge.stored import clash_error
-from fieldkit.privacy.audit import record
+from fieldkit.privacy.audit import head_in, record
 from fieldkit.privacy.keys import PrivateKey
 from fieldkit.project import Project
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import bundle_rejections, bundles, conflicts, devices
 from fieldkit.store.database import Database
+from fieldkit.store.protocol_texts import register_protocols
 
 __all__ = ["MergeOptions", "merge_bundles"]
 
@@ -92,6 +93,8 @@ def merge_bundles(
     forms = project.by_hash()
     report = MergeReport()
     with open_coordinator(store_url) as db:
+        with db.transaction() as conn:  # a consent text changed under a known version: stop
+            register_protocols(conn, project.protocols, db.where)
         ready = [
             item for path in paths if (item := _verify(db, Path(path), forms, report, options))
         ]
@@ -152,6 +155,14 @@ def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[st
             hint="register its public key: fieldkit device register device-<id>.pub --into STORE",
         )
     verify_scanned(scanned, public_key_from_text(device.public_key))
+    if device.revoked_at is not None:
+        raise BundleError(
+            f"device {manifest.device_id} was revoked on {device.revoked_at} "
+            f"({device.revoked_reason})",
+            code="FK-BUNDLE-032",
+            location=where,
+            hint="a revoked laptop's bundles are never merged; its data goes to review",
+        )
     if merged_before:
         return
     if manifest.sequence <= device.last_sequence:
@@ -197,7 +208,9 @@ def _merge_one(
         report.absorb(imported.report)
     report.bundles.append(outcome)
     if options.write_receipts:
-        _write_receipt(item, report, options)
+        with db.read() as conn:
+            head = head_in(conn)
+        _write_receipt(item, report, options, head.text() if head else None)
 
 
 def _import(
@@ -271,10 +284,12 @@ def _run(job: BundleImport, options: MergeOptions) -> BundleImport | None:
     return job if import_bundle(job) else None
 
 
-def _write_receipt(item: _Ready, report: MergeReport, options: MergeOptions) -> None:
+def _write_receipt(
+    item: _Ready, report: MergeReport, options: MergeOptions, head: str | None
+) -> None:
     path = receipt_path(item.scanned.path, options.receipts_dir)
     try:
-        write_receipt(receipt_for(item.scanned), path)
+        write_receipt(receipt_for(item.scanned), path, audit_head=head)
     except OSError as error:
         report.warn(
             "FK-BUNDLE-013",

@@ -1,8 +1,9 @@
 """Re-identification: open one record's identities, with K custodians, after an audit entry.
 
     shares = [open_share(ama_file, ama_passphrase), open_share(yaw_file, yaw_passphrase)]
-    names = reveal(db, "3f9c…", shares=shares, keys=load_project_keys(pub), protocol=protocol,
-                   actor="ama", reason="referral of the child to social services, case 2027-014")
+    names = reveal(db, "3f9c…", shares=shares, keys=load_project_keys(pub),
+                   protocols=project.protocols, actor="ama",
+                   reason="referral of the child to social services, case 2027-014")
 
 Order of work: the audit chain is checked (a broken chain closes re-identification) → the
 request is checked: one record only (no lists, patterns or empty references), a reason at
@@ -18,7 +19,7 @@ used for this one record, and dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from sqlalchemy import Connection, or_, select
@@ -55,13 +56,14 @@ def reveal(
     *,
     shares: Sequence[KeyShare],
     keys: ProjectPublicKeys,
-    protocol: Protocol,
+    protocols: Mapping[str, Protocol],
     actor: str,
     reason: str,
 ) -> dict[tuple[str, int], JsonValue]:
     """The identity fields of one interview (by reference or id): (question, member) → value.
 
     ``keys``: the study's project.pub; the shares must rebuild its identity key.
+    ``protocols``: the project's, by id (the record's own says how long a reason must be).
 
     Every attempt adds one audit entry, refused ones included (FK-PRIV-002 then); a broken
     audit chain refuses without one (FK-PRIV-003)."""
@@ -77,7 +79,7 @@ def reveal(
     custodians = sorted({share.custodian for share in shares})
     detail: dict[str, Any] = {"reason": reason.strip(), "custodians": custodians}
     try:
-        key, reference = _checked(db, record, shares, protocol, reason)
+        key, reference = _checked(db, record, shares, protocols, reason)
         if fingerprint(key.public_key()) != fingerprint(keys.identity):
             _refuse("the shares are not of this study's identity key (project.pub)", record)
     except PrivacyError as error:
@@ -95,14 +97,21 @@ def reveal(
 
 
 def _checked(
-    db: Database, record: str, shares: Sequence[KeyShare], protocol: Protocol, reason: str
+    db: Database,
+    record: str,
+    shares: Sequence[KeyShare],
+    protocols: Mapping[str, Protocol],
+    reason: str,
 ) -> tuple[PrivateKey, str]:
-    minimum = protocol.model.reveal_reason_min_length
-    if not _RECORD.match(record):
+    if not _RECORD.fullmatch(record):
         _refuse("one record at a time: give one interview's reference or id", record)
+    reference, protocol_id = _reference(db, record)
+    protocol = protocols.get(protocol_id)
+    if protocol is None:
+        _refuse(f"the record's protocol '{protocol_id}' is not in the project", record)
+    minimum = protocol.model.reveal_reason_min_length
     if len(reason.strip()) < minimum:
         _refuse(f"the reason must say why, in at least {minimum} characters", record)
-    reference = _reference(db, record)
     try:
         key = combine_key_shares(shares)
     except PrivacyError as error:
@@ -110,16 +119,16 @@ def _checked(
     return key, reference
 
 
-def _reference(db: Database, record: str) -> str:
+def _reference(db: Database, record: str) -> tuple[str, str]:
     with db.read() as conn:
         found = conn.execute(
-            select(Interview.reference).where(  # type: ignore[call-overload]
+            select(Interview.reference, Interview.protocol_id).where(  # type: ignore[call-overload]
                 or_(col(Interview.reference) == record, col(Interview.id) == record)
             )
-        ).scalar()
+        ).first()
     if found is None:
         _refuse("no interview has this reference or id", record)
-    return str(found)
+    return str(found[0]), str(found[1])
 
 
 def _identity_rows(conn: Connection, reference: str, key_id: str) -> list[tuple[str, int, bytes]]:

@@ -185,6 +185,24 @@ class Database:
         if self.is_sqlite:
             self._outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def reclaim(self, table: str) -> None:
+        """Give back the space of deleted rows, so their bytes leave the file (retention).
+
+        SQLite: deleted content is already overwritten (``secure_delete``); the WAL is
+        checkpointed and ``VACUUM`` rewrites the file without the freed pages. PostgreSQL:
+        ``VACUUM FULL`` rewrites ``table`` (it cannot run inside a transaction)."""
+        if self._open is not None:
+            raise StoreError("cannot reclaim space inside a transaction", code="FK-STORE-010")
+        if self.is_sqlite:
+            self.checkpoint()
+            self._outside_transaction("VACUUM")
+            self.checkpoint()
+            return
+        with self._translated(), self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                f"VACUUM FULL {table}"
+            )
+
     def migrations(self) -> list[AppliedMigration]:
         with self.read() as conn:
             rows = conn.execute(select(SchemaMigration).order_by(SchemaMigration.version))  # type: ignore[arg-type]

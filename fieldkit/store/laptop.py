@@ -35,6 +35,7 @@ from fieldkit.errors import StoreError
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.schema import QuestionType
 from fieldkit.privacy.keys import ProjectPublicKeys
+from fieldkit.protocol.model import Protocol
 from fieldkit.store.cipher import StoreKey
 from fieldkit.store.consent import consent_from_json, consent_to_json
 from fieldkit.store.database import Database, as_utc, open_database
@@ -46,6 +47,7 @@ from fieldkit.store.inputs import (
     NewInterview,
     validated,
 )
+from fieldkit.store.protocol_texts import check_consent_records
 from fieldkit.store.records import (
     EXCEPTION_NOTE,
     STAFF_CODE,
@@ -179,6 +181,13 @@ class LaptopStore:
             )
         interview_id, now = str(uuid.uuid4()), _now()
         with self.database.transaction() as conn:
+            if isinstance(form.protocol, Protocol):
+                consents = conn.execute(
+                    select(Interview.consent).where(  # type: ignore[call-overload]
+                        col(Interview.protocol_id) == form.protocol.id
+                    )
+                ).scalars()
+                check_consent_records(form.protocol, consents, self.database.where)
             self._register_form(conn, form)
             sequence = take_sequence(conn, self.device_id)
             conn.execute(

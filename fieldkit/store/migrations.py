@@ -227,12 +227,24 @@ def _sealing_v2(conn: Connection, *, laptop: bool) -> None:
             ("device", Column("signing_key", LargeBinary, nullable=True)),
             ("device", Column("public_keys", Text, nullable=True)),
         ]
+    else:  # device revocation, and the protocol texts each interview was collected under
+        columns += [
+            ("devices", Column("revoked_at", String, nullable=True)),
+            ("devices", Column("revoked_reason", Text, nullable=True)),
+        ]
+        from fieldkit.store.coordinator_tables import create_merge_tables  # noqa: PLC0415
+
+        create_merge_tables(conn)  # the tables added since (protocol_texts), if missing
     for table, column in columns:
         _add_column(conn, table, column)
 
 
 def _add_column(conn: Connection, table: str, column: Column[Any]) -> None:
-    """``ALTER TABLE ... ADD COLUMN`` through SQLAlchemy's DDL compiler (portable)."""
+    """``ALTER TABLE ... ADD COLUMN`` through SQLAlchemy's DDL compiler (portable). The merge
+    tables of a new store already have today's columns (migration 3 creates them from
+    ``coordinator_tables``): a column already there is left alone."""
+    if column.name in {c["name"] for c in inspect(conn).get_columns(table)}:
+        return
     spec = CreateColumn(column).compile(dialect=conn.dialect)
     conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {spec}"))
 
@@ -259,7 +271,11 @@ MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
         Migration(2, "coordinator: audit log", _audit_log_v1),
         Migration(3, "coordinator: merge tables", _merge_tables_v1),
         Migration(4, "coordinator: event logs per interview", _event_logs_v1),
-        Migration(5, "coordinator: sealed free text", lambda c: _sealing_v2(c, laptop=False)),
+        Migration(
+            5,
+            "coordinator: sealed free text, revocation, protocol texts",
+            lambda c: _sealing_v2(c, laptop=False),
+        ),
     ),
 }
 
