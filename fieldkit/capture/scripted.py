@@ -27,10 +27,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from fieldkit.capture.engine import Engine, Session
+from fieldkit.capture.keys import Coded
 from fieldkit.capture.prompts import Prompt, PromptKind, Step
 from fieldkit.capture.recorder import ENDS_AT_ONCE, InterviewRecorder
 from fieldkit.errors import AnswerError, FieldkitError
 from fieldkit.instrument.form import Form
+from fieldkit.instrument.schema import QuestionType
 from fieldkit.instrument.source import NodePath, SourceDocument, load_source, parse_source
 from fieldkit.instrument.validation import validate_document
 from fieldkit.store import LaptopStore
@@ -193,6 +195,8 @@ class _Driver:
         if value is _ABSENT:
             return path, ""
         self.used.add(path)
+        if prompt.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
+            return path, Coded(_as_codes(value))  # the file holds codes, never list places
         return path, _as_text(value)
 
     def _path(self, prompt: Prompt) -> NodePath:
@@ -263,6 +267,12 @@ def _as_text(value: object) -> object:
     if value is None:
         return ""
     return str(value)
+
+
+def _as_codes(value: object) -> object:
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    return _as_text(value)
 
 
 def _describe(prompt: Prompt) -> str:

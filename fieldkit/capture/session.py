@@ -11,15 +11,19 @@ to a question reopens it (status DRAFT again).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
+from fieldkit.capture.changes import CONFIRM_ERROR, Changes, Refusal
 from fieldkit.capture.consent import ConsentFlow
-from fieldkit.capture.messages import NO_WORDS, YES_WORDS, answer_error, consent_error
+from fieldkit.capture.messages import NO_WORDS, YES_WORDS, answer_error, consent_error, say
 from fieldkit.capture.navigation import Navigator
 from fieldkit.capture.plan import MAX_MEMBERS, Node
-from fieldkit.capture.prompts import Progress, Prompt, Record, Step, SummaryRow
+from fieldkit.capture.progress import Tracker
+from fieldkit.capture.prompts import Confirmation, Progress, Prompt, Record, Step, SummaryRow
 from fieldkit.capture.sheet import Key, Sheet
+from fieldkit.capture.texts import Texts
 from fieldkit.capture.values import EMPTY, parse_answer, status_of, to_json
 from fieldkit.capture.views import question_prompt, roster_prompt, summary_rows
 from fieldkit.errors import AnswerError, FieldkitError
@@ -54,6 +58,9 @@ class Session:
         started = engine.now()
         self.sheet = Sheet(self.plan, today or started.date(), started)
         self.nav = Navigator(self.plan, self.sheet)
+        self.texts = Texts(self.plan, self.sheet)
+        self.changes = Changes(self.plan, self.sheet, self.texts)
+        self.tracker = Tracker(self.sheet)
         self.flow: ConsentFlow | None = (
             ConsentFlow(self.form, language) if self.form.consent_required else None
         )
@@ -71,7 +78,7 @@ class Session:
     def current(self) -> Prompt | None:
         """What to ask now; None when the interview is complete or has ended."""
         if self.flow is not None:
-            return self.flow.prompt(Progress(self.sheet.answered, self.sheet.applicable))
+            return self.flow.prompt(Progress(0, 0, 0.0))
         if self.cursor is None or self.status in ENDED:
             return None
         return self._shown(self.cursor)
@@ -79,11 +86,17 @@ class Session:
     def _shown(self, slot: Key) -> Prompt:
         if self._prompt is None:
             node = self.plan.nodes[slot[0]]
+            progress = self.progress
             if node.is_repeat:
-                self._prompt = roster_prompt(self.plan, self.sheet, node, self.language)
+                self._prompt = roster_prompt(self.plan, self.sheet, node, self.language, progress)
             else:
-                self._prompt = question_prompt(self.plan, self.sheet, node, slot[1], self.language)
+                self._prompt = question_prompt(self.texts, node, slot[1], self.language, progress)
         return self._prompt
+
+    @property
+    def progress(self) -> Progress:
+        """How far the interview has got: only grows as answers are given; 100% when complete."""
+        return self.tracker.progress(complete=self.status is InterviewStatus.COMPLETE)
 
     def summary(self) -> list[SummaryRow]:
         """The answers given, in asking order, for display (identifying answers as "•••")."""
@@ -123,8 +136,11 @@ class Session:
 
     # -- answering ----------------------------------------------------------------------------
 
-    def answer(self, raw: object) -> Step:
-        """Answer the current prompt with typed text (or an already typed value)."""
+    def answer(self, raw: object, *, confirm: bool = False) -> Step:
+        """Answer the current prompt with typed text (the keys shown for choices), a `Coded`
+        value, or an already typed value. A change that would delete other answers (a smaller
+        household, an answer that makes others stop applying) is not made: the step asks
+        for ``confirm`` (``step.confirm`` says what would be lost)."""
         if self.status in ENDED:
             return self._over()
         if self.flow is not None:
@@ -134,25 +150,51 @@ class Session:
         node = self.plan.nodes[self.cursor[0]]
         if node.is_repeat:
             return self._roster_answer(node, raw)
-        return self._question_answer(node, self.cursor[1], raw)
+        return self._question_answer(node, self.cursor[1], raw, confirm)
 
-    def _question_answer(self, node: Node, member: int, raw: object) -> Step:
+    def _question_answer(self, node: Node, member: int, raw: object, confirm: bool) -> Step:
         key = (node.name, member)
         try:
             value = self._parse(node, member, raw)
         except AnswerError as error:
-            self._out.append(
-                ParadataEvent("invalid", node.name, member, self._elapsed(), error.code)
-            )
-            return self._fail(error)
+            return self._invalid(node.name, member, error)
         had = key in self.sheet.values
         detail = "kept" if value is KEEP else "skipped" if value is EMPTY else None
         if detail is None and node.kind is not QuestionType.NOTE:
-            self._out.extend(self.sheet.assign(key, value))
+            changed = self._change("answer", lambda: self.sheet.assign(key, value), key, confirm)
+            if isinstance(changed, Refusal):
+                return self._refused(node.name, member, changed)
+            if node.pii:
+                self.texts.remember(key, value)
+            if node.counted:
+                self.tracker.answered(key, first=not had)
+        elif detail == "skipped" and node.counted:
+            self.tracker.passed(key)
         event = "change" if had and detail is None else "answer"
+        detail = detail or ("confirmed" if confirm and had else None)
         self._out.append(ParadataEvent(event, node.name, member, self._elapsed(), detail))
         self._advance()
         return self._ok()
+
+    def _change(
+        self, action: str, change: Callable[[], list[Record]], key: Key | None, confirm: bool
+    ) -> Refusal | None:
+        """Make a change through the roster checks and the confirmation rule."""
+        done = self.changes.apply(action, change, key, confirm=confirm, language=self.language)
+        if isinstance(done, Refusal):
+            self._prompt = None
+            return done
+        self._out.extend(done)
+        return None
+
+    def _invalid(self, name: str, member: int, error: FieldkitError) -> Step:
+        self._out.append(ParadataEvent("invalid", name, member, self._elapsed(), error.code))
+        return self._fail(error)
+
+    def _refused(self, name: str, member: int, refusal: Refusal) -> Step:
+        if refusal.confirm is not None:
+            return self._fail(refusal.error, refusal.confirm)
+        return self._invalid(name, member, refusal.error)
 
     def _parse(self, node: Node, member: int, raw: object) -> object:
         if node.kind is QuestionType.NOTE:
@@ -191,8 +233,9 @@ class Session:
             return self._ok()
         return self._fail(answer_error("FK-ANS-004", "choice", self.language, token=word))
 
-    def clear(self) -> Step:
-        """Remove the answer to the current (optional) question."""
+    def clear(self, *, confirm: bool = False) -> Step:
+        """Remove the answer to the current (optional) question (asking, like `answer`,
+        before it deletes other answers that depend on it)."""
         if self.status in ENDED:
             return self._over()
         if self.flow is not None:
@@ -201,10 +244,13 @@ class Session:
             return self._fail(answer_error("FK-ANS-007", "complete", self.language))
         if self._shown(self.cursor).required:
             return self._fail(answer_error("FK-ANS-002", "required", self.language))
-        name, member = self.cursor
-        if (name, member) in self.sheet.values:
-            self._out.extend(self.sheet.assign((name, member), MISSING))
-            self._out.append(ParadataEvent("change", name, member, self._elapsed(), "cleared"))
+        key = self.cursor
+        if key in self.sheet.values:
+            refused = self._change("clear", lambda: self.sheet.assign(key, MISSING), key, confirm)
+            if refused is not None:
+                return self._refused(key[0], key[1], refused)
+            self.texts.remember(key, MISSING)
+            self._out.append(ParadataEvent("change", key[0], key[1], self._elapsed(), "cleared"))
         self._revalidate()
         return self._ok()
 
@@ -231,15 +277,25 @@ class Session:
             self.status = InterviewStatus.STOPPED if stopped else InterviewStatus.REFUSED
         return self._ok(consent=record)
 
-    def withdraw(self) -> Step:
+    def withdraw(self, *, confirm: bool = False) -> Step:
         """The respondent withdraws: the interview ends REFUSED with the consent record
         (outcome REFUSED) and no other record; the store, finishing it as REFUSED, deletes
-        every answer already saved. The session forgets them too."""
+        every answer already saved. The session forgets them too. Without ``confirm``,
+        nothing happens: the step says what would (``step.confirm``)."""
         if self.status in ENDED:
             return self._over()
+        if not confirm:
+            given = sum(1 for key in self.sheet.values if self.plan.nodes[key[0]].counted)
+            key = "withdraws_1" if given == 1 else "withdraws"
+            key = key if self.flow is None else "withdraws_consent"
+            message = say(key, self.language, count=given)
+            asked = Confirmation("withdraw", message)
+            return self._fail(AnswerError(message, code=CONFIRM_ERROR), asked)
         if self.flow is not None:
             return self._end_consent(self.flow, ConsentOutcome.REFUSED)
         self.sheet.forget()
+        self.texts.forget()
+        self.tracker.forget()
         self._out.clear()
         self.status, self.cursor = InterviewStatus.REFUSED, None
         if self.consent is not None:
@@ -308,8 +364,9 @@ class Session:
         self._move(target if target is not None else self.nav.first_gap())
         return self._ok()
 
-    def remove_member(self, roster: str, member: int) -> Step:
-        """Remove a member of an open-ended roster, with its answers (numbers are kept)."""
+    def remove_member(self, roster: str, member: int, *, confirm: bool = False) -> Step:
+        """Remove a member of an open-ended roster, with its answers (numbers are kept); a
+        member who holds answers is only removed with ``confirm``."""
         failed = self._roster_check(roster)
         if failed is not None:
             return failed
@@ -317,7 +374,11 @@ class Session:
             return self._fail(
                 answer_error("FK-ANS-008", "no_member", self.language, name=roster, member=member)
             )
-        self._out.extend(self.sheet.remove_member(roster, member))
+        refused = self._change(
+            "remove_member", lambda: self.sheet.remove_member(roster, member), None, confirm
+        )
+        if refused is not None:
+            return self._fail(refused.error, refused.confirm)
         self._revalidate()
         return self._ok()
 
@@ -347,6 +408,8 @@ class Session:
         if resuming:
             self.sheet.load(values or {}, members or {})
         self._out.extend(self.sheet.evaluate_all())
+        if resuming:
+            self.tracker.resumed()
         self._out.append(ParadataEvent("resume" if resuming else "open"))
         start = self.nav.first_open() if resuming else self.nav.stop_after(None)
         self._move(start if start is not None else self.nav.first_gap())
@@ -390,9 +453,9 @@ class Session:
         self._prompt = None
         return Step(True, records, None, consent, self.status)
 
-    def _fail(self, error: FieldkitError) -> Step:
+    def _fail(self, error: FieldkitError, confirm: Confirmation | None = None) -> Step:
         records, self._out = tuple(self._out), []
-        return Step(False, records, error, None, self.status)
+        return Step(False, records, error, None, self.status, confirm)
 
     def _over(self) -> Step:
         return self._fail(
