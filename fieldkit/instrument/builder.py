@@ -166,11 +166,14 @@ class _Builder:
     def _roster_texts(self, draft: Draft) -> None:
         """The member label and the checks' names and messages (their rules: logic.py)."""
         q = draft.model
-        where = self.doc.locate((*draft.path, "member_label"))
-        draft.member_label, issues = localize(
-            q.member_label, self.languages, where, "member_label", required=False
-        )
-        self.issues += issues
+        if isinstance(q.member_label, str):  # "${first_name}": the same in every language
+            draft.member_label = MappingProxyType(dict.fromkeys(self.languages, q.member_label))
+        else:
+            where = self.doc.locate((*draft.path, "member_label"))
+            draft.member_label, issues = localize(
+                q.member_label, self.languages, where, "member_label", required=False
+            )
+            self.issues += issues
         seen: set[str] = set()
         messages: list[Text] = []
         for index, check in enumerate(q.checks or []):
