@@ -273,8 +273,9 @@ def test_progress_counts_answered_among_relevant() -> None:
     answer_all(session, "12", "1")
     prompt = session.current()
     assert prompt is not None and (prompt.progress.answered, prompt.progress.relevant) == (2, 6)
-    # age took a third of three; worked its share of the five then left: 1 - 2/3 * 4/5
-    assert prompt.progress.percent == 46
+    # age took its share of four (two to answer, four that may apply: two): 1/5; worked its
+    # share of 4.5 (four to answer now, night may apply): 1 - 4/5 * 4.5/5.5
+    assert prompt.progress.percent == 34
     assert (prompt.section, prompt.section_label) == ("work", "Work")
 
 

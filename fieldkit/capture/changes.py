@@ -54,6 +54,8 @@ class Changes:
         self.sheet = sheet
         self.texts = texts
         self.checker = Checker(plan, sheet)
+        self.destroyed = False
+        """Whether the last change made deleted other answers (it was confirmed)."""
 
     def apply(
         self,
@@ -79,6 +81,7 @@ class Changes:
             sheet.begin()  # it only keeps breaches that were there already: make it again
             records = change()
         loss = self._loss(sheet.journal, changed)
+        self.destroyed = bool(loss)
         if loss and not confirm:
             sheet.undo()
             confirmation = self._confirmation(action, loss, language)

@@ -63,6 +63,7 @@ class Node:
         "question",
         "rank",
         "relevant",
+        "relevance_inputs",
         "repeat",
         "required_if",
         "section",
@@ -93,6 +94,11 @@ class Node:
         self.by_code = keyed_by_code(c.value for c in question.choices)
         """Its choices are typed by their codes (else by their place in the list shown)."""
         self.fanout: tuple[tuple[str, Fan], ...] = ()
+        self.relevance_inputs: frozenset[str] = (
+            references(question.relevant) if question.relevant is not None else frozenset()
+        )
+        """What its relevance reads (its section's too): while one is unanswered, a question
+        that does not apply yet may still come to (progress counts it as half a question)."""
 
     def __repr__(self) -> str:
         return f"Node({self.name!r})"
@@ -136,6 +142,10 @@ class Plan:
             name: Node(q, i, compiled.get(q.section))
             for i, (name, q) in enumerate(form.questions.items())
         }
+        for node in self.nodes.values():
+            section = sections.get(node.section)
+            if section is not None:
+                node.relevance_inputs |= references(section)
         self.top: tuple[str, ...] = tuple(
             n for n, node in self.nodes.items() if node.repeat is None
         )

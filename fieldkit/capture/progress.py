@@ -7,6 +7,11 @@ question newly answered, or left empty and passed, takes its share of what is le
 ``r`` questions still to go after it, the share done grows from ``d`` to
 ``1 - (1 - d) * r / (r + 1)``. When more questions open, the steps get smaller, never
 negative; when the interview is complete it is 1.
+
+What is still to go is an estimate: the questions that apply and have no answer, and half of
+those that may yet apply (their relevance reads something unanswered, as a member's
+child-labour questions before their age is known), with one member assumed for a roster
+whose size is not known yet.
 """
 
 from __future__ import annotations
@@ -53,8 +58,19 @@ class Tracker:
         left = self._left()
         self.done = 1.0 - (1.0 - self.done) * left / (left + 1)
 
-    def _left(self) -> int:
-        """Questions that apply and have no answer, less those passed on purpose."""
+    def _left(self) -> float:
+        """Questions that apply and have no answer (less those passed on purpose), and half
+        of those that may still come to apply."""
         sheet = self.sheet
         passed = sum(1 for key in self._passed if key not in sheet.values and sheet.relevant(key))
-        return max(0, sheet.applicable - sheet.answered - passed)
+        certain = max(0, sheet.applicable - sheet.answered - passed)
+        return certain + (len(sheet.maybe) + self._unsized()) / 2
+
+    def _unsized(self) -> int:
+        """The questions of one member of each roster that applies but has no member yet."""
+        sheet, plan = self.sheet, self.sheet.plan
+        return sum(
+            sum(1 for kid in kids if plan.nodes[kid].counted)
+            for roster, kids in plan.kids.items()
+            if not sheet.members[roster] and sheet.relevant((roster, 0))
+        )

@@ -171,7 +171,8 @@ class Session:
         elif detail == "skipped" and node.counted:
             self.tracker.passed(key)
         event = "change" if had and detail is None else "answer"
-        detail = detail or ("confirmed" if confirm and had else None)
+        if detail is None and self.changes.destroyed:
+            detail = "confirmed"  # the enumerator agreed to delete what it deleted
         self._out.append(ParadataEvent(event, node.name, member, self._elapsed(), detail))
         self._advance()
         return self._ok()

@@ -45,7 +45,7 @@ class Undo:
     """One entry of a change's journal: what an answer or a relevance was before (``key`` a
     question instance), or a member added or removed (``key`` is ``(roster, member)``)."""
 
-    kind: Literal["value", "relevance", "added", "removed"]
+    kind: Literal["value", "relevance", "maybe", "added", "removed"]
     key: Key
     old: object = ABSENT
 
@@ -64,6 +64,9 @@ class Sheet:
         """Answered instances of questions asked of the respondent (progress)."""
         self.applicable = 0
         """Relevant instances of questions asked of the respondent (progress)."""
+        self.maybe: set[Key] = set()
+        """Instances of questions asked of the respondent that do not apply while something
+        their relevance reads is unanswered: they may still come to (progress)."""
         self.evaluations = 0
         self.recomputed: list[Key] = []
         """The instances the last cascade evaluated, in order (for tests and profiling)."""
@@ -101,6 +104,8 @@ class Sheet:
                 _restore(self.values, entry.key, entry.old)
             elif entry.kind == "relevance":
                 _restore(self.relevance, entry.key, entry.old)  # type: ignore[arg-type]
+            elif entry.kind == "maybe":
+                (self.maybe.add if entry.old else self.maybe.discard)(entry.key)
             elif entry.kind == "added":
                 self.members[entry.key[0]].remove(entry.key[1])
             else:
@@ -110,7 +115,7 @@ class Sheet:
 
     def _log(
         self,
-        kind: Literal["value", "relevance", "added", "removed"],
+        kind: Literal["value", "relevance", "maybe", "added", "removed"],
         key: Key,
         old: object = ABSENT,
     ) -> None:
@@ -206,6 +211,7 @@ class Sheet:
         deletes the whole interview when it is finished as REFUSED)."""
         self.values.clear()
         self.relevance.clear()
+        self.maybe.clear()
         for members in self.members.values():
             members.clear()
         self.answered = self.applicable = 0
@@ -261,6 +267,8 @@ class Sheet:
             self.relevance[key] = relevant
             if node.counted:
                 self.applicable += (relevant is True) - (was is True)
+        if node.counted and node.relevance_inputs:
+            self._may_apply(key, not relevant and self._undecided(node, member))
         if not relevant:
             changed = self._drop(node, key)
             if node.is_repeat:
@@ -275,6 +283,23 @@ class Sheet:
             changed = False
         if changed:
             self._notify(node, member)
+
+    def _undecided(self, node: Node, member: int) -> bool:
+        """Whether something ``node``'s relevance reads here is still unanswered."""
+        values, repeat_of = self.values, self.plan.repeat_of
+        for name in node.relevance_inputs:
+            roster = repeat_of.get(name)
+            if roster is None:
+                if name not in self.members and (name, 0) not in values:
+                    return True
+            elif roster == node.repeat and (name, member) not in values:
+                return True
+        return False
+
+    def _may_apply(self, key: Key, maybe: bool) -> None:
+        if maybe is not (key in self.maybe):
+            self._log("maybe", key, not maybe)
+            (self.maybe.add if maybe else self.maybe.discard)(key)
 
     def _relevant(self, node: Node) -> bool:
         if node.section_relevant is not None:
@@ -374,6 +399,7 @@ class Sheet:
             key = (kid, member)
             kid_node = nodes[kid]
             self._drop(kid_node, key, record=False)
+            self._may_apply(key, False)
             if key in self.relevance:
                 self._log("relevance", key, self.relevance[key])
                 if self.relevance.pop(key) and kid_node.counted:

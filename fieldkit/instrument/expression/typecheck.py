@@ -269,6 +269,7 @@ class _Checker:
         found, members = self.resolve(question), self.resolve(roster)
         if members is not None and members.type is not T.ROSTER:
             self.report(WRONG_TYPE, roster, f"${{{roster.name}}} is not a roster")
+            members = None
         if found is None:
             return T.ANY
         if found.type is T.ROSTER or found.repeat is None:
