@@ -298,7 +298,12 @@ def test_withdrawing_mid_interview_ends_it_refused_and_forgets_the_answers() -> 
 def test_withdrawing_during_the_consent_block_is_a_refusal() -> None:
     session = start(form(BODY))
     session.answer("1")
-    assert session.withdraw().confirm is not None
+    asked = session.withdraw()
+    assert asked.message == (
+        "The respondent withdraws: the interview ends now as refused, and only the refusal"
+        " is kept."
+    )
+    assert asked.confirm is not None and session.consenting
     step = session.withdraw(confirm=True)
     assert step.consent is not None and step.consent.outcome is ConsentOutcome.REFUSED
     assert step.status is InterviewStatus.REFUSED and step.records == ()

@@ -235,3 +235,24 @@ def test_back_walks_through_members_in_reverse() -> None:
         visited.append((prompt.name, prompt.member))
     assert visited == [("age", 2), ("sex", 2), ("age", 1), ("sex", 1), ("head", 0)]
     assert session.back().code == "FK-CONSENT-002"
+
+
+def test_a_member_without_answers_is_removed_without_asking() -> None:
+    session, _ = opened(OPEN)
+    answer_all(session, "1", "1")  # head present; add a member, who has no answer yet
+    assert session.members("children") == (1,)
+    step = session.remove_member("children", 1)
+    assert step.ok and step.confirm is None and session.members("children") == ()
+
+
+def test_clearing_an_answer_others_depend_on_asks_first() -> None:
+    session, _ = opened(COUNTED)
+    answer_all(session, "1", "1", "30", "2", "fine")  # one member; works applies at 30
+    assert session.goto("age", 1).ok
+    asked = session.clear()
+    assert asked.confirm is not None and asked.confirm.cleared == (("works", 1),)
+    assert asked.message == (
+        "This deletes 1 answer that would no longer apply: works (member 1)."
+    )
+    assert ("age", 1) in held(session)
+    assert session.clear(confirm=True).ok and ("age", 1) not in held(session)

@@ -149,17 +149,20 @@ def _drafts_table(drafts: list[DraftRow], title: str, *, numbered: bool) -> Tabl
         table.add_column(column)
     for number, draft in enumerate(drafts, 1):
         cells = [str(number)] if numbered else []
-        cells += [
-            draft.short,
-            draft.form_id,
-            draft.unit or "-",
-            draft.enumerator,
-            draft.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            draft.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            str(draft.answered),
-        ]
-        table.add_row(*(escape(cell) for cell in cells))
+        table.add_row(*(escape(cell) for cell in [*cells, *_cells(draft)]))
     return table
+
+
+def _cells(draft: DraftRow) -> list[str]:
+    return [
+        draft.short,
+        draft.form_id,
+        draft.unit or "-",
+        draft.enumerator,
+        draft.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        draft.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        str(draft.answered),
+    ]
 
 
 def drafts(
@@ -187,7 +190,7 @@ def drafts(
             hint="give the laptop's file with --db",
         )
     root = study_root(Path.cwd() / "laptop")
-    paths = project or [root / "instruments"]
+    paths = project or [root / "protocols", root / "instruments"]
     forms = load_project(p for p in paths if p.exists()).by_hash()
     public_key = load_public_key(key or _default_key(root / "instruments"))
     with LaptopStore.open(db, project_public_key=public_key) as store:
@@ -195,7 +198,11 @@ def drafts(
     if not rows:
         console.print("no drafts on this laptop")
         return
-    console.print(_drafts_table(rows, "Drafts on this laptop", numbered=False))
+    if console.is_terminal:
+        console.print(_drafts_table(rows, "Drafts on this laptop", numbered=False))
+    else:  # piped: one whole line per draft, never cut to a width
+        for row in rows:
+            console.print("  ".join(escape(cell) for cell in _cells(row)))
     where = escape(str(db))
     console.print(f"resume one with: fieldkit collect INSTRUMENT --db {where} --resume DRAFT")
 
