@@ -93,7 +93,9 @@ def test_a_prefix_that_names_no_draft_or_several_is_refused_with_the_candidates(
     db = tmp_path / "laptop.sqlite"
     form = form_of("household")
     with _store(study, db) as store:
-        ids = [store.create_interview(form=form, enumerator="E07", language="en") for _ in range(17)]
+        ids = [
+            store.create_interview(form=form, enumerator="E07", language="en") for _ in range(17)
+        ]
         first = max({i[0] for i in ids}, key=lambda c: sum(i.startswith(c) for i in ids))
         sharing = sorted(i for i in ids if i.startswith(first))
         assert len(sharing) >= 2  # 17 ids, 16 hexadecimal digits

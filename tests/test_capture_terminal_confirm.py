@@ -83,9 +83,11 @@ def test_a_choice_and_a_smaller_household_in_the_terminal(tmp_path: Path) -> Non
         _type_until(typist, ("age", 3))  # Abenaa's name and sex are given
         term.type(":g hh_size")
         term.wait(
-            lambda ls: bool(ls)
-            and ls[-1] == ">"
-            and any("How many people" in x for x in since(ls, ":g hh_size")),
+            lambda ls: (
+                bool(ls)
+                and ls[-1] == ">"
+                and any("How many people" in x for x in since(ls, ":g hh_size"))
+            ),
             "the household size",
         )
         term.type("2")

@@ -59,8 +59,10 @@ def test_a_roster_with_checks_and_a_member_label_compiles(compile_yaml) -> None:
 
 
 def test_a_form_without_checks_keeps_its_hash(compile_yaml) -> None:  # type: ignore[no-untyped-def]
-    plain = ROSTER.split("        member_label:")[0] + "        questions:" + (
-        ROSTER.split("        questions:", 1)[1]
+    plain = (
+        ROSTER.split("        member_label:", maxsplit=1)[0]
+        + "        questions:"
+        + (ROSTER.split("        questions:", 1)[1])
     )
     data = compile_yaml(plain).form.questions["members"].to_dict()
     assert "checks" not in data and "member_label" not in data
@@ -70,7 +72,7 @@ def test_a_check_is_typed_like_a_constraint(compile_yaml) -> None:  # type: igno
     unknown = compile_yaml(ROSTER.replace("${mother_line}) = 2", "${mothr_line}) = 2"))
     assert _issues(unknown) == [[RULE_LINE, 55, "FK-EXPR-002"]]
     assert unknown.report.issues[0].hint == "did you mean ${mother_line}?"
-    number = compile_yaml(ROSTER.replace(" = 2\"", '"'))
+    number = compile_yaml(ROSTER.replace(' = 2"', '"'))
     assert _issues(number) == [[RULE_LINE, 20, "FK-EXPR-011"]]  # a rule must be true/false
 
 
@@ -85,7 +87,7 @@ def test_indexed_repeat_needs_a_question_of_that_roster(compile_yaml) -> None:  
 def test_checks_belong_to_a_repeat_and_have_their_own_names(compile_yaml) -> None:  # type: ignore[no-untyped-def]
     twice = ROSTER.replace(
         "        questions:\n          - {name: first_name",
-        "          - {name: mother_is_female, rule: \"${age} >= 0\", message: {en: A, fr: A}}\n"
+        '          - {name: mother_is_female, rule: "${age} >= 0", message: {en: A, fr: A}}\n'
         "        questions:\n          - {name: first_name",
     )
     assert _issues(compile_yaml(twice)) == [[26, 20, "FK-INS-030"]]

@@ -300,8 +300,7 @@ def test_withdrawing_during_the_consent_block_is_a_refusal() -> None:
     session.answer("1")
     asked = session.withdraw()
     assert asked.message == (
-        "The respondent withdraws: the interview ends now as refused, and only the refusal"
-        " is kept."
+        "The respondent withdraws: the interview ends now as refused, and only the refusal is kept."
     )
     assert asked.confirm is not None and session.consenting
     step = session.withdraw(confirm=True)

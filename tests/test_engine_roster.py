@@ -98,7 +98,9 @@ def test_lowering_the_count_removes_the_last_member_and_its_answers() -> None:
     asked = session.answer("2")  # member 3 holds answers: nothing is removed without a yes
     assert not asked.ok and asked.code == "FK-ANS-030" and asked.confirm is not None
     assert asked.confirm.removed == (MemberRemoval("people", 3, 3, "", 3),)
-    assert asked.message == "This removes member 3 from 'People', with the 3 answers given for them."
+    assert (
+        asked.message == "This removes member 3 from 'People', with the 3 answers given for them."
+    )
     assert session.members("people") == (1, 2, 3) and held(session)[("hh_size", 0)][0] == 3
     step = session.answer("2", confirm=True)
     steps.append(step)
@@ -251,8 +253,6 @@ def test_clearing_an_answer_others_depend_on_asks_first() -> None:
     assert session.goto("age", 1).ok
     asked = session.clear()
     assert asked.confirm is not None and asked.confirm.cleared == (("works", 1),)
-    assert asked.message == (
-        "This deletes 1 answer that would no longer apply: works (member 1)."
-    )
+    assert asked.message == ("This deletes 1 answer that would no longer apply: works (member 1).")
     assert ("age", 1) in held(session)
     assert session.clear(confirm=True).ok and ("age", 1) not in held(session)

@@ -72,17 +72,27 @@ class _Checker:
             hint = did_you_mean(name, self.drafts) or "name a question of this instrument"
             return "FK-EXPR-002", f"unknown question ${{{name}}} in a text", hint
         if target.type is QuestionType.REPEAT:
-            return "FK-EXPR-003", f"${{{name}}} is a roster: a text can only show an answer", (
-                "show one of its questions' answers, or count it in a calculate"
+            return (
+                "FK-EXPR-003",
+                f"${{{name}}} is a roster: a text can only show an answer",
+                ("show one of its questions' answers, or count it in a calculate"),
             )
         if target.repeat is not None and target.repeat != scope:
-            return "FK-EXPR-006", (
-                f"${{{name}}} is asked once per member of roster {target.repeat}: this text"
-                " has no single member to show it for"
-            ), "show it in a text of that roster, or a calculate's value"
+            return (
+                "FK-EXPR-006",
+                (
+                    f"${{{name}}} is asked once per member of roster {target.repeat}: this text"
+                    " has no single member to show it for"
+                ),
+                "show it in a text of that roster, or a calculate's value",
+            )
         if ordered and self.order[name] >= self.order[draft.name]:
-            return "FK-EXPR-009", (
-                f"the text of '{draft.name}' shows ${{{name}}}, which is not yet answered"
-                " at that point"
-            ), f"move '{name}' earlier, or show a question asked before"
+            return (
+                "FK-EXPR-009",
+                (
+                    f"the text of '{draft.name}' shows ${{{name}}}, which is not yet answered"
+                    " at that point"
+                ),
+                f"move '{name}' earlier, or show a question asked before",
+            )
         return None
