@@ -89,6 +89,13 @@ class Changes:
         sheet.end()
         return records
 
+    def withdrawal(self, *, consenting: bool, language: str) -> Refusal:
+        """What the respondent's withdrawal would do, to confirm first."""
+        given = sum(1 for key in self.sheet.values if self.plan.nodes[key[0]].counted)
+        key = "withdraws_1" if given == 1 else "withdraws"
+        message = say("withdraws_consent" if consenting else key, language, count=given)
+        return Refusal(AnswerError(message, code=CONFIRM_ERROR), Confirmation("withdraw", message))
+
     # -- a check breached -------------------------------------------------------------------
 
     def _breach(self, breach: Breach, changed: Key | None, language: str) -> AnswerError:

@@ -15,19 +15,20 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
-from fieldkit.capture.changes import CONFIRM_ERROR, Changes, Refusal
+from fieldkit.capture.changes import Changes, Refusal
 from fieldkit.capture.consent import ConsentFlow
-from fieldkit.capture.messages import NO_WORDS, YES_WORDS, answer_error, consent_error, say
+from fieldkit.capture.messages import NO_WORDS, YES_WORDS, answer_error, consent_error
 from fieldkit.capture.navigation import Navigator
 from fieldkit.capture.plan import MAX_MEMBERS, Node
 from fieldkit.capture.progress import Tracker
 from fieldkit.capture.prompts import Confirmation, Progress, Prompt, Record, Step, SummaryRow
+from fieldkit.capture.reading import KEEP, read_answer
 from fieldkit.capture.sheet import Key, Sheet
 from fieldkit.capture.texts import Texts
-from fieldkit.capture.values import EMPTY, parse_answer, status_of, to_json
+from fieldkit.capture.values import EMPTY, status_of, to_json
 from fieldkit.capture.views import question_prompt, roster_prompt, summary_rows
 from fieldkit.errors import AnswerError, FieldkitError
-from fieldkit.instrument.expression import MISSING, Missing
+from fieldkit.instrument.expression import MISSING
 from fieldkit.instrument.schema import QuestionType
 from fieldkit.store.records import (
     AnswerChange,
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Session"]
 
-KEEP: Final = object()
-"""A blank answer where one was given already: keep it."""
 ENDED: Final = (InterviewStatus.REFUSED, InterviewStatus.STOPPED)
 
 
@@ -198,31 +197,16 @@ class Session:
         return self._invalid(name, member, refusal.error)
 
     def _parse(self, node: Node, member: int, raw: object) -> object:
-        if node.kind is QuestionType.NOTE:
-            return EMPTY
-        prompt = self._shown((node.name, member))
-        question = node.question
-        value = parse_answer(
-            node.kind, raw, prompt.choices, node.known_values,
-            allow_dont_know=question.allow_dont_know, allow_refused=question.allow_refused,
+        prompt = None if node.kind is QuestionType.NOTE else self._shown((node.name, member))
+        return read_answer(
+            node,
+            member,
+            raw,
+            prompt=prompt,
+            plan=self.plan,
+            sheet=self.sheet,
             language=self.language,
-        )  # fmt: skip
-        if value is EMPTY:
-            if (node.name, member) in self.sheet.values:
-                return KEEP
-            if prompt.required:
-                raise answer_error("FK-ANS-002", "required", self.language)
-            return EMPTY
-        constraint = node.constraint
-        if constraint is not None and not isinstance(value, Missing):
-            if not self.sheet.check(node, member, constraint, value):
-                message = self.plan.text(question.constraint_message, self.language)
-                raise (
-                    answer_error("FK-ANS-003", "constraint", self.language)
-                    if not message
-                    else AnswerError(message, code="FK-ANS-003")
-                )
-        return value
+        )
 
     def _roster_answer(self, node: Node, raw: object) -> Step:
         word = "" if raw is None else str(raw).strip().lower()
@@ -286,12 +270,10 @@ class Session:
         if self.status in ENDED:
             return self._over()
         if not confirm:
-            given = sum(1 for key in self.sheet.values if self.plan.nodes[key[0]].counted)
-            key = "withdraws_1" if given == 1 else "withdraws"
-            key = key if self.flow is None else "withdraws_consent"
-            message = say(key, self.language, count=given)
-            asked = Confirmation("withdraw", message)
-            return self._fail(AnswerError(message, code=CONFIRM_ERROR), asked)
+            asked = self.changes.withdrawal(
+                consenting=self.flow is not None, language=self.language
+            )
+            return self._fail(asked.error, asked.confirm)
         if self.flow is not None:
             return self._end_consent(self.flow, ConsentOutcome.REFUSED)
         self.sheet.forget()
@@ -331,22 +313,11 @@ class Session:
             return self._fail(
                 answer_error("FK-ANS-006", "unknown_question", self.language, name=question)
             )
-        slot = self._slot(node, member)
+        slot = self.nav.slot_for(node, member)
         if slot is None or not self.nav.is_stop(slot):
             return self._fail(answer_error("FK-ANS-006", "not_asked", self.language, name=question))
         self._move(slot, "back", "goto")
         return self._ok()
-
-    def _slot(self, node: Node, member: int) -> Key | None:
-        if not node.is_repeat:
-            return (node.name, member if node.repeat is not None else 0)
-        members = self.sheet.members[node.name]
-        first = self.plan.kids[node.name][0]
-        if member in members:
-            return self.nav.stop_at_or_after((first, member))
-        if node.open_ended or not members:
-            return (node.name, 0)
-        return self.nav.stop_at_or_after((first, members[0]))
 
     def add_member(self, roster: str) -> Step:
         """Add a member to an open-ended roster and go to its first question."""
