@@ -58,6 +58,9 @@ class _Exporter:
         self.names = {name: name for name in form.questions}
         self.lists: dict[str, tuple[Choice, ...]] = {}
         self.inline: dict[str, str] = {}
+        self.pending: list[tuple[Row, str, str]] = []
+        """(row, code, message): notes placed once the row's number is known."""
+        self.special: dict[str, list[str]] = {"allow_dont_know": [], "allow_refused": []}
 
     def sheets(self) -> tuple[list[Row], list[Row], list[Row]]:
         block = consent_rows(self.form)
@@ -72,6 +75,10 @@ class _Exporter:
                 {"type": "end group", "name": "fk_interview", "fieldkit::block": "consent"}
             )
         choices = block.choices + list(self._choices())
+        numbers = {id(row): number for number, row in enumerate(survey, start=2)}
+        for row, code, message in self.pending:
+            self.findings.note(code, f"survey!{numbers[id(row)]}", message)
+        self._special_answers()
         pii = self.form.pii_fields()
         if pii:
             self.findings.note(
@@ -82,6 +89,17 @@ class _Exporter:
                 " (settings public_key)",
             )
         return survey, choices, [self._settings()]
+
+    def _special_answers(self) -> None:
+        for key, names in self.special.items():
+            if names:
+                what = "don't know" if key == "allow_dont_know" else "refused"
+                self.findings.note(
+                    codes.NO_DONT_KNOW_ON_ODK,
+                    "survey!A1",
+                    f"{len(names)} question(s) accept '{what}' ({', '.join(names)}): ODK has no"
+                    f" such answer; column fieldkit::{key} keeps it for fieldkit",
+                )
 
     def _check_names(self, block: list[Row]) -> None:
         generated = {row["name"] for row in block if "name" in row} | {"fk_interview"}
@@ -139,12 +157,7 @@ class _Exporter:
         for key, on in (("allow_dont_know", q.allow_dont_know), ("allow_refused", q.allow_refused)):
             if on:
                 row[f"fieldkit::{key}"] = "yes"
-                self.findings.note(
-                    codes.NO_DONT_KNOW_ON_ODK,
-                    f"survey: {q.name}",
-                    f"'{q.name}': ODK has no '{key.removeprefix('allow_').replace('_', ' ')}'"
-                    f" answer; kept in column fieldkit::{key} for fieldkit",
-                )
+                self.special[key].append(q.name)
         if q.choices and q.choice_list is None:
             row["fieldkit::choices"] = "inline"
 
@@ -154,11 +167,13 @@ class _Exporter:
         back = from_xlsform(odk, self.names, {}, {})
         if back.expr != expr:
             row[f"fieldkit::{column}"] = unparse(expr)
-            self.findings.note(
-                codes.REWRITTEN_FOR_ODK,
-                f"survey: {name}",
-                f"'{name}' {column} reads differently on ODK: {odk}; fieldkit's is kept in"
-                f" column fieldkit::{column}",
+            self.pending.append(
+                (
+                    row,
+                    codes.REWRITTEN_FOR_ODK,
+                    f"{column} of '{name}' reads {odk} on ODK; fieldkit's {unparse(expr)} is"
+                    f" kept in column fieldkit::{column}",
+                )
             )
 
     def _texts(self, key: str, text: Text) -> Row:

@@ -184,8 +184,7 @@ def _sheets(path: Path, book: object) -> Workbook:
         raise XlsformError(
             f"{path.name} has no 'survey' sheet (it has: {', '.join(names) or 'none'})",
             code=codes.NO_SURVEY,
-            hint=did_you_mean("survey", lowered)
-            or "an XLSForm's questions are in a sheet 'survey'",
+            hint=_nearest_sheet(lowered) or "an XLSForm's questions are in a sheet 'survey'",
         )
     sheets: dict[str, Sheet] = {}
     for wanted in ("survey", "choices", "settings"):
@@ -201,6 +200,14 @@ def _sheets(path: Path, book: object) -> Workbook:
             hint="the first row names the columns: type, name, label, ...",
         )
     return Workbook(path, sheets, names)
+
+
+def _nearest_sheet(lowered: dict[str, str]) -> str | None:
+    """ "did you mean 'Survey1'?", naming the sheet as written."""
+    found = did_you_mean("survey", lowered)
+    if found is None:
+        return None
+    return f"did you mean '{lowered[found.split(chr(39))[1]]}'?"
 
 
 def _read_sheet(name: str, rows: object) -> Sheet:
