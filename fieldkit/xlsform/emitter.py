@@ -74,8 +74,12 @@ class Emitted:
     """1-based line → (node, YAML key, sheet cell)."""
 
 
-def scalar(value: object) -> str:
-    """A YAML scalar that reads back as exactly ``value`` (fieldkit's loader is YAML 1.2)."""
+def scalar(value: object, *, number: bool = False) -> str:
+    """A YAML scalar that reads back as exactly ``value`` (fieldkit's loader is YAML 1.2).
+
+    ``number``: a text of digits may be written as a plain number (a choice value, which
+    fieldkit reads back as the same text); anywhere else it stays quoted text.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -83,18 +87,26 @@ def scalar(value: object) -> str:
     text = str(value)
     if _PLAIN.match(text) and text not in _RESERVED:
         return text
-    if _INTEGER.match(text):
+    if number and _INTEGER.match(text):
         return text
     quoted = json.dumps(text, ensure_ascii=False)
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
-def _flow(value: object) -> str:
+def _flow(value: object, *, number: bool = False) -> str:
     if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(
+                f"{scalar(k)}: {_flow(v, number=k == 'value')}"
+                for k, v in value.items()
+                if k != "__cell__"  # where a choice came from: for the line map, not the file
+            )
+            + "}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
-    return scalar(value)
+    return scalar(value, number=number)
 
 
 class _Writer:
@@ -161,8 +173,7 @@ def emit(
             writer.line(f"  {scalar(name)}:", None, None, comment)
             for item in items:
                 node = Node({}, item.get("__cell__"))
-                shown = {k: v for k, v in item.items() if k != "__cell__"}
-                writer.line(f"    - {_flow(shown)}", node, None)
+                writer.line(f"    - {_flow(item)}", node, None)
     writer.line("")
     writer.line("sections:")
     for section in sections:
