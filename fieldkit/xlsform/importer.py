@@ -111,7 +111,7 @@ def import_xlsform(
         findings.report,
         findings.notes,
         compiled.form,
-        len(built.questions),
+        sum(1 for node in built.questions if not node.removed),
     )
 
 
