@@ -88,6 +88,16 @@ def test_an_odk_household_form_imports_with_every_loss_named(
     assert [code for code, _ in notes].count("FK-XLS-050") == 5  # start end today deviceid user
     assert ("FK-XLS-056", "survey!J10") in notes  # ${today} is today()
     assert ("FK-XLS-056", "survey!M26") in notes  # position(..) is position()
+    assert ("FK-XLS-055", "survey!A20") in notes  # the repeat outside any group: a section
+    proposed = [cell for code, cell in notes if code == "FK-XLS-057"]
+    assert proposed == [
+        "survey!A9",
+        "survey!A14",
+        "survey!A15",
+        "survey!A21",
+        "survey!A22",
+        "survey!A23",
+    ]
     assert 'constraint: ". <= today()"' in result.text
     assert "pii: true  # proposed: looks identifying; confirm" in result.text
     assert "disaggregation: sex  # proposed from the name 'sex'; confirm" in result.text
@@ -99,6 +109,7 @@ def test_cascading_selects_keep_their_filters_and_properties(
 ) -> None:
     result = _import(tmp_path, protocols, CASCADE, kind="household")
     assert _cells(result) == []
+    assert ("FK-XLS-060", "survey!C1") in _notes(result)  # 'label' read as English
     left = [i.message.split()[0] for i in result.report.issues]
     assert left == ["FK-INS-011", "FK-INS-011"]  # sex and age roles: the author's to add
     added = result.text.replace(
@@ -184,6 +195,7 @@ def test_logic_the_compiler_rejects_is_taken_out_at_its_cell(
     ]
     assert dropped == [("survey!D2", "FK-EXPR-009"), ("survey!E4", "FK-EXPR-003")]
     assert "relevant not imported (survey!D2): ${b} > 1" in result.text
+    assert ("FK-XLS-053", "survey!E4") in _notes(result)  # a constraint needs a message
     assert compile_text(result.text, protocols, "f.yaml").report.codes().count("FK-EXPR-009") == 0
 
 
@@ -325,3 +337,18 @@ def test_an_unknown_protocol_is_left_to_the_author(
     assert result.ok and result.form is None
     assert result.report.issues[0].message.startswith("FK-PROT-001")
     assert {i.code for i in result.report.issues} == {"FK-XLS-023"}
+
+
+def test_the_forms_own_consent_question_is_pointed_out(
+    tmp_path: Path, protocols: dict[str, Protocol]
+) -> None:
+    sheets: dict[str, Table] = {
+        "survey": [
+            ["type", "name", "label", "relevant"],
+            ["select_one yn", "consent", "Do you agree to take part?"],
+            ["integer", "age", "Age", "${consent} = 'yes'"],
+        ],
+        "choices": [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]],
+    }
+    result = _import(tmp_path, protocols, sheets)
+    assert ("FK-XLS-059", "survey!B2") in _notes(result)
