@@ -160,7 +160,7 @@ class _Builder:
             node.fields["label"] = self.fields.texts(row, "label", node, fallback=name)
             node.origins["label"] = row.cell("label")
             self.fields.relevance(node, row, [])
-            self.fields._appearance(row, node)
+            self.fields.appearance(row, node)
         node.children = [n for e in part.entries if (n := self._question(e)) is not None]
         return node
 

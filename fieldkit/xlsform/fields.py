@@ -278,9 +278,9 @@ class FieldBuilder:
                 f"{column.header} = {row.values[column.index]!r} not imported",
                 why,
             )
-        self._appearance(row, node)
+        self.appearance(row, node)
 
-    def _appearance(self, row: Row, node: Node) -> None:
+    def appearance(self, row: Row, node: Node) -> None:
         words = row.get("appearance").split()
         shown = [w for w in words if w.lower() in DISPLAY_ONLY or _LAYOUT.fullmatch(w.lower())]
         others = [w for w in words if w not in shown]

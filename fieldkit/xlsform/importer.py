@@ -87,7 +87,7 @@ def import_xlsform(
     context = Context(
         findings, languages, {}, structure.metadata, structure.dropped, lists, exported
     )
-    title = _title(settings, languages, path, findings)
+    title, title_comment = _title(settings, languages, path, findings)
     built = build_nodes(structure, context, title)
     if not exported:
         propose(_levels(built), findings)
@@ -99,6 +99,7 @@ def import_xlsform(
         protocols=protocols,
         kind=kind,
         instrument_id=instrument_id,
+        title_comment=title_comment,
     )
     head = _head_comments(path)
     emitted, compiled = _compile(
@@ -157,7 +158,8 @@ def _report_unknown_columns(workbook: Workbook, findings: Findings) -> None:
 
 def _title(
     settings: Settings, languages: Languages, path: Path, findings: Findings
-) -> dict[str, str]:
+) -> tuple[dict[str, str], str]:
+    """The title in every language, and a comment naming the languages that were copied."""
     texts: dict[str, str] = {}
     for language, text in settings.titles.items():
         code = languages.of.get(language) if language is not None else None
@@ -176,7 +178,8 @@ def _title(
             f"the title has no {', '.join(missing)} text: copied",
             "translate it in the YAML",
         )
-    return {code: texts.get(code, source) for code in languages.codes}
+    comment = f"{', '.join(missing)} copied: translate" if missing else ""
+    return {code: texts.get(code, source) for code in languages.codes}, comment
 
 
 def _header(
@@ -188,6 +191,7 @@ def _header(
     protocols: Mapping[str, Protocol],
     kind: str | None,
     instrument_id: str | None,
+    title_comment: str,
 ) -> list[tuple[str, object, str, str | None]]:
     raw_id = instrument_id or settings.get("form_id") or "imported_form"
     form_id = fieldkit_name(raw_id, set())
@@ -196,7 +200,7 @@ def _header(
     respondents = [] if written == ["none"] else written or ["adult", "child"]
     rows: list[tuple[str, object, str, str | None]] = [
         ("id", form_id, "" if form_id == raw_id else f"from '{raw_id}'", settings.cell("form_id")),
-        ("title", title, "", settings.cell("form_title")),
+        ("title", title, title_comment, settings.cell("form_title")),
         ("version", settings.get("version") or "1", "", settings.cell("version")),
         ("kind", chosen_kind, why, None),
         ("protocol", protocol_id, "", None),
