@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from fieldkit.instrument.compiler import compile_text
@@ -16,6 +17,8 @@ from fieldkit.xlsform import ImportResult, XlsformError, import_xlsform
 from tests.conftest import REPO
 from tests.xlsform_forms import (
     CASCADE,
+    COMMITTED,
+    FORMS,
     FORWARD,
     HOUSEHOLD,
     HOUSEHOLD_REPORT,
@@ -352,3 +355,20 @@ def test_the_forms_own_consent_question_is_pointed_out(
     }
     result = _import(tmp_path, protocols, sheets)
     assert ("FK-XLS-059", "survey!B2") in _notes(result)
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_the_committed_workbooks_are_these_tables(name: str) -> None:
+    """tests/data/xlsforms/*.xlsx are for trying by hand; `python -m tests.xlsform_forms`
+    rewrites them from the tables."""
+    book = openpyxl.load_workbook(COMMITTED / f"{name}.xlsx", read_only=True)
+    try:
+        for sheet, table in FORMS[name].items():
+            rows = [list(r) for r in book[sheet].iter_rows(values_only=True)]
+            width = max(len(r) for r in table)
+            expected = [
+                [None if v == "" else v for v in r] + [None] * (width - len(r)) for r in table
+            ]
+            assert [r + [None] * (width - len(r)) for r in rows] == expected, sheet
+    finally:
+        book.close()

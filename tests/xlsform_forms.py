@@ -1,9 +1,14 @@
 """Real-world-style XLSForms, written as small tables, in the styles ODK's and KoboToolbox's
 documentation show. `write_xlsform` turns a form into an .xlsx the way Excel would save it.
+
+The same forms are committed as workbooks in tests/data/xlsforms/, to try by hand
+(`fieldkit xlsform import tests/data/xlsforms/household.xlsx --protocol ... --out ...`);
+`python -m tests.xlsform_forms` rewrites them, and a test keeps them equal to these tables.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +20,7 @@ Table = list[list[Any]]
 def write_xlsform(path: Path, sheets: dict[str, Table]) -> Path:
     """One worksheet per table; the first row is the header. Numbers stay numbers."""
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    book.set_properties({"created": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)})
     for name, rows in sheets.items():
         sheet = book.add_worksheet(name)
         for r, row in enumerate(rows):
@@ -416,3 +422,20 @@ FORWARD: dict[str, Table] = {
     ],
     "settings": [["form_title", "form_id"], ["Forward", "forward"]],
 }
+
+
+FORMS: dict[str, dict[str, Table]] = {
+    "household": HOUSEHOLD,
+    "cascade": CASCADE,
+    "nested": NESTED,
+    "unsupported": UNSUPPORTED,
+    "kobo": KOBO,
+    "forward": FORWARD,
+}
+COMMITTED = Path(__file__).resolve().parent / "data" / "xlsforms"
+
+
+if __name__ == "__main__":
+    COMMITTED.mkdir(parents=True, exist_ok=True)
+    for name, sheets in FORMS.items():
+        write_xlsform(COMMITTED / f"{name}.xlsx", sheets)
