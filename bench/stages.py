@@ -305,8 +305,9 @@ def compile_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
 
 def compile_floor(args: argparse.Namespace) -> dict[str, Any]:
     """pyxform on the same instrument as an XLSForm (written untimed, converted timed)."""
-    import xlsform  # noqa: PLC0415
     from pyxform.xls2xform import convert  # noqa: PLC0415
+
+    import xlsform  # noqa: PLC0415
 
     path = args.work / "bench_form.xlsx"
     questions = xlsform.write(path, 1000)
@@ -324,8 +325,8 @@ def xlsform_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     """`fieldkit xlsform import` of the same XLSForm pyxform converts: read the workbook,
     translate every row and expression, write the YAML, compile it with the real compiler."""
     import engine_step  # noqa: PLC0415
-    import xlsform  # noqa: PLC0415
 
+    import xlsform  # noqa: PLC0415
     from fieldkit.instrument.source import parse_source  # noqa: PLC0415
     from fieldkit.protocol.compiler import compile_protocol_document  # noqa: PLC0415
     from fieldkit.xlsform import import_xlsform  # noqa: PLC0415
