@@ -122,7 +122,6 @@ class _Frame:
     name: str | None = None
     entries: list[Entry] = field(default_factory=list)
     skipped: bool = False
-    last: int = 0
 
 
 def read_structure(sheet: Sheet, findings: Findings) -> Structure:
