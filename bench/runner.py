@@ -26,6 +26,7 @@ FLOORS = {
     "table": "one SQL GROUP BY (weighted share, no variance) over the same members",
     "export": "raw xlsxwriter constant_memory, write_row of the same cells",
     "engine": "dict assignment per answer (median step; floor in the same process)",
+    "capture": "raw sqlite3, unencrypted: INSERT OR REPLACE + COMMIT per answer, WAL, FULL",
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
     "xlsform import": "pyxform xls2xform.convert of the same XLSForm (to an XForm)",
 }
@@ -162,6 +163,7 @@ def run(args: argparse.Namespace) -> list[str]:
     stage("table", "table")
     stage("export", "export", "--rows", str(args.export_rows))
     stage("engine", "engine")
+    stage("capture", "capture")
     has_pyxform = importlib.util.find_spec("pyxform") is not None
     stage("compile", "compile", floor=has_pyxform)
     if not has_pyxform:

@@ -286,6 +286,74 @@ def engine_floor(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": median / 1e9, "rows": 0, "median": True, "same_process": True}
 
 
+# -- capture ---------------------------------------------------------------------------------
+
+CAPTURE_ANSWERS = 400
+
+
+def capture_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """Median ``LaptopStore.apply`` of one answer, durable on return: the encrypted store
+    (SQLCipher, WAL, synchronous=FULL); every fourth answer identifying, sealed as captured."""
+    import os  # noqa: PLC0415
+    import statistics  # noqa: PLC0415
+
+    import datagen  # noqa: PLC0415
+
+    from fieldkit.store import LaptopStore, StoreKey  # noqa: PLC0415
+    from fieldkit.store.records import (  # noqa: PLC0415
+        AnswerChange,
+        AnswerStatus,
+        ConsentOutcome,
+        ConsentRecord,
+        MemberChange,
+    )
+
+    path = args.work / "capture.sqlite"
+    for stale in args.work.glob("capture.sqlite*"):
+        stale.unlink()
+    form = datagen.make_project(3).forms["hh_bench"]
+    key = StoreKey(os.urandom(32))
+    times = []
+    with LaptopStore.open(path, project_keys=datagen.project_keys(), key=key) as store:
+        interview = store.create_interview(form=form, enumerator="E07", language="en")
+        store.record_consent(
+            interview, ConsentRecord(ConsentOutcome.GIVEN, "adult", 40, adult_consent=True)
+        )
+        store.apply(interview, members=[MemberChange("members", 1, True)])
+        for n in range(CAPTURE_ANSWERS):
+            question, value = (
+                ("first_name", f"Name {n}") if n % 4 == 0 else ("age", n % 90)
+            )  # a sealed answer, then three plain ones
+            change = AnswerChange(question, 1, value, AnswerStatus.ANSWERED)
+            start = time.perf_counter_ns()
+            store.apply(interview, [change])
+            times.append(time.perf_counter_ns() - start)
+    return {"seconds": statistics.median(times) / 1e9, "rows": len(times), "median": True}
+
+
+def capture_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """Raw sqlite3, unencrypted: one INSERT OR REPLACE and COMMIT per answer in WAL with
+    synchronous=FULL (the durability the laptop store promises, without anything else)."""
+    import statistics  # noqa: PLC0415
+
+    path = args.work / "capture-floor.sqlite"
+    for stale in args.work.glob("capture-floor.sqlite*"):
+        stale.unlink()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE answers (q TEXT, m INTEGER, v TEXT, PRIMARY KEY (q, m))")
+    times = []
+    for n in range(CAPTURE_ANSWERS):
+        start = time.perf_counter_ns()
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT OR REPLACE INTO answers VALUES (?, 1, ?)", ("age", json.dumps(n % 90)))
+        db.execute("COMMIT")
+        times.append(time.perf_counter_ns() - start)
+    db.close()
+    return {"seconds": statistics.median(times) / 1e9, "rows": len(times), "median": True}
+
+
 # -- compile ---------------------------------------------------------------------------------
 
 
@@ -351,6 +419,7 @@ STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "table": {"fieldkit": table_fieldkit, "floor": table_floor},
     "export": {"fieldkit": export_fieldkit, "floor": export_floor},
     "engine": {"fieldkit": engine_fieldkit, "floor": engine_floor},
+    "capture": {"fieldkit": capture_fieldkit, "floor": capture_floor},
     "compile": {"fieldkit": compile_fieldkit, "floor": compile_floor},
     "xlsform": {"fieldkit": xlsform_fieldkit, "floor": compile_floor},
 }

@@ -347,7 +347,7 @@ def test_a_language_the_form_has_not_is_refused_before_anything(
 ) -> None:
     db = tmp_path / "laptop.sqlite"
     path = str(study / "instruments" / "household.yaml")
-    common = ["collect", path, "--db", str(db), "--answers", str(HOUSEHOLD)]
+    common = ["collect", path, "--db", str(db), "--answers", str(HOUSEHOLD), *UNLOCK]
     unknown = runner.invoke(app, [*common, "--lang", "de"])
     assert isinstance(unknown.exception, FieldkitError), unknown.output
     assert unknown.exception.one_line() == (
@@ -364,7 +364,7 @@ def test_a_language_the_form_has_not_is_refused_before_anything(
     text = HOUSEHOLD.read_text(encoding="utf-8").replace("\nlanguage: en\n", "\n", 1)
     unsaid.write_text(text.replace("  language: en\n", "  language: fr\n"), encoding="utf-8")
     french = runner.invoke(
-        app, ["collect", path, "--db", str(db), "--answers", str(unsaid), "--lang", "fr"]
+        app, ["collect", path, "--db", str(db), "--answers", str(unsaid), "--lang", "fr", *UNLOCK]
     )
     assert french.exit_code == 0, french.output
     languages = [row["language"] for row in interviews(db)]

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 SCHEME = "x25519-aes256gcm-stream"
-CHUNK = 1 << 20
+CHUNK = 1 << 16
 TAG = 16
 _PREFIX = 7
 

@@ -18,6 +18,7 @@ from fieldkit.dataset.table import Rows, Special, Variable, VarType
 from fieldkit.export.atomic import atomic_path
 from fieldkit.export.common import Progress, require_release
 from fieldkit.export.errors import missing_extra
+from fieldkit.store.files import private_folder
 
 __all__ = ["write_parquet"]
 
@@ -44,7 +45,7 @@ def write_parquet(
     if public:
         require_release(dataset)
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    private_folder(out)  # 0700: exports are private by default
     lang = language or dataset.language
     written = []
     for name, table in dataset.tables.items():

@@ -16,6 +16,7 @@ from fieldkit.export.atomic import atomic_path
 from fieldkit.export.codebook import CODEBOOK_HEADER, about_rows, codebook_rows, text_cell
 from fieldkit.export.common import PROGRESS_EVERY, Progress, require_release
 from fieldkit.export.layout import PublishedTable, lines
+from fieldkit.store.files import private_folder
 
 __all__ = ["write_csv"]
 
@@ -35,7 +36,7 @@ def write_csv(
     if public and microdata:
         require_release(dataset)
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    private_folder(out)  # 0700: exports are private by default
     lang = language or dataset.language
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     written = [

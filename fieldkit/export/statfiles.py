@@ -21,6 +21,7 @@ from fieldkit.dataset.table import Cell, Rows, Special, Variable, VarType
 from fieldkit.export.atomic import atomic_path
 from fieldkit.export.common import require_release
 from fieldkit.export.errors import missing_extra
+from fieldkit.store.files import private_folder
 
 __all__ = ["stata_names", "write_dta", "write_sav"]
 
@@ -74,7 +75,7 @@ def _write_all(
     if public:
         require_release(dataset)
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    private_folder(out)  # 0700: exports are private by default
     lang = language or dataset.language
     written = []
     for name, table in dataset.tables.items():
