@@ -434,3 +434,59 @@ def test_free_text_opens_with_the_merge_key_after_an_audit_entry(
     assert any("Weeding, harvesting maize" in str(v) for v in texts.values())
     assert (entry.action, json.loads(entry.detail)["values"]) == ("free text opened", 2)
     assert names == {}  # identities are sealed to the identity key: never opened here
+
+
+def test_the_staff_register_names_codes_outside_the_store(field: Field, tmp_path: Path) -> None:
+    register = tmp_path / "staff.yaml"
+    register.write_text(
+        "E07: {name: Fatmata Kamara, role: enumerator}\n"
+        "E12: {name: Ibrahim Sesay, role: enumerator}\n"
+        "S03: {name: Mariatu Conteh, role: supervisor}\n"
+        "E04: {name: Alhaji Bangura, role: enumerator}\n"
+    )
+    runner = CliRunner()
+    check = ["staff", "check", "--register", str(register), "--store", str(field.store)]
+    result = runner.invoke(app, check)
+    assert result.exit_code == 1 and "R02 (1 interview(s))" in result.output
+    register.write_text(register.read_text() + "R02: {name: Kadiatu Koroma, role: enumerator}\n")
+    assert runner.invoke(app, check).exit_code == 0
+    assert leaks(_files(field.store.parent), ("Kadiatu Koroma", "Mariatu Conteh")) == []
+    register.write_text("Fatmata Kamara: {name: Fatmata Kamara, role: enumerator}\n")
+    bad = runner.invoke(app, check)
+    assert isinstance(bad.exception, PrivacyError) and bad.exception.code == "FK-PRIV-007"
+
+
+def test_bundles_receipts_and_exports_are_private_and_name_the_audit_head(
+    field: Field, tmp_path: Path
+) -> None:
+    import os
+    import stat
+
+    from openpyxl import load_workbook
+
+    from fieldkit.dataset.store import load_dataset
+    from fieldkit.export import write_csv, write_xlsx
+
+    old = os.umask(0)
+    try:
+        receipt = next(field.laptop.parent.glob("*.receipt"))
+        dataset, counts = load_dataset(
+            field.store, field.project.forms["household_cl"], role="statistician"
+        )
+        xlsx = write_xlsx(dataset, [], tmp_path / "out.xlsx", counts=counts)
+        csvs = write_csv(dataset, [], tmp_path / "csv", counts=counts)
+    finally:
+        os.umask(old)
+    for path in (*field.bundles, receipt, xlsx, *csvs):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert stat.S_IMODE((tmp_path / "csv").stat().st_mode) == 0o700
+    with open_coordinator(field.store) as db:
+        head = AuditLog(db).head()
+    assert head is not None
+    assert json.loads(receipt.read_text())["audit_head"].startswith("#")
+    about = dict(load_workbook(xlsx, read_only=True)["About"].iter_rows(values_only=True))
+    assert about["Audit head"] == head.text()
+    [(key, value)] = [(k, v) for k, v in about.items() if str(k).startswith("Collected under")]
+    assert key == "Collected under: household_child_labour version 1"
+    assert value.startswith("1 interview(s); data-use statement sha256:")
+    assert "This statement will not be changed" in value

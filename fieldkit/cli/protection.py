@@ -41,6 +41,9 @@ Shares = Annotated[
 DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+staff_app = typer.Typer(
+    help="The staff register: codes to names, kept by the coordinator only.", no_args_is_help=True
+)
 retention_app = typer.Typer(help="Retention that deletes.", no_args_is_help=True)
 
 
@@ -257,12 +260,33 @@ def keys_rotate(
     print_audit_head(store)
 
 
+@staff_app.command("check")
+def staff_check(
+    register_file: Annotated[
+        Path, typer.Option("--register", help="The coordinator's staff register (YAML).")
+    ],
+    store: Store,
+) -> None:
+    """List the staff codes a store uses that the register does not name."""
+    from fieldkit.privacy.staff import load_staff_register, unregistered_codes
+
+    register = load_staff_register(register_file)
+    missing = unregistered_codes(store, register)
+    console.print(f"{len(register)} staff code(s) in the register")
+    for code, count in missing.items():
+        console.print(f"[yellow]not in the register[/]: {escape(code)} ({count} interview(s))")
+    if missing:
+        raise typer.Exit(1)
+    console.print("[green]✓[/] every code in the store is in the register")
+
+
 def register(app: typer.Typer) -> None:
     from fieldkit.cli.bundles import device_app
     from fieldkit.cli.keys import keys_app
 
     app.add_typer(audit_app, name="audit")
     app.add_typer(retention_app, name="retention")
+    app.add_typer(staff_app, name="staff")
     app.command("reveal")(reveal)
     device_app.command("revoke")(device_revoke)
     keys_app.command("rotate")(keys_rotate)
