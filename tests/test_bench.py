@@ -17,6 +17,7 @@ STAGES = (
     "table",
     "export",
     "engine",
+    "capture",
     "compile",
     "xlsform import",
 )
