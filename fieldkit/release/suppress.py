@@ -1,152 +1,113 @@
-"""Small-cell suppression with secondary suppression, checked by linear algebra.
+"""Cell suppression for a whole release, checked by the audit's linear programs.
 
-A published table is a grid of counts tied together by linear relations: each row adds up
-to its total, each column's cells add up to the column's subtotals and total. A reader who
-knows every shown number can solve those relations for a hidden cell when it is the only
-unknown in one of them, or, less obviously, when a combination of relations pins it down.
+Every count a release publishes is checked together with every other (all sheets, every
+earlier ``tables`` call on the same data), so a hidden count cannot come back from another
+table's margin, a shared total or a nested age band (5-14 inside 5-17).
 
-:func:`suppress` hides every count from 1 to ``threshold - 1`` (primary suppression), then
-repeats until nothing changes:
+:func:`protect` starts from the *sensitive* counts (from 1 to the threshold minus one, and
+zeros that would tell a whole group's answer), then repeats until nothing is left to do:
 
-1. every relation with exactly one hidden cell gets a second one (the smallest non-zero
-   shown cell of that relation, a margin only when no inner cell is left);
-2. :func:`determined_cells` solves the relations exactly (Gaussian elimination over
-   fractions) and, for any hidden cell still pinned down, hides one more cell beside it.
+1. audit every hidden count still to check (:func:`fieldkit.release.audit.audit`): its
+   smallest and largest feasible value given everything shown;
+2. for each count whose interval is narrower than the protocol's protection interval, hide
+   the cheapest shown count among those that hold its bounds (a non-zero dual).
 
-Zeros are shown: a zero is not a person. Primary and secondary cells look the same.
+Hiding a count only removes an equation, so intervals only widen: a count that passed once
+passes for good, and only the counts that failed or were just hidden are audited again.
+Counts published earlier cannot be taken back: when only they pin a count, it is reported
+as ``exposed`` (in practice never, since they were protected when published).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from fractions import Fraction
+from dataclasses import dataclass, field
 
-__all__ = ["Cell", "Relation", "determined_cells", "suppress"]
+from fieldkit.release.audit import Interval, Problem, audit
 
-Cell = tuple[int, int]
-"""(row, column) in the grid."""
+__all__ = ["Protection", "protect"]
 
 
-@dataclass(frozen=True, slots=True)
-class Relation:
-    """``sum(parts) == total``: a row adding to its total, or rows adding to a subtotal."""
-
-    parts: tuple[Cell, ...]
-    total: Cell
-
-    @property
-    def cells(self) -> tuple[Cell, ...]:
-        return (*self.parts, self.total)
-
-
-def suppress(
-    counts: Sequence[Sequence[int]], relations: Sequence[Relation], threshold: int
-) -> set[Cell]:
-    """The cells to hide so no count from 1 to threshold-1 shows or can be worked out."""
-    hidden = {
-        (r, c)
-        for r, row in enumerate(counts)
-        for c, value in enumerate(row)
-        if 0 < value < threshold
-    }
-    while True:
-        if _pair_up(counts, relations, hidden):
-            continue
-        pinned = determined_cells(relations, hidden)
-        if not pinned or not _hide_beside(counts, relations, hidden, pinned):
-            return hidden
+@dataclass
+class Protection:
+    hidden: set[int]
+    """Counts of the new tables to hide (primary and secondary alike)."""
+    intervals: dict[int, Interval] = field(default_factory=dict)
+    """The last audit of every hidden count (new and earlier ones)."""
+    exposed: set[int] = field(default_factory=set)
+    """Hidden counts that only counts published earlier pin down."""
+    rounds: int = 0
+    solved: int = 0
+    """Counts audited, over all rounds (each one is two linear programs)."""
 
 
-def _pair_up(
-    counts: Sequence[Sequence[int]], relations: Sequence[Relation], hidden: set[Cell]
-) -> bool:
-    changed = False
-    for relation in relations:
-        if sum(cell in hidden for cell in relation.cells) == 1:
-            partner = _partner(counts, relation, hidden)
-            if partner is not None:
-                hidden.add(partner)
-                changed = True
-    return changed
+def protect(
+    problem: Problem,
+    *,
+    sensitive: Iterable[int],
+    width: int,
+    costs: Sequence[float],
+    fixed_shown: Iterable[int] = (),
+    fixed_hidden: Iterable[int] = (),
+    never_shown: Iterable[int] = (),
+) -> Protection:
+    """Hide counts until every hidden count's feasible interval is at least ``width`` wide.
 
-
-def _partner(counts: Sequence[Sequence[int]], relation: Relation, hidden: set[Cell]) -> Cell | None:
-    """The cell to hide next in a relation: the smallest non-zero shown part, else the total."""
-    shown = [cell for cell in relation.parts if cell not in hidden and _value(counts, cell) > 0]
-    if shown:
-        return min(shown, key=lambda cell: (_value(counts, cell), cell))
-    if relation.total not in hidden:
-        return relation.total
-    zeros = [cell for cell in relation.parts if cell not in hidden]
-    return min(zeros) if zeros else None
-
-
-def _value(counts: Sequence[Sequence[int]], cell: Cell) -> int:
-    return counts[cell[0]][cell[1]]
-
-
-def _hide_beside(
-    counts: Sequence[Sequence[int]],
-    relations: Sequence[Relation],
-    hidden: set[Cell],
-    pinned: Iterable[Cell],
-) -> bool:
-    """Hide one more cell in a relation of a pinned cell (else anywhere near hidden ones)."""
-    pinned = sorted(pinned)
-    touching = [r for r in relations if any(c in r.cells for c in pinned)]
-    touching += [r for r in relations if any(c in hidden for c in r.cells)]
-    for relation in touching:
-        partner = _partner(counts, relation, hidden)
-        if partner is not None:
-            hidden.add(partner)
-            return True
-    return False
-
-
-def determined_cells(relations: Sequence[Relation], hidden: set[Cell]) -> set[Cell]:
-    """Hidden cells whose value follows exactly from the shown cells and the relations.
-
-    Unknowns are the hidden cells; each relation is one linear equation among them. A cell
-    is determined exactly when its unit vector lies in the row space of the equations, which
-    in reduced row echelon form means a row with a single non-zero entry, at that cell.
+    ``fixed_shown``/``fixed_hidden`` were published earlier and stay as they are;
+    ``never_shown`` are counts no table prints but whose protection matters (a share's
+    complement); every other count may be hidden, at its cost.
     """
-    unknowns = sorted(hidden)
-    index = {cell: i for i, cell in enumerate(unknowns)}
-    matrix: list[list[Fraction]] = []
-    for relation in relations:
-        row = [Fraction(0)] * len(unknowns)
-        for cell in relation.parts:
-            if cell in index:
-                row[index[cell]] += 1
-        if relation.total in index:
-            row[index[relation.total]] -= 1
-        if any(row):
-            matrix.append(row)
-    reduced = _rref(matrix, len(unknowns))
-    found = set()
-    for row in reduced:
-        nonzero = [i for i, value in enumerate(row) if value != 0]
-        if len(nonzero) == 1:
-            found.add(unknowns[nonzero[0]])
-    return found
-
-
-def _rref(matrix: list[list[Fraction]], width: int) -> list[list[Fraction]]:
-    rows = [list(r) for r in matrix]
-    pivot_row = 0
-    for column in range(width):
-        found = next((r for r in range(pivot_row, len(rows)) if rows[r][column] != 0), None)
-        if found is None:
-            continue
-        rows[pivot_row], rows[found] = rows[found], rows[pivot_row]
-        pivot = rows[pivot_row][column]
-        rows[pivot_row] = [value / pivot for value in rows[pivot_row]]
-        for r, row in enumerate(rows):
-            if r != pivot_row and row[column] != 0:
-                factor = row[column]
-                rows[r] = [a - factor * b for a, b in zip(row, rows[pivot_row], strict=True)]
-        pivot_row += 1
-        if pivot_row == len(rows):
+    locked_shown = set(fixed_shown)
+    locked_hidden = set(fixed_hidden) | set(never_shown)
+    hidden = {c for c in sensitive if c not in locked_shown and problem.counts[c].atoms}
+    hidden -= locked_hidden
+    result = Protection(hidden)
+    check = hidden | {c for c in locked_hidden if problem.counts[c].atoms}
+    while check:
+        result.rounds += 1
+        shown = [c for c in range(len(problem.counts)) if c not in hidden | locked_hidden]
+        found = audit(problem, shown, sorted(check), width)
+        result.solved += len(found)
+        result.intervals.update(found)
+        failing = sorted(
+            (c for c, interval in found.items() if interval.width < width),
+            key=lambda c: (found[c].width, c),
+        )
+        chosen = _choose(
+            problem,
+            failing=failing,
+            found=found,
+            hideable=set(shown) - locked_shown,
+            costs=costs,
+            exposed=result.exposed,
+        )
+        hidden |= chosen
+        check = (set(failing) - result.exposed) | chosen
+        if not chosen:
             break
-    return rows[:pivot_row]
+    return result
+
+
+def _choose(
+    problem: Problem,
+    *,
+    failing: list[int],
+    found: dict[int, Interval],
+    hideable: set[int],
+    costs: Sequence[float],
+    exposed: set[int],
+) -> set[int]:
+    """One more count to hide per failing count, sharing picks within a round."""
+    chosen: set[int] = set()
+    for count in failing:
+        candidates = [c for c in found[count].binding if c in hideable]
+        if not candidates:  # a degenerate optimum names no equation: any overlapping count
+            atoms = set(problem.counts[count].atoms)
+            candidates = [c for c in hideable if atoms.intersection(problem.counts[c].atoms)]
+        if not candidates:
+            exposed.add(count)
+            continue
+        if chosen.intersection(candidates):
+            continue  # another pick this round already loosens it: audit it again first
+        chosen.add(min(candidates, key=lambda c: (costs[c], c)))
+    return chosen
