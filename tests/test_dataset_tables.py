@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from dataclasses import replace
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from fieldkit.dataset import NOT_REPRESENTATIVE, DatasetError, StudyInfo, flatten
 from fieldkit.indicators import derive_all
 from fieldkit.release import check_release, publish
+from fieldkit.release.microdata import individual_risk
 from fieldkit.stats import SUPPRESSED, crosstab, estimate_proportion
 from fieldkit.stats.student import t_quantile
 from tests.data.handmade import REFERENCE, build_members, compile_form, compile_street_form, stream
@@ -198,3 +200,23 @@ def test_microdata_fail_the_release_check(members: Any) -> None:
     assert caught.value.code == "FK-DATA-009"
     coarse = check_release(members, keys=["district"], weight="hh_weight", k=5)
     assert coarse.ok and coarse.smallest_key == 18  # 3 households of 6 in the north
+
+
+def test_the_refusal_names_the_combinations_by_their_labels(members: Any) -> None:
+    check = check_release(members, keys=["sex", "district"], weight="hh_weight", k=19)
+    assert not check.ok and check.offending
+    assert all("sex=Male" in o or "sex=Female" in o or "missing" in o for o in check.offending)
+    with pytest.raises(DatasetError, match=r"district=North, sex=Female: 8") as caught:
+        check.raise_if_failed()
+    assert caught.value.code == "FK-DATA-009"
+
+
+def test_individual_risk_is_sdcmicros_approximation() -> None:
+    # indivRisk(method = "approx") by hand: f = 1, 2, 3 records weighing F in all
+    p = 1 / 200
+    assert individual_risk(1, 200) == pytest.approx(p / (1 - p) * math.log(200))
+    assert individual_risk(1, 200) == pytest.approx(0.026624, abs=1e-6)  # not 1/200 = 0.5%
+    p = 2 / 50
+    assert individual_risk(2, 50) == pytest.approx(p / (1 - p) - (p / (1 - p)) ** 2 * math.log(25))
+    assert individual_risk(3, 300) == pytest.approx(0.01 / (3 - 0.99))
+    assert individual_risk(4, 4) == 0.25  # the whole population was sampled

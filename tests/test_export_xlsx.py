@@ -109,7 +109,7 @@ def test_tables_sheet_marks_hidden_cells(workbook: Path) -> None:
     rows = [tuple(v for v in r if v is not None) for r in _rows(workbook, "Tables")]
     assert rows[0] == ("Table 1. Child labour (SDG 8.7.1, ICLS 2008)",)
     assert rows[2][:3] == ("5-11", SUPPRESSED, SUPPRESSED)  # 4 in child labour: hidden
-    assert rows[5][:4] == ("5-14", 8, 13, 21)
+    assert rows[5][0] == "5-14" and rows[5][3] == 21  # the 5-14 total stays
     numbers = [v for r in rows for v in r if isinstance(v, int | float)]
     assert all(v == 0 or v >= 5 for v in numbers if float(v).is_integer())
     text = " ".join(str(v) for r in rows for v in r)

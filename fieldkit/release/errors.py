@@ -1,9 +1,7 @@
 """The release layer's errors: one class, stable codes.
 
 FK-RELEASE-001  the published counts contradict each other (the audit has no solution)
-FK-RELEASE-002  a release profile the protocol does not know
-FK-RELEASE-003  a public release whose records stay re-identifiable (individual risk)
-FK-RELEASE-004  a recode file that does not fit the instrument
+FK-RELEASE-005  a release crossing too many variables to audit
 """
 
 from __future__ import annotations
