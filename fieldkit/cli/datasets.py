@@ -15,7 +15,7 @@ from fieldkit.dataset.store import load_dataset
 from fieldkit.export import write_csv, write_dta, write_parquet, write_sav, write_xlsx
 from fieldkit.export.layout import lines
 from fieldkit.project import load_project
-from fieldkit.release.publish import standard_tables
+from fieldkit.release.publish import publish
 from fieldkit.stats import Crosstab, EstimateTable, crosstab, estimate_proportion
 
 __all__ = ["register"]
@@ -70,7 +70,7 @@ def export(
         err_console.print("nothing to write: give --xlsx, --csv, --parquet, --dta or --sav")
         raise typer.Exit(2)
     dataset, counts = _load(store, instrument, role, project, lang)
-    published = standard_tables(dataset)
+    published, _ = publish(dataset)
     written: list[Path] = []
     with progress_bars() as progress:
         if xlsx:
@@ -136,6 +136,7 @@ def tables(
         result = estimate_proportion(rows, indicator, breakdown, study=dataset.study)
     else:
         result = crosstab(rows, indicator, breakdown, study=dataset.study)
+    publish(dataset, [result])  # what is printed is published: protected like a release
     if as_json:
         print_json([[value for value, _ in line] for line in lines([result])])
         return
