@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("merge", "merge (duckdb)", "flatten", "table", "export", "engine", "compile")
+STAGES = ("merge", "merge (duckdb)", "flatten", "table", "export", "engine", "compile", "release")
 NUMBER = re.compile(r"([\d.,]+) (s|ms|µs|MiB)$")
 
 

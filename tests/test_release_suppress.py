@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from fieldkit.release.space import MAX_ATOMS, build_space
 def _grid(inner: list[list[int]]) -> Problem:
     """An n x m table with row totals, column totals and a grand total."""
     n, m = len(inner), len(inner[0])
-    problem = Problem(n * m, [])
+    problem = Problem(np.array([v for row in inner for v in row]))
     for r in range(n):
         for c in range(m):
             problem.add([r * m + c], inner[r][c])
@@ -60,7 +61,7 @@ def test_the_audit_finds_a_cell_pinned_by_a_combination() -> None:
 
 
 def test_counts_that_contradict_each_other_are_a_bug_not_a_release() -> None:
-    problem = Problem(2, [])
+    problem = Problem(np.array([3, 0]))
     problem.add([0], 3)
     problem.add([0, 1], 2)  # a total smaller than one of its parts
     problem.add([1], 0)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
@@ -70,10 +70,13 @@ class Interval:
 class Problem:
     """The counts of a release over ``n_atoms`` atoms."""
 
-    n_atoms: int
-    counts: list[Count]
-    truth: np.ndarray | None = None
-    """Records per atom, when known: the first feasible point of every audit."""
+    truth: np.ndarray
+    """Records per atom: the first feasible point of every audit, where moves start."""
+    counts: list[Count] = field(default_factory=list)
+
+    @property
+    def n_atoms(self) -> int:
+        return len(self.truth)
 
     def add(self, atoms: Sequence[int], value: int) -> int:
         """Add a count; return its position."""
@@ -82,18 +85,25 @@ class Problem:
 
 
 def audit(
-    problem: Problem, shown: Sequence[int], targets: Sequence[int], width: float = math.inf
+    problem: Problem,
+    shown: Sequence[int],
+    targets: Sequence[int],
+    width: float = math.inf,
+    points: Sequence[np.ndarray] = (),
 ) -> dict[int, Interval]:
     """The interval of every count in ``targets`` given the counts in ``shown``; with a
-    ``width``, counts seen to spread over it are not solved exactly."""
-    system = _System(problem, shown)
+    ``width``, counts seen to spread over it are not solved exactly. ``points`` are feasible
+    records per atom known already (moves that keep every shown count)."""
+    system = _System(problem, shown, points)
     return {target: system.interval(problem.counts[target], width) for target in targets}
 
 
 class _System:
     """The equations of the shown counts, kept in the sparse form the solver takes."""
 
-    def __init__(self, problem: Problem, shown: Sequence[int]) -> None:
+    def __init__(
+        self, problem: Problem, shown: Sequence[int], points: Sequence[np.ndarray]
+    ) -> None:
         self.problem = problem
         self.shown = list(shown)
         rows: list[int] = []
@@ -107,35 +117,34 @@ class _System:
         self.matrix = csr_array((data, (rows, columns)), shape=shape)
         values = [problem.counts[p].value for p in self.shown]
         self.values = np.array(values or [0], dtype=float)
-        self.points: list[np.ndarray] = [] if problem.truth is None else [problem.truth]
+        known = [problem.truth, *points]
+        self.points = np.array(known, dtype=float).reshape(-1, problem.n_atoms)
 
     def interval(self, count: Count, width: float) -> Interval:
         if not count.atoms:
             return Interval(0, 0.0, ())
         atoms = list(count.atoms)
         seen = self._seen(atoms)
-        if seen is not None and seen[1] - seen[0] >= width:
-            return Interval(math.ceil(seen[0] - _ROUND), seen[1], (), exact=False)
+        if _spread(seen) >= width:
+            return _part(seen)
         objective = np.zeros(self.problem.n_atoms)
         objective[atoms] = 1.0
         high, high_binding = self._solve(-objective)
         if high is None:
             return Interval(0, math.inf, (), exact=False)
         seen = self._seen(atoms)
-        if seen is not None and seen[1] - seen[0] >= width:
-            return Interval(math.ceil(seen[0] - _ROUND), seen[1], (), exact=False)
+        if _spread(seen) >= width:
+            return _part(seen)
         low, low_binding = self._solve(objective)
         lowest = max(0, math.ceil((low or 0.0) - _ROUND))
         highest = math.floor(-high + _ROUND)
         binding = tuple(sorted(set(low_binding) | set(high_binding)))
         return Interval(lowest, float(highest), binding)
 
-    def _seen(self, atoms: list[int]) -> tuple[float, float] | None:
+    def _seen(self, atoms: list[int]) -> tuple[float, float]:
         """The smallest and largest value of a count over the points found so far."""
-        if not self.points:
-            return None
-        values = [float(point[atoms].sum()) for point in self.points]
-        return min(values), max(values)
+        values = self.points[:, atoms].sum(axis=1)
+        return float(values.min()), float(values.max())
 
     def _solve(self, objective: np.ndarray) -> tuple[float | None, list[int]]:
         """The optimum (None when unbounded) and the shown counts that hold it."""
@@ -155,7 +164,18 @@ class _System:
                 code="FK-RELEASE-001",
                 hint="the published counts contradict each other; report this as a bug",
             )
-        self.points.append(np.asarray(result.x))
+        self.points = np.vstack([self.points, np.asarray(result.x)])
         duals = result.eqlin.marginals if self.shown else []
         binding = [self.shown[i] for i, dual in enumerate(duals) if abs(dual) > _DUAL]
         return float(result.fun), binding
+
+
+def _spread(seen: tuple[float, float]) -> int:
+    """The whole values between the lowest and highest seen (an attacker knows counts are
+    whole numbers, so a fractional end does not count)."""
+    return math.floor(seen[1] + _ROUND) - math.ceil(seen[0] - _ROUND)
+
+
+def _part(seen: tuple[float, float]) -> Interval:
+    low, high = math.ceil(seen[0] - _ROUND), math.floor(seen[1] + _ROUND)
+    return Interval(low, float(high), (), exact=False)

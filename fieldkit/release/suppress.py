@@ -7,15 +7,18 @@ table's margin, a shared total or a nested age band (5-14 inside 5-17).
 :func:`protect` starts from the *sensitive* counts (from 1 to the threshold minus one, and
 zeros that would tell a whole group's answer), then repeats until nothing is left to do:
 
-1. audit every hidden count still to check (:func:`fieldkit.release.audit.audit`): its
-   smallest and largest feasible value given everything shown;
-2. for each count whose interval is narrower than the protocol's protection interval, hide
-   the cheapest shown count among those that hold its bounds (a non-zero dual).
+1. for each hidden count not yet seen to move by ``width``, the cheapest move of records
+   that changes it by ``width`` and keeps every other shown count
+   (:mod:`fieldkit.release.moves`); the counts the move changes are hidden too;
+2. audit every hidden count (:func:`fieldkit.release.audit.audit`), reusing the moves as
+   feasible points, so only a count no move spread over ``width`` costs a linear program;
+   a count narrower than ``width`` (a cell hidden by another's move that moved it by less)
+   gets a move of its own in the next round.
 
 Hiding a count only removes an equation, so intervals only widen: a count that passed once
-passes for good, and only the counts that failed or were just hidden are audited again.
-Counts published earlier cannot be taken back: when only they pin a count, it is reported
-as ``exposed`` (in practice never, since they were protected when published).
+passes for good. Counts published earlier cannot be taken back: a count that only they pin
+down is reported as ``exposed`` (in practice never, since they were protected when
+published).
 """
 
 from __future__ import annotations
@@ -23,7 +26,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from fieldkit.release.audit import Interval, Problem, audit
+from fieldkit.release.moves import Planner
 
 __all__ = ["Protection", "protect"]
 
@@ -37,8 +43,10 @@ class Protection:
     exposed: set[int] = field(default_factory=set)
     """Hidden counts that only counts published earlier pin down."""
     rounds: int = 0
+    moves: int = 0
+    """Moves planned (one linear program each, two when the count cannot go up)."""
     solved: int = 0
-    """Counts audited, over all rounds (each one is two linear programs)."""
+    """Counts the audit had to solve (two linear programs each)."""
 
 
 def protect(
@@ -62,52 +70,34 @@ def protect(
     hidden = {c for c in sensitive if c not in locked_shown and problem.counts[c].atoms}
     hidden -= locked_hidden
     result = Protection(hidden)
-    check = hidden | {c for c in locked_hidden if problem.counts[c].atoms}
-    while check:
+    planner = Planner(problem, costs, locked_shown)
+    points: list[np.ndarray] = []
+    moved: set[int] = set()
+    pending = sorted(hidden | {c for c in locked_hidden if problem.counts[c].atoms})
+    while pending:
         result.rounds += 1
+        for count in pending:
+            if _spread(problem, points, count) >= width:
+                continue  # an earlier move already changes it enough
+            move = planner.move(count, width, hidden | locked_hidden)
+            if move is None or count in moved:  # a moved count cannot fail: guard the loop
+                result.exposed.add(count)
+                continue
+            moved.add(count)
+            points.append(move.point)
+            hidden |= move.changed - locked_hidden - locked_shown
         shown = [c for c in range(len(problem.counts)) if c not in hidden | locked_hidden]
-        found = audit(problem, shown, sorted(check), width)
-        result.solved += len(found)
+        found = audit(problem, shown, sorted(hidden | locked_hidden), width, points)
+        result.solved += sum(1 for interval in found.values() if interval.exact)
         result.intervals.update(found)
-        failing = sorted(
-            (c for c, interval in found.items() if interval.width < width),
-            key=lambda c: (found[c].width, c),
+        pending = sorted(
+            c for c, iv in found.items() if iv.width < width and c not in result.exposed
         )
-        chosen = _choose(
-            problem,
-            failing=failing,
-            found=found,
-            hideable=set(shown) - locked_shown,
-            costs=costs,
-            exposed=result.exposed,
-        )
-        hidden |= chosen
-        check = (set(failing) - result.exposed) | chosen
-        if not chosen:
-            break
+    result.moves = planner.solved
     return result
 
 
-def _choose(
-    problem: Problem,
-    *,
-    failing: list[int],
-    found: dict[int, Interval],
-    hideable: set[int],
-    costs: Sequence[float],
-    exposed: set[int],
-) -> set[int]:
-    """One more count to hide per failing count, sharing picks within a round."""
-    chosen: set[int] = set()
-    for count in failing:
-        candidates = [c for c in found[count].binding if c in hideable]
-        if not candidates:  # a degenerate optimum names no equation: any overlapping count
-            atoms = set(problem.counts[count].atoms)
-            candidates = [c for c in hideable if atoms.intersection(problem.counts[c].atoms)]
-        if not candidates:
-            exposed.add(count)
-            continue
-        if chosen.intersection(candidates):
-            continue  # another pick this round already loosens it: audit it again first
-        chosen.add(min(candidates, key=lambda c: (costs[c], c)))
-    return chosen
+def _spread(problem: Problem, points: Sequence[np.ndarray], count: int) -> float:
+    atoms = list(problem.counts[count].atoms)
+    values = [float(problem.truth[atoms].sum())] + [float(p[atoms].sum()) for p in points]
+    return max(values) - min(values)

@@ -30,7 +30,7 @@ from fieldkit.release.space import Space, build_space
 from fieldkit.release.suppress import protect
 from fieldkit.stats.tabulate import SUPPRESSED, Crosstab, left_out_note
 
-__all__ = ["EarlierCount", "ReleaseOutcome", "Rules", "protect_tables"]
+__all__ = ["EarlierCount", "ReleaseOutcome", "Rules", "problem_of", "protect_tables"]
 
 HEADLINE_COST = 10.0
 """Hiding a count of a headline table costs this many times more than another count."""
@@ -60,7 +60,10 @@ class ReleaseOutcome:
     intervals: dict[int, Interval] = field(default_factory=dict)
     exposed: list[int] = field(default_factory=list)
     atoms: int = 0
+    moves: int = 0
+    """Moves planned (a linear program each)."""
     audited: int = 0
+    """Hidden counts the audit solved exactly (two linear programs each)."""
     rounds: int = 0
     seconds: float = 0.0
 
@@ -77,7 +80,7 @@ def protect_tables(
     started = time.perf_counter()
     counts = counts_of(tables, rules.threshold, headline or set(), _equal_weights(dataset))
     wheres = [(c.table, c.where) for c in counts] + [(e.table, e.where) for e in earlier]
-    problem, spaces, index = _problem(dataset, wheres)
+    problem, index = problem_of(dataset, wheres)
     # The same records counted in several tables (a group's total, a shared margin) are one
     # count: shown anywhere means shown everywhere, so hiding it means hiding every copy.
     new = [index[i] for i in range(len(counts))]
@@ -105,7 +108,8 @@ def protect_tables(
         hidden=hidden,
         intervals={i: result.intervals[new[i]] for i in hidden if new[i] in result.intervals},
         exposed=sorted(result.exposed),
-        atoms=sum(space.n_atoms for space in spaces),
+        atoms=problem.n_atoms,
+        moves=result.moves,
         audited=result.solved,
         rounds=result.rounds,
         seconds=time.perf_counter() - started,
@@ -125,9 +129,9 @@ def _equal_weights(dataset: Dataset) -> Callable[[str], bool]:
     return equal
 
 
-def _problem(
+def problem_of(
     dataset: Dataset, wheres: Sequence[tuple[str, Mapping[str, frozenset[Cell] | None]]]
-) -> tuple[Problem, list[Space], list[int]]:
+) -> tuple[Problem, list[int]]:
     """The release's atoms and its distinct counts; for each ``where``, its count."""
     variables: dict[str, dict[str, None]] = defaultdict(dict)
     named: dict[str, dict[str, set[Cell]]] = defaultdict(lambda: defaultdict(set))
@@ -141,8 +145,8 @@ def _problem(
         space = build_space(dataset.table(table), names, named[table])
         spaces[table] = (space, offset)
         offset += space.n_atoms
-    truth = np.concatenate([space.sizes for space, _ in spaces.values()]) if spaces else None
-    problem = Problem(offset, [], truth=truth)
+    sizes = [space.sizes for space, _ in spaces.values()]
+    problem = Problem(np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64))
     seen: dict[tuple[int, ...], int] = {}
     index: list[int] = []
     for table, where in wheres:
@@ -152,7 +156,7 @@ def _problem(
         if atoms not in seen:
             seen[atoms] = problem.add(atoms, space.count(local))
         index.append(seen[atoms])
-    return problem, [space for space, _ in spaces.values()], index
+    return problem, index
 
 
 def _notes(tables: Sequence[Shown], rules: Rules) -> None:
