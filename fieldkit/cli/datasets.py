@@ -14,8 +14,9 @@ from fieldkit.dataset import Dataset
 from fieldkit.dataset.store import load_dataset
 from fieldkit.export import write_csv, write_dta, write_parquet, write_sav, write_xlsx
 from fieldkit.export.layout import lines
+from fieldkit.instrument.form import Form
 from fieldkit.project import load_project
-from fieldkit.release.publish import publish
+from fieldkit.protocol.schema import Profile
 from fieldkit.stats import Crosstab, EstimateTable, crosstab, estimate_proportion
 
 __all__ = ["register"]
@@ -32,18 +33,28 @@ Project = Annotated[
 Lang = Annotated[str | None, typer.Option("--lang", "-l", help="Language of labels, e.g. fr.")]
 OutFile = Annotated[Path | None, typer.Option(help="Write this file.")]
 OutDir = Annotated[Path | None, typer.Option(help="Write files into this folder.")]
+ProfileOption = Annotated[
+    Profile,
+    typer.Option(
+        "--profile",
+        help="Release profile: internal (coordinators), restricted (researchers under "
+        "agreement: no free text, staff ids or exact dates), public (also k-anonymous, no "
+        "unit numbers, ages in bands).",
+    ),
+]
 DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
 
 
 def _load(
     store: str, instrument: str, role: str, project: list[Path] | None, lang: str | None
-) -> tuple[Dataset, dict[str, int]]:
+) -> tuple[Dataset, dict[str, int], Form]:
     loaded = load_project(project or DEFAULT_PROJECT)
     if not loaded.report.ok:
         print_report(loaded.report, subject="project")
         raise typer.Exit(1)
-    dataset, counts = load_dataset(store, loaded.form(instrument), role=role, language=lang)
-    return dataset, counts
+    form = loaded.form(instrument)
+    dataset, counts = load_dataset(store, form, role=role, language=lang)
+    return dataset, counts, form
 
 
 def export(
@@ -58,19 +69,23 @@ def export(
     sav: OutDir = None,
     project: Project = None,
     lang: Lang = None,
-    public: Annotated[
-        bool, typer.Option("--public", help="A public release: microdata must pass k >= 11.")
-    ] = False,
+    profile: ProfileOption = Profile.RESTRICTED,
     tables_only: Annotated[
         bool, typer.Option("--tables-only", help="Published tables, no microdata.")
     ] = False,
 ) -> None:
-    """Export datasets (Excel, CSV, Parquet, Stata, SPSS) with codebook and published tables."""
+    """Export a release (Excel, CSV, Parquet, Stata, SPSS): codebook, protected tables and
+    microdata as the profile lets them leave."""
+    from fieldkit.release.profiles import prepare_microdata
+    from fieldkit.release.publish import publish
+
     if not any((xlsx, csv, parquet, dta, sav)):
         err_console.print("nothing to write: give --xlsx, --csv, --parquet, --dta or --sav")
         raise typer.Exit(2)
-    dataset, counts = _load(store, instrument, role, project, lang)
-    published, _ = publish(dataset)
+    full, counts, form = _load(store, instrument, role, project, lang)
+    published, _ = publish(full)  # tables from every record, protected together
+    dataset = prepare_microdata(full, form, profile).dataset
+    public = False  # prepare_microdata has made public microdata k-anonymous, or refused
     written: list[Path] = []
     with progress_bars() as progress:
         if xlsx:
@@ -124,13 +139,19 @@ def tables(
     role: Role = "statistician",
     project: Project = None,
     lang: Lang = None,
+    profile: ProfileOption = Profile.RESTRICTED,
     as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
 ) -> None:
-    """Print one disaggregated table (counts with totals, small cells suppressed)."""
-    dataset, _ = _load(store, instrument, role, project, lang)
+    """Print one disaggregated table (counts with totals, protected with every table
+    published before)."""
+    from fieldkit.release.profiles import check_variables
+    from fieldkit.release.publish import publish
+
+    dataset, _, form = _load(store, instrument, role, project, lang)
     name = table or (dataset.rosters[0] if dataset.rosters else dataset.main)
     rows = dataset.table(name)
     breakdown = by or ["sex", "age_band_ilo_cl"]
+    check_variables(dataset, form, profile, [indicator, *breakdown])
     result: Crosstab | EstimateTable
     if weighted:
         result = estimate_proportion(rows, indicator, breakdown, study=dataset.study)

@@ -77,6 +77,7 @@ def about_rows(
     exported_at: str = "",
 ) -> Iterator[tuple[str, str]]:
     """Key/value rows for the About sheet: the study, its rules, and what was merged."""
+    yield from study.release  # the release profile first: the file says what it is
     yield "Study", _text(study.title, language)
     yield "Protocol", study.protocol_id
     yield (

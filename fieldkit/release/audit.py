@@ -30,8 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_array
 
 from fieldkit.release.errors import ReleaseError
 
@@ -106,6 +104,8 @@ class _System:
     ) -> None:
         self.problem = problem
         self.shown = list(shown)
+        from scipy.sparse import csr_array  # noqa: PLC0415 (scipy loads on first use: slow)
+
         rows: list[int] = []
         columns: list[int] = []
         for row, position in enumerate(self.shown):
@@ -148,6 +148,8 @@ class _System:
 
     def _solve(self, objective: np.ndarray) -> tuple[float | None, list[int]]:
         """The optimum (None when unbounded) and the shown counts that hold it."""
+        from scipy.optimize import linprog  # noqa: PLC0415 (scipy loads on first use: slow)
+
         result = linprog(
             objective,
             A_eq=self.matrix if self.shown else None,

@@ -2,6 +2,7 @@
 
 FK-RELEASE-001  the published counts contradict each other (the audit has no solution)
 FK-RELEASE-005  a release crossing too many variables to audit
+FK-RELEASE-030  a table of a release reads a variable its profile leaves out
 """
 
 from __future__ import annotations

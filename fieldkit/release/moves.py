@@ -25,8 +25,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_array, hstack, identity, vstack
 
 from fieldkit.release.audit import Problem
 from fieldkit.release.errors import ReleaseError
@@ -52,6 +50,8 @@ class Planner:
         self.truth = problem.truth.astype(float)
         self.costs = np.asarray(costs, dtype=float)
         self.locked = sorted(locked)
+        from scipy.sparse import csr_array  # noqa: PLC0415 (scipy loads on first use: slow)
+
         rows: list[int] = []
         columns: list[int] = []
         for row, count in enumerate(problem.counts):
@@ -71,6 +71,9 @@ class Planner:
         return None
 
     def _solve(self, target: int, change: float, free: Collection[int]) -> Move | None:
+        from scipy.optimize import linprog  # noqa: PLC0415 (scipy loads on first use: slow)
+        from scipy.sparse import csr_array, hstack, identity, vstack  # noqa: PLC0415
+
         skip = {target, *free, *self.locked}
         costed = [c for c in range(len(self.problem.counts)) if c not in skip]
         n, m = self.problem.n_atoms, len(costed)
