@@ -9,13 +9,26 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import typer
+import yaml
+from typer.testing import CliRunner
 
+from fieldkit.cli import datasets
 from fieldkit.dataset import Dataset, DatasetError
 from fieldkit.export import write_csv, write_xlsx
 from fieldkit.instrument.form import Form
 from fieldkit.release import ReleaseError
 from fieldkit.release.profiles import Profile, check_variables, prepare_microdata
-from tests.data.generated_household import DATE, PLANTED, generated_household
+from tests.conftest import REPO
+from tests.data.generated_household import (
+    DATE,
+    PLANTED,
+    TRAFFICKER,
+    generated_household,
+    generated_streams,
+    household_form,
+)
+from tests.data.store_rows import fill_store
 
 QUASI_IDENTIFIERS = {
     # the protocol's defaults, spelled out by variable: sex, age band, geography, ethnicity,
@@ -110,3 +123,56 @@ def test_a_table_may_not_read_what_its_profile_leaves_out(survey: tuple[Form, Da
     assert caught.value.code == "FK-RELEASE-030"
     with pytest.raises(ReleaseError, match="staff or device id"):
         check_variables(dataset, form, Profile.RESTRICTED, ["cl_sdg_8_7_1", "enumerator"])
+
+
+@pytest.fixture(scope="module")
+def hq(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    folder = tmp_path_factory.mktemp("hq")
+    form = household_form()
+    fill_store(folder / "hq.sqlite", form, *generated_streams(400), excluded={})
+    project = ["--project", str(REPO / "protocols"), "--project", str(REPO / "instruments")]
+    args = ["--store", str(folder / "hq.sqlite"), "-i", "household_cl", *project]
+    return folder, [*args, "--recodes", str(folder / "recodes")]
+
+
+def test_coded_free_text_leaves_where_the_text_may_not(hq: tuple[Path, list[str]]) -> None:
+    folder, args = hq
+    runner = CliRunner()
+    done = runner.invoke(_app(), ["recode", *args, "-q", "occupation"])
+    assert done.exit_code == 0, done.output
+    assert "occupation: 1 new texts, 1 still to code" in done.output
+    path = folder / "recodes" / "household_cl.yaml"
+    coding = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert list(coding["occupation"]["texts"].values()) == [None]
+    text = next(iter(coding["occupation"]["texts"]))
+    coding["occupation"] = {"labels": {9333: "Porter"}, "texts": {text: 9333}}
+    path.write_text(yaml.safe_dump(coding), encoding="utf-8")
+    again = runner.invoke(_app(), ["recode", *args, "-q", "occupation"])
+    assert "occupation: 0 new texts, 0 still to code" in again.output  # codes are kept
+    out = folder / "public"
+    done = runner.invoke(_app(), ["export", *args, "--profile", "public", "--csv", str(out)])
+    assert done.exit_code == 0, done.output
+    members = _read_csv(out / "household_cl__members.csv")
+    assert "occupation" not in members[0]
+    assert {r["occupation_code"] for r in members} == {"9333"}
+    assert TRAFFICKER not in (out / "household_cl__members.csv").read_text(encoding="utf-8-sig")
+
+
+def test_recode_refuses_a_question_that_is_not_free_text(hq: tuple[Path, list[str]]) -> None:
+    done = CliRunner().invoke(_app(), ["recode", *hq[1], "-q", "sex"])
+    assert done.exit_code != 0
+    assert isinstance(done.exception, ReleaseError) and done.exception.code == "FK-RELEASE-031"
+
+
+def test_tables_of_a_public_release_refuse_exact_age(hq: tuple[Path, list[str]]) -> None:
+    args = hq[1]
+    done = CliRunner().invoke(_app(), ["tables", *args, "--profile", "public", "--by", "age"])
+    assert isinstance(done.exception, ReleaseError) and done.exception.code == "FK-RELEASE-030"
+    shown = CliRunner().invoke(_app(), ["tables", *args, "--profile", "public", "--by", "sex"])
+    assert shown.exit_code == 0, shown.output
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    datasets.register(app)
+    return app

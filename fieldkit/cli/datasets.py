@@ -42,11 +42,21 @@ ProfileOption = Annotated[
         "unit numbers, ages in bands).",
     ),
 ]
+Recodes = Annotated[
+    Path,
+    typer.Option("--recodes", help="Folder of recode files (<instrument>.yaml, fieldkit recode)."),
+]
 DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
+DEFAULT_RECODES = Path("recodes")
 
 
 def _load(
-    store: str, instrument: str, role: str, project: list[Path] | None, lang: str | None
+    store: str,
+    instrument: str,
+    role: str,
+    project: list[Path] | None,
+    lang: str | None,
+    recodes: Path | None = None,
 ) -> tuple[Dataset, dict[str, int], Form]:
     loaded = load_project(project or DEFAULT_PROJECT)
     if not loaded.report.ok:
@@ -54,6 +64,11 @@ def _load(
         raise typer.Exit(1)
     form = loaded.form(instrument)
     dataset, counts = load_dataset(store, form, role=role, language=lang)
+    coded = (recodes or DEFAULT_RECODES) / f"{instrument}.yaml"
+    if coded.exists():
+        from fieldkit.release.recode import apply_recodes
+
+        apply_recodes(dataset, form, coded)
     return dataset, counts, form
 
 
@@ -70,6 +85,7 @@ def export(
     project: Project = None,
     lang: Lang = None,
     profile: ProfileOption = Profile.RESTRICTED,
+    recodes: Recodes = DEFAULT_RECODES,
     tables_only: Annotated[
         bool, typer.Option("--tables-only", help="Published tables, no microdata.")
     ] = False,
@@ -82,7 +98,7 @@ def export(
     if not any((xlsx, csv, parquet, dta, sav)):
         err_console.print("nothing to write: give --xlsx, --csv, --parquet, --dta or --sav")
         raise typer.Exit(2)
-    full, counts, form = _load(store, instrument, role, project, lang)
+    full, counts, form = _load(store, instrument, role, project, lang, recodes)
     published, _ = publish(full)  # tables from every record, protected together
     dataset = prepare_microdata(full, form, profile).dataset
     public = False  # prepare_microdata has made public microdata k-anonymous, or refused
@@ -140,6 +156,7 @@ def tables(
     project: Project = None,
     lang: Lang = None,
     profile: ProfileOption = Profile.RESTRICTED,
+    recodes: Recodes = DEFAULT_RECODES,
     as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
 ) -> None:
     """Print one disaggregated table (counts with totals, protected with every table
@@ -147,7 +164,7 @@ def tables(
     from fieldkit.release.profiles import check_variables
     from fieldkit.release.publish import publish
 
-    dataset, _, form = _load(store, instrument, role, project, lang)
+    dataset, _, form = _load(store, instrument, role, project, lang, recodes)
     name = table or (dataset.rosters[0] if dataset.rosters else dataset.main)
     rows = dataset.table(name)
     breakdown = by or ["sex", "age_band_ilo_cl"]
@@ -184,6 +201,31 @@ def _fmt(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def recode(
+    *,
+    store: Store,
+    instrument: InstrumentId,
+    question: Annotated[
+        list[str] | None,
+        typer.Option("--question", "-q", help="A free-text question (repeat; default: all)."),
+    ] = None,
+    recodes: Recodes = DEFAULT_RECODES,
+    role: Role = "statistician",
+    project: Project = None,
+) -> None:
+    """Add the store's free-text answers to the instrument's recode file, for a coder to give
+    each a code; exports then carry <question>_code, which every release profile keeps."""
+    from fieldkit.release.recode import update_recodes
+
+    dataset, _, form = _load(store, instrument, role, project, None)
+    recodes.mkdir(parents=True, exist_ok=True)
+    report = update_recodes(recodes / f"{instrument}.yaml", form, dataset, question or [])
+    for name, added in report.added.items():
+        console.print(f"{escape(name)}: {added} new texts, {report.uncoded[name]} still to code")
+    console.print(f"[green]✓[/] {escape(str(report.path))}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("export")(export)
     app.command("tables")(tables)
+    app.command("recode")(recode)

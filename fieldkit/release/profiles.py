@@ -128,9 +128,7 @@ def left_out(dataset: Dataset, form: Form, profile: Profile) -> dict[str, str]:
     return found
 
 
-def check_variables(
-    dataset: Dataset, form: Form, profile: Profile, names: Sequence[str]
-) -> None:
+def check_variables(dataset: Dataset, form: Form, profile: Profile, names: Sequence[str]) -> None:
     """Refuse (FK-RELEASE-030) a table of a ``profile`` release that reads a variable the
     profile leaves out: a count by enumerator or exact age would publish it after all."""
     reasons = left_out(dataset, form, profile)

@@ -37,6 +37,16 @@ def generated_household(households: int = 400, seed: int = 12) -> tuple[Form, Da
     """Households in four districts of two regions, 2-6 members each; most members share
     the common values of the rarer quasi-identifiers (no disability, citizens)."""
     form = household_form()
+    dataset = flatten(form, *generated_streams(households, seed), role="statistician")
+    prepare(dataset)
+    return form, dataset
+
+
+Streams = tuple[list[dict[str, Any]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def generated_streams(households: int, seed: int = 12) -> Streams:
+    """Interviews, answers and roster members, sorted as a store reads them."""
     rng = random.Random(seed)
     interviews: list[dict[str, Any]] = []
     answers: list[tuple[Any, ...]] = []
@@ -58,9 +68,7 @@ def generated_household(households: int = 400, seed: int = 12) -> tuple[Form, Da
             members.append((iid, "members", line))
             _member(answers, iid, line, rng)
     answers.sort(key=lambda row: (row[0], row[2]))
-    dataset = flatten(form, interviews, answers, members, role="statistician")
-    prepare(dataset)
-    return form, dataset
+    return interviews, answers, members
 
 
 def _add(rows: list[tuple[Any, ...]], iid: str, name: str, member: int, value: Any) -> None:
