@@ -112,8 +112,8 @@ class Attacker:
 def _row_where(table: Crosstab | EstimateTable, r: int) -> dict[str, Any]:
     where: dict[str, Any] = {}
     for name, key in zip(table.by, table.rows[r].key, strict=True):
-        if key is not None:
-            where[name] = set(key) if isinstance(key, tuple) else {key}
+        if key is not None:  # a "(not stated)" row counts the records with no value
+            where[name] = {_value(k) for k in (key if isinstance(key, tuple) else (key,))}
     return where
 
 

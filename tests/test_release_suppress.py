@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 
 from fieldkit.dataset import Table, Variable, VarType
 from fieldkit.release import Problem, ReleaseError, audit, protect
+from fieldkit.release.about import protect_counts
 from fieldkit.release.space import MAX_ATOMS, build_space
 
 
@@ -77,3 +80,32 @@ def test_a_release_crossing_too_many_variables_is_refused() -> None:
     with pytest.raises(ReleaseError, match="combinations to audit") as caught:
         build_space(table, names, {n: set(range(10)) for n in names})
     assert caught.value.code == "FK-RELEASE-005" and 10**6 > MAX_ATOMS
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"merged": 24, "included": 21, "quarantined": 1, "duplicates": 2},
+        {"merged": 31, "included": 28, "quarantined": 1, "duplicates": 1},
+        {"merged": 30, "included": 20, "quarantined": 0, "duplicates": 10},
+    ],
+)
+def test_the_about_sheet_counts_cannot_be_worked_out(counts: dict[str, int]) -> None:
+    shown = protect_counts(counts, 5)
+    assert all(shown[name] == "x" for name, value in counts.items() if 0 < value < 5)
+    # an attacker who knows merged = included + quarantined + duplicates + held back (>= 0)
+    # and every printed count: each hidden one can take values 5 apart
+    parts = ("included", "quarantined", "duplicates")
+    top = counts["merged"] + 10
+    seen: dict[str, set[int]] = {name: set() for name in shown if shown[name] == "x"}
+    for values in itertools.product(range(top), repeat=3):
+        guess = dict(zip(parts, values, strict=True))
+        guess["merged"] = sum(values) + max(0, counts["merged"] - sum(counts[p] for p in parts))
+        if guess["merged"] >= top:
+            continue
+        if all(guess[n] == v for n, v in shown.items() if v != "x" and n in guess):
+            for name, values_seen in seen.items():
+                values_seen.add(guess[name])
+    assert all(max(v) - min(v) >= 5 for v in seen.values()), seen
+    if counts["quarantined"] == 0:
+        assert shown == counts  # nothing small: all shown

@@ -92,14 +92,17 @@ def export(
 ) -> None:
     """Export a release (Excel, CSV, Parquet, Stata, SPSS): codebook, protected tables and
     microdata as the profile lets them leave."""
+    from fieldkit.release.about import protect_counts
+    from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import prepare_microdata
-    from fieldkit.release.publish import publish
 
     if not any((xlsx, csv, parquet, dta, sav)):
         err_console.print("nothing to write: give --xlsx, --csv, --parquet, --dta or --sav")
         raise typer.Exit(2)
     full, counts, form = _load(store, instrument, role, project, lang, recodes)
-    published, _ = publish(full)  # tables from every record, protected together
+    # tables from every record, protected with every table the study published before
+    published, _ = publish_recorded(store, full, label=f"export {profile.value}")
+    shown = protect_counts(counts, full.study.small_cell_threshold)  # the About sheet's
     dataset = prepare_microdata(full, form, profile).dataset
     public = False  # prepare_microdata has made public microdata k-anonymous, or refused
     written: list[Path] = []
@@ -110,7 +113,7 @@ def export(
                     dataset,
                     published,
                     xlsx,
-                    counts=counts,
+                    counts=shown,
                     progress=progress,
                     public=public,
                     microdata=not tables_only,
@@ -121,7 +124,7 @@ def export(
                 dataset,
                 published,
                 csv,
-                counts=counts,
+                counts=shown,
                 progress=progress,
                 public=public,
                 microdata=not tables_only,
@@ -161,8 +164,8 @@ def tables(
 ) -> None:
     """Print one disaggregated table (counts with totals, protected with every table
     published before)."""
+    from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import check_variables
-    from fieldkit.release.publish import publish
 
     dataset, _, form = _load(store, instrument, role, project, lang, recodes)
     name = table or (dataset.rosters[0] if dataset.rosters else dataset.main)
@@ -174,7 +177,8 @@ def tables(
         result = estimate_proportion(rows, indicator, breakdown, study=dataset.study)
     else:
         result = crosstab(rows, indicator, breakdown, study=dataset.study)
-    publish(dataset, [result])  # what is printed is published: protected like a release
+    # what is printed is published: protected with, and recorded beside, every earlier table
+    publish_recorded(store, dataset, [result], label=f"tables {profile.value}")
     if as_json:
         print_json([[value for value, _ in line] for line in lines([result])])
         return

@@ -31,6 +31,7 @@ from fieldkit.instrument.form import Form
 from fieldkit.merge import MergeReport, merge_bundles, register_device
 from fieldkit.privacy.keys import generate_project_keys, load_public_key
 from fieldkit.project import Project, load_project
+from fieldkit.release.about import protect_counts
 from fieldkit.release.publish import publish, standard_tables
 from fieldkit.stats import Crosstab, EstimateTable, crosstab
 from fieldkit.store import LaptopStore
@@ -102,7 +103,8 @@ def run_demo(
     result.dataset = dataset
     result.published = [t for t in published if t is not result.highlight]
     workbook = out / "fieldkit-demo.xlsx"
-    result.workbook = write_xlsx(dataset, result.published, workbook, counts=counts)
+    shown = protect_counts(counts, dataset.study.small_cell_threshold)  # About: a release too
+    result.workbook = write_xlsx(dataset, result.published, workbook, counts=shown)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -73,7 +73,7 @@ def _text(label: Mapping[str, str], language: str) -> str:
 def about_rows(
     study: StudyInfo,
     language: str,
-    counts: Mapping[str, int] | None = None,
+    counts: Mapping[str, int | str] | None = None,
     exported_at: str = "",
 ) -> Iterator[tuple[str, str]]:
     """Key/value rows for the About sheet: the study, its rules, and what was merged."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fieldkit.dataset.dataset import Dataset
-from fieldkit.dataset.table import Cell
+from fieldkit.dataset.table import Cell, Table
 from fieldkit.release.audit import Interval, Problem
 from fieldkit.release.counts import (
     PublishedCount,
@@ -78,6 +78,9 @@ def protect_tables(
 ) -> ReleaseOutcome:
     """Decide the hidden cells of ``tables``; mark them and add the notes that say so."""
     started = time.perf_counter()
+    # A count published before over a table or variable this dataset lacks (a recode file
+    # since removed) cannot be part of the system; every other one is.
+    earlier = [e for e in earlier if _known(dataset, e)]
     counts = counts_of(tables, rules.threshold, headline or set(), _equal_weights(dataset))
     wheres = [(c.table, c.where) for c in counts] + [(e.table, e.where) for e in earlier]
     problem, index = problem_of(dataset, wheres)
@@ -90,16 +93,18 @@ def protect_tables(
         costs[new[i]] += (count.value + 1.0) * (HEADLINE_COST if count.headline else 1.0)
     printed = {new[i] for i, count in enumerate(counts) if count.printed}
     fixed_shown = {old[i] for i, e in enumerate(earlier) if e.shown}
+    fixed_hidden = {old[i] for i, e in enumerate(earlier) if not e.shown} - fixed_shown
     result = protect(
         problem,
         sensitive={new[i] for i, count in enumerate(counts) if count.sensitive} & printed,
         width=rules.width,
         costs=costs,
         fixed_shown=fixed_shown,
-        fixed_hidden={old[i] for i, e in enumerate(earlier) if not e.shown} - fixed_shown,
+        fixed_hidden=fixed_hidden,
         never_shown={new[i] for i in range(len(counts))} - printed - fixed_shown,
     )
-    hidden = {i for i in range(len(counts)) if new[i] in result.hidden}
+    # a count hidden before stays hidden wherever a new table prints it again
+    hidden = {i for i in range(len(counts)) if new[i] in result.hidden | fixed_hidden}
     mark_hidden(tables, counts, hidden)
     withhold_unreliable(tables, rules.threshold)
     _notes(tables, rules)
@@ -114,6 +119,11 @@ def protect_tables(
         rounds=result.rounds,
         seconds=time.perf_counter() - started,
     )
+
+
+def _known(dataset: Dataset, count: EarlierCount) -> bool:
+    table = dataset.tables.get(count.table)
+    return isinstance(table, Table) and all(name in table for name in count.where)
 
 
 def _equal_weights(dataset: Dataset) -> Callable[[str], bool]:
