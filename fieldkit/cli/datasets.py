@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from fieldkit.cli.render import console, err_console, print_json, print_report, progress_bars
+from fieldkit.cli.users import acting_user
 from fieldkit.dataset import Dataset
 from fieldkit.dataset.store import load_dataset
 from fieldkit.export import write_csv, write_dta, write_parquet, write_sav, write_xlsx
@@ -101,9 +102,11 @@ def export(
         raise typer.Exit(2)
     full, counts, form = _load(store, instrument, role, project, lang, recodes)
     # tables from every record, protected with every table the study published before
-    published, _ = publish_recorded(store, full, label=f"export {profile.value}")
+    user = acting_user()
+    label = f"export {profile.value}" + (f" by {user}" if user else "")
+    published, _ = publish_recorded(store, full, label=label)
     shown = protect_counts(counts, full.study.small_cell_threshold)  # the About sheet's
-    dataset = prepare_microdata(full, form, profile).dataset
+    dataset = prepare_microdata(full, form, profile, user=user).dataset
     public = False  # prepare_microdata has made public microdata k-anonymous, or refused
     written: list[Path] = []
     with progress_bars() as progress:
@@ -178,7 +181,9 @@ def tables(
     else:
         result = crosstab(rows, indicator, breakdown, study=dataset.study)
     # what is printed is published: protected with, and recorded beside, every earlier table
-    publish_recorded(store, dataset, [result], label=f"tables {profile.value}")
+    user = acting_user()
+    label = f"tables {profile.value}" + (f" by {user}" if user else "")
+    publish_recorded(store, dataset, [result], label=label)
     if as_json:
         print_json([[value for value, _ in line] for line in lines([result])])
         return

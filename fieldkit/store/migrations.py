@@ -178,6 +178,13 @@ def _release_ledger_v1(conn: Connection) -> None:
     create_ledger(conn)
 
 
+def _users_v1(conn: Connection) -> None:
+    # Imported here: the user register owns its table (fieldkit/users/register.py).
+    from fieldkit.users.register import create_users  # noqa: PLC0415
+
+    create_users(conn)
+
+
 def _event_logs_v1(conn: Connection) -> None:
     """Paradata packed per interview: one JSON array of the laptop's events (in its order)
     instead of a row per event. A coordinator reads paradata an interview at a time, and a
@@ -239,6 +246,7 @@ MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
         Migration(3, "coordinator: merge tables", _merge_tables_v1),
         Migration(4, "coordinator: event logs per interview", _event_logs_v1),
         Migration(50, "coordinator: release ledger", _release_ledger_v1),
+        Migration(51, "coordinator: user register", _users_v1),
     ),
 }
 
