@@ -4,6 +4,7 @@ the files written, with an independent count of the quasi-identifier combination
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from typer.testing import CliRunner
 
 from fieldkit.cli import datasets
 from fieldkit.dataset import Dataset, DatasetError
-from fieldkit.export import write_csv, write_xlsx
+from fieldkit.export import write_csv, write_parquet, write_xlsx
+from fieldkit.export.common import file_label
 from fieldkit.instrument.form import Form
 from fieldkit.release import ReleaseError
 from fieldkit.release.profiles import Profile, check_variables, prepare_microdata
@@ -176,3 +178,16 @@ def _app() -> typer.Typer:
     app = typer.Typer()
     datasets.register(app)
     return app
+
+
+def test_every_file_says_its_profile(survey: tuple[Form, Dataset], tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    form, dataset = survey
+    release = prepare_microdata(dataset, form, Profile.RESTRICTED, user="amina")
+    [households, *_] = write_parquet(release.dataset, tmp_path / "parquet")
+    metadata = pq.read_schema(households).metadata
+    about = json.loads(metadata[b"fieldkit_release"])
+    assert about["Release profile"] == "restricted" and about["Released by"] == "amina"
+    # Stata and SPSS files carry it as their file label (written by pyreadstat)
+    label = file_label(release.dataset.study, "household_cl")
+    assert label == "restricted release: household_cl"
