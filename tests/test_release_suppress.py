@@ -109,3 +109,17 @@ def test_the_about_sheet_counts_cannot_be_worked_out(counts: dict[str, int]) -> 
     assert all(max(v) - min(v) >= 5 for v in seen.values()), seen
     if counts["quarantined"] == 0:
         assert shown == counts  # nothing small: all shown
+
+
+def test_one_small_cell_is_hidden_in_a_rectangle_of_the_cheapest_cells() -> None:
+    # the first cut hid six cells here; four suffice: the cell, one beside, one below and
+    # the corner, the cheapest such rectangle (its interval is then 2 + 20 = 22 wide)
+    problem = _grid([[20, 2, 30], [25, 40, 35], [30, 45, 50], [12, 14, 16]])
+    result = protect(
+        problem,
+        sensitive=[1],
+        width=5,
+        costs=[c.value + 1.0 for c in problem.counts],
+    )
+    assert sorted(result.hidden) == [0, 1, 9, 10]  # (0,0) (0,1) (3,0) (3,1)
+    assert result.moves == 1
