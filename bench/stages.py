@@ -340,6 +340,8 @@ def xlsform_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     assert result.form is not None, [i.one_line() for i in result.report.issues]
     return {"seconds": seconds, "rows": result.questions}
+
+
 # -- release ---------------------------------------------------------------------------------
 
 
