@@ -20,6 +20,7 @@ STAGES = (
     "capture",
     "compile",
     "xlsform import",
+    "release",
 )
 NUMBER = re.compile(r"([\d.,]+) (s|ms|µs|MiB)$")
 

@@ -6,7 +6,17 @@ import sys
 
 import typer
 
-from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, protection, xlsform
+from fieldkit.cli import (
+    bundles,
+    collect,
+    datasets,
+    demo,
+    instruments,
+    keys,
+    protection,
+    users,
+    xlsform,
+)
 from fieldkit.cli.render import err_console, print_error
 from fieldkit.errors import FieldkitError
 
@@ -26,7 +36,9 @@ bundles.register(app)
 datasets.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
-protection.register(app)  # reveal, audit, retention; device revoke, keys rotate
+protection.register(app)  # reveal, audit, retention, staff; device revoke, keys rotate
+users.register(app)
+users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 
 def main() -> None:

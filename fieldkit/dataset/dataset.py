@@ -42,6 +42,8 @@ class StudyInfo:
     small_cell_threshold: int = 5
     sample_design: SampleDesign | None = None
     languages: tuple[str, ...] = ("en",)
+    release: tuple[tuple[str, str], ...] = ()
+    """What a release says first about itself: its profile, who made it, what it left out."""
     provenance: tuple[tuple[str, str], ...] = ()
     """More About rows from the store: the data-use statement each interview was collected
     under, and the audit head the export was made from."""

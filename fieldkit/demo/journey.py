@@ -32,7 +32,8 @@ from fieldkit.merge import MergeOptions, MergeReport, merge_bundles, register_de
 from fieldkit.privacy.custody import create_project_keys, share_file_name
 from fieldkit.privacy.keys import ProjectPublicKeys, load_merge_key, load_project_keys
 from fieldkit.project import Project, load_project
-from fieldkit.release.publish import standard_tables
+from fieldkit.release.about import protect_counts
+from fieldkit.release.publish import publish, standard_tables
 from fieldkit.stats import Crosstab, EstimateTable, crosstab
 from fieldkit.store import LaptopStore, StoreKey, create_store_key
 from fieldkit.store.files import make_private, private_folder, write_private
@@ -99,14 +100,19 @@ def run_demo(
     )
     say("statistician: datasets, derived indicators, Excel")
     dataset, counts = load_dataset(result.store, form, role="statistician")
-    result.dataset, result.published = dataset, list(standard_tables(dataset))
-    if dataset.rosters:
+    tables: list[Crosstab | EstimateTable] = list(standard_tables(dataset))
+    if dataset.rosters:  # printed on the console: part of the release like every sheet
         members = dataset.table(dataset.rosters[0])
         result.highlight = crosstab(
             members, HIGHLIGHT, ["age_band_ilo_cl"], study=dataset.study, language="en"
         )
+        tables.append(result.highlight)
+    published, _ = publish(dataset, tables)
+    result.dataset = dataset
+    result.published = [t for t in published if t is not result.highlight]
     workbook = out / "fieldkit-demo.xlsx"
-    result.workbook = write_xlsx(dataset, result.published, workbook, counts=counts)
+    shown = protect_counts(counts, dataset.study.small_cell_threshold)  # About: a release too
+    result.workbook = write_xlsx(dataset, result.published, workbook, counts=shown)
     result.seconds = time.perf_counter() - started
     return result
 

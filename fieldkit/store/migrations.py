@@ -174,6 +174,20 @@ def _merge_tables_v1(conn: Connection) -> None:
     create_merge_tables(conn)
 
 
+def _release_ledger_v1(conn: Connection) -> None:
+    # Imported here: the release layer owns its table (fieldkit/release/ledger.py).
+    from fieldkit.release.ledger import create_ledger  # noqa: PLC0415
+
+    create_ledger(conn)
+
+
+def _users_v1(conn: Connection) -> None:
+    # Imported here: the user register owns its table (fieldkit/users/register.py).
+    from fieldkit.users.register import create_users  # noqa: PLC0415
+
+    create_users(conn)
+
+
 def _event_logs_v1(conn: Connection) -> None:
     """Paradata packed per interview: one JSON array of the laptop's events (in its order)
     instead of a row per event. A coordinator reads paradata an interview at a time, and a
@@ -276,6 +290,8 @@ MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
             "coordinator: sealed free text, revocation, protocol texts",
             lambda c: _sealing_v2(c, laptop=False),
         ),
+        Migration(50, "coordinator: release ledger", _release_ledger_v1),
+        Migration(51, "coordinator: user register", _users_v1),
     ),
 }
 
