@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from fieldkit.capture.recorder import open_interview
-from fieldkit.capture.scripted import CheckedScript, check_script, store_script
 from fieldkit.cli.render import console
-from fieldkit.cli.terminal import TerminalInterview
 from fieldkit.errors import PrivacyError
-from fieldkit.instrument.form import Form
-from fieldkit.privacy.keys import load_public_key
-from fieldkit.project import resolve_form, study_root
-from fieldkit.store import InterviewSummary, LaptopStore
-from fieldkit.store.records import AnswerChange, InterviewStatus
+
+if TYPE_CHECKING:  # imported where used, so `fieldkit --help` starts fast
+    from fieldkit.capture.scripted import CheckedScript
+    from fieldkit.instrument.form import Form
+    from fieldkit.store import InterviewSummary, LaptopStore
 
 __all__ = ["register"]
 
@@ -44,6 +40,11 @@ def collect(
     ] = False,
 ) -> None:
     """Collect an interview: consent first, each answer saved the moment it is given."""
+    from fieldkit.capture.scripted import check_script
+    from fieldkit.privacy.keys import load_public_key
+    from fieldkit.project import resolve_form
+    from fieldkit.store import LaptopStore
+
     form = resolve_form(instrument)
     public_key = load_public_key(key or _default_key(instrument))
     # An answers file is checked whole before the database is even opened: a rejected file
@@ -57,6 +58,8 @@ def collect(
 
 
 def _default_key(instrument: Path) -> Path:
+    from fieldkit.project import study_root
+
     path = study_root(instrument) / "keys" / "project.pub"
     if not path.exists():
         raise PrivacyError(
@@ -68,6 +71,9 @@ def _default_key(instrument: Path) -> Path:
 
 
 def _scripted(store: LaptopStore, form: Form, checked: CheckedScript, trace: bool) -> None:
+    from fieldkit.capture.scripted import store_script
+    from fieldkit.store.records import AnswerChange
+
     def saved(change: AnswerChange) -> None:
         console.print(f"saved {change.question}[{change.member}]")
 
@@ -80,6 +86,10 @@ def _scripted(store: LaptopStore, form: Form, checked: CheckedScript, trace: boo
 def _live(
     store: LaptopStore, form: Form, enumerator: str | None, lang: str | None, resume: str | None
 ) -> None:
+    from fieldkit.capture.recorder import open_interview
+    from fieldkit.cli.terminal import TerminalInterview
+    from fieldkit.store.records import InterviewStatus
+
     if resume is None:
         resume = _choose_draft([d for d in store.drafts() if d.form_id == form.id])
     who = enumerator or ""
@@ -109,6 +119,8 @@ def _warn_outside_windows(form: Form) -> None:
 
 
 def _choose_draft(drafts: list[InterviewSummary]) -> str | None:
+    from rich.table import Table
+
     if not drafts:
         return None
     table = Table(title="Drafts on this laptop")

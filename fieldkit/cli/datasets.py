@@ -3,47 +3,49 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from fieldkit.cli.render import console, err_console, print_json, print_report, progress_bars
-from fieldkit.dataset import Dataset
-from fieldkit.dataset.store import load_dataset
-from fieldkit.export import write_csv, write_dta, write_parquet, write_sav, write_xlsx
-from fieldkit.export.layout import lines
-from fieldkit.project import load_project
-from fieldkit.release.publish import standard_tables
-from fieldkit.stats import Crosstab, EstimateTable, crosstab, estimate_proportion
+from fieldkit.cli.render import console, err_console, plural, print_json, progress_bars
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from fieldkit.dataset import Dataset
+    from fieldkit.stats import Crosstab, EstimateTable
 
-Store = Annotated[str, typer.Option("--store", help="Coordinator store: a SQLite path or a URL.")]
+__all__ = ["print_published_table", "register"]
+
+Store = Annotated[
+    str, typer.Option("--store", help="Coordinator store: a SQLite path or a URL (must exist).")
+]
 InstrumentId = Annotated[str, typer.Option("--instrument", "-i", help="Instrument id.")]
 Role = Annotated[
     str, typer.Option("--role", help="Your role in the protocol (needs answers: all).")
 ]
 Project = Annotated[
     list[Path] | None,
-    typer.Option("--project", help="Protocol and instrument files or folders."),
+    typer.Option(
+        "--project",
+        help="The study folder, or its protocol and instrument files or folders "
+        "(default: the study folder holding the current one, or $FIELDKIT_PROJECT).",
+    ),
 ]
-Lang = Annotated[str | None, typer.Option("--lang", "-l", help="Language of labels, e.g. fr.")]
+Lang = Annotated[
+    str | None, typer.Option("--lang", "-l", help="Language of labels, one of the instrument's.")
+]
 OutFile = Annotated[Path | None, typer.Option(help="Write this file.")]
 OutDir = Annotated[Path | None, typer.Option(help="Write files into this folder.")]
-DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
 
 
 def _load(
     store: str, instrument: str, role: str, project: list[Path] | None, lang: str | None
 ) -> tuple[Dataset, dict[str, int]]:
-    loaded = load_project(project or DEFAULT_PROJECT)
-    if not loaded.report.ok:
-        print_report(loaded.report, subject="project")
-        raise typer.Exit(1)
-    dataset, counts = load_dataset(store, loaded.form(instrument), role=role, language=lang)
-    return dataset, counts
+    from fieldkit.dataset.store import load_dataset
+    from fieldkit.project import load_study
+
+    form = load_study(project).form(instrument)
+    return load_dataset(store, form, role=role, language=lang)
 
 
 def export(
@@ -65,46 +67,30 @@ def export(
         bool, typer.Option("--tables-only", help="Published tables, no microdata.")
     ] = False,
 ) -> None:
-    """Export datasets (Excel, CSV, Parquet, Stata, SPSS) with codebook and published tables."""
-    if not any((xlsx, csv, parquet, dta, sav)):
-        err_console.print("nothing to write: give --xlsx, --csv, --parquet, --dta or --sav")
-        raise typer.Exit(2)
+    """Export datasets (Excel, CSV, Parquet, Stata, SPSS) with codebook and published tables:
+    every file asked for, or none."""
+    from fieldkit.export import ExportTargets, write_exports
+    from fieldkit.release.publish import standard_tables
+
+    targets = ExportTargets(xlsx=xlsx, csv=csv, parquet=parquet, dta=dta, sav=sav)
+    targets.check()  # before the store is read: a wrong target costs nothing
     dataset, counts = _load(store, instrument, role, project, lang)
-    published = standard_tables(dataset)
-    written: list[Path] = []
     with progress_bars() as progress:
-        if xlsx:
-            written.append(
-                write_xlsx(
-                    dataset,
-                    published,
-                    xlsx,
-                    counts=counts,
-                    progress=progress,
-                    public=public,
-                    microdata=not tables_only,
-                )
-            )
-        if csv:
-            written += write_csv(
-                dataset,
-                published,
-                csv,
-                counts=counts,
-                progress=progress,
-                public=public,
-                microdata=not tables_only,
-            )
-        if parquet and not tables_only:
-            written += write_parquet(dataset, parquet, progress=progress, public=public)
-        if dta and not tables_only:
-            written += write_dta(dataset, dta, public=public)
-        if sav and not tables_only:
-            written += write_sav(dataset, sav, public=public)
+        written = write_exports(
+            dataset,
+            standard_tables(dataset),
+            targets,
+            counts=counts,
+            progress=progress,
+            public=public,
+            microdata=not tables_only,
+        )
     for issue in dataset.report.issues:
         err_console.print(f"[yellow]warning[/]: {escape(issue.one_line())}")
     for name, table in dataset.tables.items():
-        console.print(f"{escape(name)}: {table.n_rows} rows, {len(table.variables)} variables")
+        variables = plural(len(table.variables), "variable")
+        rows = "streamed" if table.n_rows is None else plural(table.n_rows, "row")
+        console.print(f"{escape(name)}: {rows}, {variables}")
     for path in written:
         console.print(f"[green]✓[/] {escape(str(path))}")
 
@@ -127,6 +113,9 @@ def tables(
     as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
 ) -> None:
     """Print one disaggregated table (counts with totals, small cells suppressed)."""
+    from fieldkit.export.layout import lines
+    from fieldkit.stats import crosstab, estimate_proportion
+
     dataset, _ = _load(store, instrument, role, project, lang)
     name = table or (dataset.rosters[0] if dataset.rosters else dataset.main)
     rows = dataset.table(name)
@@ -143,17 +132,25 @@ def tables(
 
 
 def print_published_table(result: Crosstab | EstimateTable) -> None:
+    """The table under its title, then its notes (as a printed table has them: below)."""
+    from rich.table import Table
+
+    from fieldkit.export.layout import lines
+
     rendered = list(lines([result]))
     title, header, body = rendered[0], rendered[1], rendered[2:]
-    grid = Table(title=str(title[0][0]), title_justify="left")
+    grid = Table(title=escape(str(title[0][0])), title_justify="left")
     for value, _ in header:
-        grid.add_column(str(value))
+        grid.add_column(escape(str(value)))
+    notes: list[str] = []
     for line in body:
         if line and line[0][1] == "note":
-            console.print(f"[dim]{escape(str(line[0][0]))}[/]")
+            notes.append(str(line[0][0]))
         elif line:
-            grid.add_row(*(_fmt(value) for value, _ in line))
+            grid.add_row(*(escape(_fmt(value)) for value, _ in line))
     console.print(grid)
+    for note in notes:
+        console.print(f"[dim]{escape(note)}[/]")
 
 
 def _fmt(value: object) -> str:
