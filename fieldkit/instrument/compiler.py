@@ -142,4 +142,5 @@ def _question(draft: Draft, doc: SourceDocument, logic: Logic) -> Question:
         count=exprs.get("count"),
         members=draft.members,
         location=doc.locate(draft.path),
+        value_type=logic.calculation_types.get(draft.name),
     )

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from fieldkit.errors import Location
-from fieldkit.instrument.expression import Expr, unparse
+from fieldkit.instrument.expression import Expr, ValueType, unparse
 from fieldkit.instrument.schema import DisaggregationRole, InstrumentKind, QuestionType
 from fieldkit.protocol.model import Protocol
 
@@ -68,6 +68,9 @@ class Question:
     members: tuple[str, ...] = ()
     """Repeat only: the names of the questions asked per member."""
     location: Location = field(default_factory=Location, compare=False)
+    value_type: ValueType | None = field(default=None, compare=False)
+    """Calculate only: the type the compiler found for the calculation (derived from it, so
+    neither compared nor hashed)."""
 
     @property
     def is_repeat(self) -> bool:
