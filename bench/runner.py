@@ -27,6 +27,7 @@ FLOORS = {
     "export": "raw xlsxwriter constant_memory, write_row of the same cells",
     "engine": "dict assignment per answer (median step; floor in the same process)",
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
+    "startup": "python -c pass with the same interpreter (median of interleaved runs)",
 }
 
 
@@ -165,6 +166,11 @@ def run(args: argparse.Namespace) -> list[str]:
     stage("compile", "compile", floor=has_pyxform)
     if not has_pyxform:
         rows[-1].note = "pyxform not installed"
+    import startup  # noqa: PLC0415 - beside this file, like the stage modules
+
+    for name, arguments in startup.COMMANDS.items():
+        print(f"  {name} ...", file=sys.stderr, flush=True)
+        rows.append(Row(name, *startup.measure_pair(arguments, args.startup_runs)))
     load_after = os.getloadavg()
     profiled: list[str] = []
     if args.profile:
@@ -204,6 +210,7 @@ def main() -> None:
     parser.add_argument("--export-rows", type=int, default=None)
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "latest.md")
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the merge here")
+    parser.add_argument("--startup-runs", type=int, default=15, help="runs per start-up row")
     args = parser.parse_args()
     args.data = args.data.resolve()
     args.profile = args.profile.resolve() if args.profile else None

@@ -10,7 +10,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("merge", "merge (duckdb)", "flatten", "table", "export", "engine", "compile")
+STAGES = (
+    "merge",
+    "merge (duckdb)",
+    "flatten",
+    "table",
+    "export",
+    "engine",
+    "compile",
+    "startup: fieldkit --help",
+    "startup: fieldkit check (one instrument)",
+)
 NUMBER = re.compile(r"([\d.,]+) (s|ms|µs|MiB)$")
 
 
@@ -25,7 +35,7 @@ def test_the_harness_prints_every_stage_with_positive_numbers(tmp_path: Path) ->
     done = subprocess.run(
         [
             *(sys.executable, str(ROOT / "bench" / "run"), "--size", "tiny"),
-            *("--data", str(tmp_path / "data"), "--out", str(out)),
+            *("--data", str(tmp_path / "data"), "--out", str(out), "--startup-runs", "3"),
         ],
         cwd=ROOT,
         capture_output=True,

@@ -102,13 +102,16 @@ def _bug(error: Exception) -> FieldkitError:
 
 def plain_help(command: Any) -> None:
     """Help that names values (``--store STORE``) instead of Python types (``<str>``,
-    ``<list[Path]>``), and shows flags bare, for every command and group below ``command``."""
+    ``<list[Path]>``), shows flags bare, and lists commands with their whole first sentence,
+    for every command and group below ``command``."""
     for param in command.params:
         _name_value(param)
     help_option = command.get_help_option(typer.Context(command))
     if help_option is not None:
         _name_value(help_option)
     for sub in getattr(command, "commands", {}).values():
+        if not sub.short_help and sub.help:  # whole in a command list, never cut with "..."
+            sub.short_help = " ".join(sub.help.split("\n\n")[0].split())
         plain_help(sub)
 
 

@@ -26,10 +26,12 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print the report as JSON
 
 def check(paths: Paths, as_json: JsonFlag = False) -> None:
     """Check instruments and protocols; report every problem with file:line:col."""
-    from fieldkit.project import load_project
+    from fieldkit.project import load_project, study_root
 
     _require_yaml_files(paths)
-    project = load_project(paths)
+    # an instrument checked alone is checked against its study's protocols
+    beside = sorted({study_root(path.resolve()) / "protocols" for path in paths})
+    project = load_project(paths, extra_protocols=[p for p in beside if p.is_dir()])
     if as_json:
         print_json(project.report.to_dict())
     else:
