@@ -122,5 +122,14 @@ def _name_value(param: Any) -> None:
         param.metavar = ""
         return
     name = (param.name or "value").upper()
-    many = param.param_type_name == "argument" and param.nargs != 1
-    param.metavar = f"{name}..." if many else name
+    if param.param_type_name == "argument":
+        param.metavar = name  # typer adds "..." (and braces when required) where due
+        # typer shows an argument's Python type beside its name whatever its metavar
+        param.display_type_rich = _no_type
+        return
+    param.metavar = name
+
+
+def _no_type(ctx: Any) -> None:
+    """Stands in for ``display_type_rich(ctx=...)`` on an argument: no type shown."""
+    del ctx
