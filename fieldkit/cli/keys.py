@@ -103,13 +103,18 @@ def register(app: typer.Typer) -> None:
 
 def _passphrase(path: Path | None, *, confirm: bool) -> str:
     if path is None:
-        if not sys.stdin.isatty():  # a script or a pipe: nobody to type it, and no echo control
+        if sys.stdin.isatty():
+            return str(typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm))
+        # piped in by a script: its first line, read as it comes (no echo to hide, no typo
+        # to confirm); nothing at all is a mistake, not a prompt waiting forever
+        line = sys.stdin.readline()
+        if not line:
             raise FieldkitError(
-                "no terminal to ask the passphrase on",
+                "no passphrase was given (the input ended)",
                 code="FK-CLI-053",
-                hint="give --passphrase-file FILE",
+                hint="give --passphrase-file FILE, or type it at a terminal",
             )
-        return str(typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm))
+        return line.rstrip("\r\n")
     try:
         return path.read_text(encoding="utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as error:
