@@ -186,6 +186,21 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         ),
         "bad_option": Case(lambda w: [*_collect(w), "--answers"], "FK-CLI-051"),
     },
+    "drafts": {
+        "missing_path": Case(lambda w: ["drafts", "--db", w.missing("l.sqlite")], "FK-STORE-004"),
+        "directory": Case(lambda w: ["drafts", "--db", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["drafts", "--db", w.empty], "FK-STORE-004"),
+        "wrong_kind": (
+            Case(lambda w: ["drafts", "--db", w.notes, *_study_key(w)], "FK-STORE-001"),
+            Case(lambda w: ["drafts", "--db", w.store, *_study_key(w)], "FK-STORE-003"),
+        ),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(
+            lambda w: ["drafts", "--db", w.laptop, "--key", w.missing("p.pub")], "FK-KEY-002"
+        ),
+    },
     "keys init": {
         "missing_path": Case(
             lambda w: [*_init(w), "--passphrase-file", w.missing("p")], "FK-KEY-052"
@@ -472,6 +487,10 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
 
 def _pass(w: World) -> list[str]:
     return ["--passphrase-file", w.passphrase]
+
+
+def _study_key(w: World) -> list[str]:
+    return ["--key", str(w.keys / "project.pub")]
 
 
 def _init(w: World) -> list[str]:

@@ -35,7 +35,7 @@ def test_the_workbook_opens_with_its_sheets(demo: DemoResult) -> None:
     assert "Tables" in names
     assert any(name.endswith("members") for name in names)
     about = [row for row in book["About"].iter_rows(values_only=True) if row and row[0]]
-    book.close()
+    book.close()  # a read-only workbook holds its file open until closed
     assert any("quarantined" in str(row[0]).lower() for row in about)
 
 
