@@ -48,16 +48,16 @@ def test_the_universe_is_readable_in_the_codebook_language(demo: DemoResult) -> 
     french = _codebook(demo, "household_cl", "fr")
     members = "household_cl__members"
     assert english[members, "birth_country"][COLUMN["universe"]] == (
-        '"Where was (name) born?" = "Abroad"'
+        '"Where was (first_name) born?" = "Abroad"'
     )
     assert french[members, "birth_country"][COLUMN["universe"]] == (
-        '"Où (nom) est-il/elle né(e) ?" = "À l\'étranger"'
+        '"Où (first_name) est-il/elle né(e) ?" = "À l\'étranger"'
     )
     assert english[members, "age_band_est"][COLUMN["universe"]] == (
-        '"How old is (name) in completed years?" is "don\'t know"'
+        '"How old is (first_name) in completed years?" is "don\'t know"'
     )
     for row in english.values():
-        assert "${" not in row[COLUMN["universe"]], row
+        assert "${" not in row[COLUMN["universe"]] + row[COLUMN["label"]], row
 
 
 def test_a_section_s_condition_is_part_of_its_questions_universe(demo: DemoResult) -> None:

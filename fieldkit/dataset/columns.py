@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldkit.dataset.table import Cell, Special, Variable, VarType
-from fieldkit.dataset.universe import calculated_label, calculated_type, universe
+from fieldkit.dataset.universe import calculated_label, calculated_type, plain_label, universe
 from fieldkit.instrument.expression import unparse
 from fieldkit.instrument.form import Form, Question
 from fieldkit.instrument.schema import QuestionType
@@ -94,7 +94,7 @@ def _base_variable(form: Form, question: Question) -> Variable:
     asked_when = universe(form, question)
     return Variable(
         name=question.name,
-        label=calculated_label(form, question) if calculated else question.label,
+        label=calculated_label(form, question) if calculated else plain_label(question.label),
         type=var_type,
         value_labels=_YES_NO if var_type is VarType.FLAG else {},
         role=question.disaggregation,
@@ -119,7 +119,7 @@ def _dummies(question: Question, base: Variable) -> list[ColumnSpec]:
     for choice in question.choices:
         label = {
             lang: f"{text}: {choice.label.get(lang, choice.value)}"
-            for lang, text in question.label.items()
+            for lang, text in base.label.items()
         }
         variable = Variable(
             name=f"{question.name}__{choice.value}",

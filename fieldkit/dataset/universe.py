@@ -32,8 +32,9 @@ from fieldkit.instrument.expression import (
 )
 from fieldkit.instrument.form import Form, Question
 from fieldkit.instrument.schema import QuestionType
+from fieldkit.instrument.templates import TEMPLATE_REFERENCE
 
-__all__ = ["calculated_label", "calculated_type", "readable", "universe"]
+__all__ = ["calculated_label", "calculated_type", "plain_label", "readable", "universe"]
 
 Text = Mapping[str, str]
 
@@ -41,6 +42,15 @@ _WORDS = {"en": ("includes", "is", "don't know", "refused", "number of answers t
 _WORDS["fr"] = ("comprend", "est", "ne sait pas", "refus", "nombre de réponses à")
 _CALCULATED = {"en": ("Calculated from", "Calculated"), "fr": ("Calculé à partir de", "Calculé")}
 _WHOLE_FUNCTIONS = frozenset({"int", "position", "count", "count-selected", "string-length"})
+
+
+def plain_label(label: Text) -> Text:
+    """A label as a codebook prints it: ``Is ${first_name} male or female?`` (the interview
+    shows the answer there) becomes ``Is (first_name) male or female?``."""
+    return {
+        language: TEMPLATE_REFERENCE.sub(lambda found: f"({found.group(1)})", text)
+        for language, text in label.items()
+    }
 
 
 def universe(form: Form, question: Question) -> Text:
@@ -104,7 +114,7 @@ class _Printer:
 
     def _question(self, name: str) -> str:
         question = self.form.questions.get(name)
-        label = question.label.get(self.language) if question is not None else None
+        label = plain_label(question.label).get(self.language) if question is not None else None
         return f'"{label}"' if label else name
 
     def _choice(self, ref: Expr, value: Expr) -> str:
