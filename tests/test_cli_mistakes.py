@@ -100,6 +100,14 @@ class World:
         return str(self.root / "photo.jpg")
 
     @property
+    def xlsform(self) -> str:
+        return str(self.root / "household.xlsx")
+
+    @property
+    def empty_xlsx(self) -> str:
+        return str(self.root / "empty.xlsx")
+
+    @property
     def read_only(self) -> Path:
         return self.root / "read-only"
 
@@ -465,6 +473,83 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             Case(lambda w: w.tables("--by", "shoe_size"), "FK-DATA-007"),
         ),
     },
+    "recode": {
+        "missing_path": Case(lambda w: _recode(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": Case(lambda w: _recode(w.folder), "FK-STORE-004"),
+        "existing_file": Case(lambda w: [*_recode(w.store), "--recodes", w.notes], "FK-EXPORT-050"),
+        "read_only": Case(
+            lambda w: [*_recode(w.store), "--recodes", str(w.read_only)], "FK-EXPORT-002"
+        ),
+        "empty_file": Case(lambda w: _recode(w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _recode(w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _recode(MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_recode(w.store), "-q", "shoe_size"], "FK-RELEASE-031"),
+    },
+    "users add": {
+        "missing_path": Case(
+            lambda w: [*_user(w, w.store), "--passphrase-file", w.missing("p")], "FK-USER-001"
+        ),
+        "directory": (
+            Case(lambda w: [*_user(w, w.store), "--passphrase-file", w.folder], "FK-USER-001"),
+            Case(lambda w: [*_user(w, w.folder), *_pass(w)], "FK-STORE-004"),
+        ),
+        "existing_file": ADDS_TO_STORE,
+        "read_only": Case(
+            lambda w: [*_user(w, str(w.read_only / "hq.sqlite")), *_pass(w)], "FK-STORE-004"
+        ),
+        "empty_file": Case(
+            lambda w: [*_user(w, w.store), "--passphrase-file", w.empty], "FK-USER-004"
+        ),
+        "wrong_kind": Case(lambda w: [*_user(w, w.laptop), *_pass(w)], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: [*_user(w, MYSQL), *_pass(w)], "FK-STORE-004"),
+        "bad_option": Case(
+            lambda w: ["users", "add", "ama", "--store", w.store, "--role", "king", *_pass(w)],
+            "FK-USER-005",
+        ),
+    },
+    "users list": {
+        "missing_path": Case(
+            lambda w: ["users", "list", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["users", "list", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["users", "list", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["users", "list", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["users", "list", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["users", "list"], "FK-CLI-051"),
+    },
+    "xlsform import": {
+        "missing_path": Case(lambda w: _xls_import(w, w.missing("form.xlsx")), "FK-XLS-001"),
+        "directory": Case(lambda w: _xls_import(w, w.folder), "FK-XLS-001"),
+        "existing_file": Case(
+            lambda w: [*_xls_import(w, w.xlsform)[:-2], "--out", w.instrument()], "FK-XLS-005"
+        ),
+        "read_only": Case(
+            lambda w: [*_xls_import(w, w.xlsform)[:-2], "--out", str(w.read_only / "f.yaml")],
+            "FK-XLS-005",
+        ),
+        "empty_file": Case(lambda w: _xls_import(w, w.empty_xlsx), "FK-XLS-002"),
+        "wrong_kind": Case(lambda w: _xls_import(w, w.notes), "FK-XLS-002"),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(
+            lambda w: [*_xls_import(w, w.xlsform), "--kind", "palace"], "FK-CLI-050"
+        ),
+    },
+    "xlsform export": {
+        "missing_path": Case(lambda w: _xls_export(w.missing("x.yaml"), "f.xlsx"), "FK-YAML-005"),
+        "directory": Case(
+            lambda w: _xls_export(str(w.study / "instruments"), "f.xlsx"), "FK-YAML-005"
+        ),
+        "existing_file": Case(lambda w: _xls_export(w.instrument(), w.notes), "FK-XLS-005"),
+        "read_only": Case(
+            lambda w: _xls_export(w.instrument(), str(w.read_only / "f.xlsx")), "FK-XLS-005"
+        ),
+        "empty_file": Case(lambda w: _xls_export(w.empty, "f.xlsx"), "FK-YAML-005"),
+        "wrong_kind": Case(lambda w: _xls_export(w.protocol, "f.xlsx"), "FK-INS-019"),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: _xls_export(w.instrument(), "form.txt"), "FK-XLS-005"),
+    },
     "demo": {
         "missing_path": Case(lambda w: ["demo", "--root", w.missing("study")], "FK-PROT-050"),
         "directory": Case(lambda w: ["demo", "--out", str(w.study)], "FK-DEMO-050"),
@@ -487,6 +572,22 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
 
 def _pass(w: World) -> list[str]:
     return ["--passphrase-file", w.passphrase]
+
+
+def _recode(store: str) -> list[str]:
+    return ["recode", "--store", store, "-i", "household_cl"]
+
+
+def _user(w: World, store: str) -> list[str]:
+    return ["users", "add", "ama", "--store", store, "--role", "coordinator"]
+
+
+def _xls_import(w: World, form: str) -> list[str]:
+    return ["xlsform", "import", form, "--protocol", "household_child_labour", "--out", "f.yaml"]
+
+
+def _xls_export(instrument: str, out: str) -> list[str]:
+    return ["xlsform", "export", instrument, "--out", out]
 
 
 def _study_key(w: World) -> list[str]:
@@ -537,6 +638,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     Path(w.empty).write_text("")
     Path(w.notes).write_text("shopping list: rice, oil\n")
     Path(w.binary).write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4)
+    Path(w.empty_xlsx).write_bytes(b"")
     steps = [
         ["keys", "init", "--out", str(w.keys), *_pass(w)],
         [
@@ -559,6 +661,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ["device", "register", w.device_public, "--into", w.store],
         ["bundle", "--db", w.laptop, "--out", w.bundle],
         ["merge", w.bundle, "--into", w.store, "--project", str(w.study)],
+        ["xlsform", "export", w.instrument(), "--out", w.xlsform],
     ):
         assert _run(args) == 0, args
     with read_only(w.read_only):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import typer
 
-from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys
+from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, users, xlsform
 from fieldkit.cli.entry import run as run_app
 
 __all__ = ["app", "main", "run"]
@@ -32,6 +32,9 @@ keys.register(app)
 bundles.register(app)
 datasets.register(app)
 demo.register(app)
+app.add_typer(xlsform.app, name="xlsform")
+users.register(app)
+users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 
 def run(argv: Sequence[str]) -> int:

@@ -36,7 +36,8 @@ from fieldkit.instrument.form import Form
 from fieldkit.merge import MergeReport, merge_bundles, register_device
 from fieldkit.privacy.keys import generate_project_keys, load_public_key
 from fieldkit.project import Project, load_study
-from fieldkit.release.publish import standard_tables
+from fieldkit.release.about import protect_counts
+from fieldkit.release.publish import publish, standard_tables
 from fieldkit.stats import Crosstab, EstimateTable, crosstab
 from fieldkit.store import LaptopStore
 from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatus
@@ -180,17 +181,22 @@ def _journey(
 def _export(result: DemoResult, form: Form) -> None:
     assert result.store is not None
     dataset, counts = load_dataset(result.store, form, role="statistician")
-    published = list(standard_tables(dataset))
+    tables: list[Crosstab | EstimateTable] = list(standard_tables(dataset))
+    highlight = None
+    if form.id == INSTRUMENT and dataset.rosters:  # printed on the console: part of the release
+        members = dataset.table(dataset.rosters[0])
+        highlight = crosstab(
+            members, HIGHLIGHT, ["age_band_ilo_cl"], study=dataset.study, language="en"
+        )
+        tables.append(highlight)
+    published, _ = publish(dataset, tables)
+    sheets = [t for t in published if t is not highlight]
     result.datasets[form.id] = dataset
     if form.id == INSTRUMENT:
-        result.published = published
-        if dataset.rosters:
-            members = dataset.table(dataset.rosters[0])
-            result.highlight = crosstab(
-                members, HIGHLIGHT, ["age_band_ilo_cl"], study=dataset.study, language="en"
-            )
+        result.published, result.highlight = sheets, highlight
     workbook = result.out / f"{form.id}.xlsx"
-    result.workbooks[form.id] = write_xlsx(dataset, published, workbook, counts=counts)
+    shown = protect_counts(counts, dataset.study.small_cell_threshold)  # About: a release too
+    result.workbooks[form.id] = write_xlsx(dataset, sheets, workbook, counts=shown)
 
 
 def _fresh_folder(out: Path) -> None:

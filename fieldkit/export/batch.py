@@ -80,7 +80,7 @@ def write_exports(
     tables: Sequence[PublishedTable],
     targets: ExportTargets,
     *,
-    counts: Mapping[str, int] | None = None,
+    counts: Mapping[str, int | str] | None = None,
     language: str | None = None,
     progress: Progress | None = None,
     public: bool = False,

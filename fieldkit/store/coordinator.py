@@ -33,6 +33,7 @@ __all__ = [
     "included_interviews",
     "included_select",
     "open_coordinator",
+    "require_store",
 ]
 
 VOLATILE_COLUMNS: dict[str, frozenset[str]] = {
@@ -49,11 +50,12 @@ def open_coordinator(path_or_url: Path | str, *, create: bool = True) -> Databas
     SQLite file that does not exist is FK-STORE-050, so a mistyped path is not taken for
     an empty store."""
     if not create:
-        _require_sqlite_file(path_or_url)
+        require_store(path_or_url)
     return open_database(path_or_url, role="coordinator")
 
 
-def _require_sqlite_file(path_or_url: Path | str) -> None:
+def require_store(path_or_url: Path | str) -> None:
+    """FK-STORE-050 unless a SQLite store is there (a server URL is left to its driver)."""
     text = str(path_or_url)
     if isinstance(path_or_url, str) and "://" in text:
         if not text.startswith("sqlite:///") or text in ("sqlite://", "sqlite:///:memory:"):
