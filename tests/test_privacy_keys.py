@@ -264,7 +264,7 @@ def test_keys_init_refuses_a_short_passphrase_and_a_missing_variable(tmp_path: P
     _secrets(tmp_path)
     result = CliRunner().invoke(keys_app, [*base, *merge])
     assert isinstance(result.exception, PrivacyError)
-    assert result.exception.code == "FK-KEY-032"  # Yaw's variable is not set
+    assert result.exception.code == "FK-KEY-052"  # Yaw's variable is not set
     (tmp_path / "short2.txt").write_text(PASSPHRASE)
     base[-1] = f"Yaw=file:{tmp_path / 'short2.txt'}"
     result = CliRunner().invoke(keys_app, [*base, *merge])

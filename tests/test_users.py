@@ -142,6 +142,10 @@ def test_a_statistician_exports_restricted_not_internal_and_the_log_says_who(hq:
     assert ("kofi", "users add", {"role": "coordinator", "profile": None}) in entries
     assert ("amina", "refused: export", {"role": "statistician", "profile": "internal"}) in entries
     assert ("amina", "export", {"role": "statistician", "profile": "restricted"}) in entries
+    [files] = [d for actor, action, d in entries if action == "export" and "files" in d]
+    assert files["user"] == "registered user" and files["profile"] == "restricted"
+    assert sorted(files["files"]) == sorted(str(p) for p in (folder / "out").iterdir())
+    assert ("amina", "export") == next((a, b) for a, b, d in entries if d is files)
 
 
 def test_a_statistician_cannot_run_reveal_or_add_users(hq: Path) -> None:

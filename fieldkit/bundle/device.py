@@ -157,10 +157,12 @@ def init_device(
                 )
             signing = DeviceKey(device_id, generate_device_key())
             conn.execute(update(_device).values(signing_key=signing.raw()))
+            # written before the key is committed: a .pub that cannot be written (a
+            # read-only folder) leaves the store without the new key, as it was
+            public_path = public_path or db_path.with_name(f"device-{device_id}.pub")
+            with atomic_file(public_path, mode=0o644) as handle:  # public: meant to be copied
+                handle.write(signing.public.file_bytes())
         db.checkpoint()  # the replaced key's old page leaves the WAL
-    public_path = public_path or db_path.with_name(f"device-{device_id}.pub")
-    with atomic_file(public_path, mode=0o644) as handle:  # public: meant to be copied
-        handle.write(signing.public.file_bytes())
     return signing.public, public_path
 
 

@@ -7,32 +7,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from fieldkit.bundle import (
-    apply_receipt,
-    init_device,
-    read_device_public_key,
-    write_bundle,
-)
-from fieldkit.cli.render import console, print_json, print_report, progress_bars
-from fieldkit.cli.unlock import PassphraseEnv, PassphraseFile, laptop_key
-from fieldkit.merge import (
-    ConflictView,
-    MergeOptions,
-    MergeReport,
-    list_conflicts,
-    list_quarantine,
-    merge_bundles,
-    register_device,
-    resolve_conflict,
-)
-from fieldkit.merge.report import Tally
-from fieldkit.project import load_project
+from fieldkit.cli.render import console, plural, print_json, progress_bars
+from fieldkit.cli.unlock import PassphraseEnv, PassphraseFile
+from fieldkit.errors import BundleError, Location
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from fieldkit.merge import ConflictView, MergeReport
+    from fieldkit.merge.report import Tally
 
 __all__ = ["register", "show_merge"]
 
@@ -41,7 +29,6 @@ Store = Annotated[
     str, typer.Option("--store", "--into", help="Coordinator store: a SQLite path or a URL.")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
 
 device_app = typer.Typer(help="Device keys: each laptop signs its bundles.", no_args_is_help=True)
 conflicts_app = typer.Typer(
@@ -52,7 +39,9 @@ conflicts_app = typer.Typer(
 
 def bundle(
     db: LaptopDb,
-    out: Annotated[Path | None, typer.Option("--out", help="The bundle file to write.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The bundle file to write (a new file).")
+    ] = None,
     receipt: Annotated[
         Path | None, typer.Option("--receipt", help="A coordinator receipt to apply.")
     ] = None,
@@ -61,8 +50,14 @@ def bundle(
     passphrase_env: PassphraseEnv = None,
 ) -> None:
     """Write a signed bundle of finished interviews, or apply a coordinator's receipt."""
-    if receipt is None and out is None:
-        raise typer.BadParameter("give --out FILE (or --receipt FILE)", param_hint="--out")
+    from fieldkit.bundle import apply_receipt, write_bundle
+    from fieldkit.cli.unlock import laptop_key
+
+    _require_laptop_store(db)
+    if receipt is None:  # checked before the passphrase is asked
+        if out is None:
+            raise typer.BadParameter("give --out FILE (or --receipt FILE)", param_hint="--out")
+        _refuse_existing(out, "--out")
     store_key = laptop_key(db, passphrase_file, passphrase_env, create=False)
     if receipt is not None:
         outcome = apply_receipt(db, receipt, store_key)
@@ -73,7 +68,7 @@ def bundle(
         else:
             console.print(
                 f"[green]✓[/] bundle {escape(outcome.bundle)} merged at the coordinator: "
-                f"{outcome.deleted} interview(s) removed from this laptop, "
+                f"{plural(outcome.deleted, 'interview')} removed from this laptop, "
                 f"{outcome.kept_changed} kept (changed since)"
             )
         return
@@ -84,9 +79,38 @@ def bundle(
         return
     console.print(
         f"[green]✓[/] {escape(str(out))}: bundle {escape(manifest.name)}, "
-        f"{manifest.interviews} interview(s), "
+        f"{plural(manifest.interviews, 'interview')}, "
         + ", ".join(f"{f.form_id} ×{f.interviews}" for f in manifest.forms)
     )
+
+
+def _require_laptop_store(db: Path) -> None:
+    """Checked first, so a mistyped --db is not reported as a missing device key."""
+    problem = None
+    if db.is_dir():
+        problem = "is a folder, not the laptop's database file"
+    elif not db.exists():
+        problem = "does not exist"
+    elif db.stat().st_size == 0:
+        problem = "is an empty file, not a laptop store"
+    if problem is not None:
+        raise BundleError(
+            f"{db.name} {problem}",
+            code="FK-BUNDLE-021",
+            location=Location(str(db)),
+            hint="give --db the laptop's database file, the one 'fieldkit collect --db' "
+            "saves interviews in (collect creates it)",
+        )
+
+
+def _refuse_existing(out: Path, option: str) -> None:
+    if out.exists() or out.is_symlink():
+        raise BundleError(
+            f"{out.name} already exists: fieldkit never replaces a file here",
+            code="FK-BUNDLE-050",
+            location=Location(str(out)),
+            hint=f"give {option} a new file name",
+        )
 
 
 def _slots(item: Any) -> dict[str, Any]:
@@ -107,8 +131,22 @@ def device_init(
 ) -> None:
     """Create this laptop's signing key (kept inside the encrypted store); give the .pub
     file to the coordinator."""
+    from fieldkit.bundle import init_device
+    from fieldkit.cli.unlock import laptop_key
+
+    _require_laptop_store(db)
+    if public is not None:
+        _refuse_existing(public, "--public")
     store_key = laptop_key(db, passphrase_file, passphrase_env, create=False)
-    device, public_path = init_device(db, store_key, public_path=public, replace=replace)
+    try:
+        device, public_path = init_device(db, store_key, public_path=public, replace=replace)
+    except OSError as error:
+        raise BundleError(
+            f"cannot write the device's public key: {error.strerror or error}",
+            code="FK-BUNDLE-051",
+            location=Location(str(error.filename or public or db)),
+            hint="give --public a file in a folder you can write to",
+        ) from None
     console.print(
         f"[green]✓[/] device {escape(device.device_id)}: signing key kept inside "
         f"{escape(db.name)} (locked by its passphrase), public key {escape(str(public_path))} "
@@ -124,8 +162,10 @@ def device_register(
         bool, typer.Option("--replace", help="Replace the key of a registered device.")
     ] = False,
 ) -> None:
-    """Register a laptop's public key at the coordinator."""
+    """Register a laptop's public key at the coordinator (creates the store if needed)."""
+    from fieldkit.bundle import read_device_public_key
     from fieldkit.cli.protection import print_audit_head
+    from fieldkit.merge import register_device
 
     key = read_device_public_key(public_key)
     status = register_device(store, key, replace=replace)
@@ -138,7 +178,11 @@ def merge(
     store: Store,
     project: Annotated[
         list[Path] | None,
-        typer.Option("--project", help="Protocol and instrument files or folders."),
+        typer.Option(
+            "--project",
+            help="The study folder, or its protocol and instrument files or folders "
+            "(default: the study folder holding the current one, or $FIELDKIT_PROJECT).",
+        ),
     ] = None,
     receipts: Annotated[
         Path | None, typer.Option("--receipts", help="Folder for receipts (default: beside).")
@@ -150,18 +194,20 @@ def merge(
     passphrase_file: PassphraseFile = None,
     passphrase_env: PassphraseEnv = None,
 ) -> None:
-    """Verify and merge bundles into the coordinator store; write a receipt for each.
+    """Verify and merge bundles into the coordinator store (created if needed); write a
+    receipt for each.
 
     Bundle payloads are encrypted to the merge key: it is unlocked with its passphrase."""
     from fieldkit.cli.unlock import passphrase
-    from fieldkit.privacy.keys import load_merge_key
+    from fieldkit.merge import MergeOptions, merge_bundles
+    from fieldkit.privacy.keys import read_merge_key
+    from fieldkit.project import load_study
 
-    loaded = load_project(project or DEFAULT_PROJECT)
-    if not loaded.report.ok:
-        print_report(loaded.report, subject="project")
-        raise typer.Exit(1)
+    _require_files(files)
+    loaded = load_study(project)
+    wrapped = read_merge_key(merge_key)  # a missing or wrong file before the passphrase
     secret = passphrase(passphrase_file, passphrase_env, prompt="Passphrase for the merge key")
-    key = load_merge_key(merge_key, secret)
+    key = wrapped.open(secret)
     options = MergeOptions(receipts_dir=receipts, merge_key=key)
     with _merge_progress(enabled=not as_json) as on_progress:
         report = merge_bundles(files, store, loaded, replace(options, progress=on_progress))
@@ -176,6 +222,24 @@ def merge(
         raise typer.Exit(1)
 
 
+def _require_files(files: list[Path]) -> None:
+    """A mistyped path or a folder stops the command before anything is merged; what is
+    inside each file is judged by the merge, file by file."""
+    for path in files:
+        problem = None
+        if path.is_dir():
+            problem = "is a folder: give the bundle files in it (e.g. bundles/*.fkb)"
+        elif not path.exists():
+            problem = "does not exist"
+        if problem is not None:
+            raise BundleError(
+                f"{path.name} {problem}",
+                code="FK-BUNDLE-012",
+                location=Location(str(path)),
+                hint="nothing was merged; check the paths and run the command again",
+            )
+
+
 @contextmanager
 def _merge_progress(*, enabled: bool) -> Iterator[Any]:
     if not enabled:
@@ -187,6 +251,8 @@ def _merge_progress(*, enabled: bool) -> Iterator[Any]:
 
 def show_merge(report: MergeReport) -> None:
     """The merge report as tables: bundles, counts, per district and per enumerator."""
+    from rich.table import Table
+
     table = Table(title="Bundles", title_justify="left")
     for column in ("file", "bundle", "status", "interviews", "new", "same id", "reason"):
         table.add_column(column)
@@ -225,6 +291,8 @@ def show_merge(report: MergeReport) -> None:
 
 
 def _tally_table(title: str, tallies: dict[str, Tally]) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"Per {title.lower()}", title_justify="left")
     names = ("new", "same_id", "content", "unit_conflict", "quarantined")
     table.add_column(title)
@@ -247,6 +315,8 @@ def conflicts(
     """List unit conflicts side by side (two interviews claiming one household or child)."""
     if ctx.invoked_subcommand is not None:
         return
+    from fieldkit.merge import list_conflicts
+
     if store is None:
         raise typer.BadParameter("give --store STORE", param_hint="--store")
     views = list_conflicts(store, include_resolved=show_all)
@@ -260,10 +330,12 @@ def conflicts(
 
 
 def _conflict_table(view: ConflictView) -> Table:
+    from rich.table import Table
+
     state = view.status if view.status == "open" else f"resolved: keep {view.kept_interview_id}"
-    table = Table(
-        title=f"{view.id}  {view.form_id} unit {view.unit}  [{state}]", title_justify="left"
-    )
+    # escaped: "[open]" would otherwise be read as a style tag and vanish
+    title = escape(f"{view.id}  {view.form_id} unit {view.unit}  [{state}]")
+    table = Table(title=title, title_justify="left")
     table.add_column("")
     for member in view.members:
         table.add_column(escape(member.interview_id))
@@ -291,6 +363,8 @@ def conflicts_resolve(
     by: Annotated[str | None, typer.Option("--by", help="Who decides (default: you).")] = None,
 ) -> None:
     """Resolve a unit conflict: keep one interview, with a recorded reason and name."""
+    from fieldkit.merge import resolve_conflict
+
     view = resolve_conflict(
         store, conflict, keep=keep, reason=reason, resolved_by=by or getpass.getuser()
     )
@@ -298,7 +372,7 @@ def conflicts_resolve(
 
     console.print(
         f"[green]✓[/] {escape(view.id)} resolved: keep {escape(keep)} "
-        f"({len(view.members) - 1} other(s) excluded from datasets)"
+        f"({plural(len(view.members) - 1, 'other')} excluded from datasets)"
     )
     print_audit_head(store)
 
@@ -309,11 +383,16 @@ def quarantine(
     as_json: JsonFlag = False,
 ) -> None:
     """Review interviews quarantined for consent problems (never emptied, only listed)."""
+    from rich.table import Table
+
+    from fieldkit.merge import list_quarantine
+
     entries = list_quarantine(store, reason=reason)
     if as_json:
         print_json([entry.to_dict() for entry in entries])
         return
-    table = Table(title=f"Quarantine: {len(entries)} entr(ies)", title_justify="left")
+    title = f"Quarantine: {plural(len(entries), 'entry', 'entries')}"
+    table = Table(title=title, title_justify="left")
     for column in ("interview", "form", "enumerator", "device", "reason", "detail"):
         table.add_column(column, no_wrap=column != "detail")
     for e in entries:

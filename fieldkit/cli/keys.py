@@ -7,6 +7,8 @@ coordinator's passphrase. Laptops get project.pub (public keys only).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +19,7 @@ from fieldkit.cli.render import console
 from fieldkit.cli.unlock import passphrase, source_passphrase, split_source
 from fieldkit.errors import Location, PrivacyError
 
-__all__ = ["keys_app", "refuse_existing", "register"]
+__all__ = ["all_or_none", "keys_app", "refuse_existing", "register", "require_folder"]
 
 keys_app = typer.Typer(
     name="keys",
@@ -63,7 +65,6 @@ def init(
     """Create the study's keys: project.pub, merge.key, and one share per custodian."""
     from fieldkit.privacy.custody import create_project_keys, share_file_name
     from fieldkit.privacy.keys import fingerprint
-    from fieldkit.store.files import private_folder, write_private
 
     named = _custodians(custodian or [], custodians)
     shares_dir = out / "shares"
@@ -74,6 +75,7 @@ def init(
             "two custodians' names give the same share file name", param_hint="--custodian"
         )
     refuse_existing([*paths.values(), *share_paths.values()])
+    require_folder(out)
     merge_secret = passphrase(
         merge_passphrase_file,
         merge_passphrase_env,
@@ -87,12 +89,12 @@ def init(
     made = create_project_keys(
         merge_passphrase=merge_secret, custodians=people, threshold=threshold
     )
-    private_folder(shares_dir)
-    write_private(paths["public"], made.public_file)
     assert made.merge_file is not None
-    write_private(paths["merge"], made.merge_file)
-    for name, data in made.share_files.items():
-        write_private(share_paths[name], data)
+    with all_or_none(out) as write:
+        write(paths["public"], made.public_file)
+        write(paths["merge"], made.merge_file)
+        for name, data in made.share_files.items():
+            write(share_paths[name], data)
     console.print(
         f"wrote {escape(str(paths['public']))} (identity {fingerprint(made.public.identity)}, "
         f"merge {fingerprint(made.public.merge)}): copy it to every laptop"
@@ -150,3 +152,64 @@ def refuse_existing(paths: list[Path]) -> None:
                 hint="answers sealed to the old keys would become unreadable; "
                 "choose another --out folder (or 'fieldkit keys rotate')",
             )
+
+
+def require_folder(out: Path) -> None:
+    """``out`` is a folder or can become one: checked before any passphrase is asked."""
+    if out.exists() and not out.is_dir():
+        raise PrivacyError(
+            f"{out} is a file, not a folder",
+            code="FK-KEY-050",
+            location=Location(str(out)),
+            hint="give --out a folder (it is created if needed)",
+        )
+
+
+@contextlib.contextmanager
+def all_or_none(out: Path) -> Iterator[_Writer]:
+    """Key files written in the block (0600, in 0700 folders made as needed) stay only if
+    all of them are written: a full disk or a read-only folder leaves none, and no folder
+    the block made."""
+    writer = _Writer(out)
+    try:
+        yield writer
+    except OSError as error:
+        writer.remove_all()
+        raise _cannot_write(out, error) from None
+    except BaseException:
+        writer.remove_all()
+        raise
+
+
+class _Writer:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.created: list[Path] = []
+        self.folders: list[Path] = []
+
+    def __call__(self, path: Path, data: bytes) -> None:
+        """Create ``path`` (never replacing a file), 0600, write, and flush it to disk."""
+        from fieldkit.store.files import private_folder, write_private
+
+        missing = [f for f in (path.parent, *path.parent.parents) if not f.exists()]
+        private_folder(path.parent)
+        self.folders.extend(reversed(missing))
+        write_private(path, data)
+        self.created.append(path)
+
+    def remove_all(self) -> None:
+        for path in self.created:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for folder in reversed(self.folders):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: never what was there before
+
+
+def _cannot_write(out: Path, error: OSError) -> PrivacyError:
+    return PrivacyError(
+        f"cannot write in {out}: {error.strerror or error}",
+        code="FK-KEY-051",
+        location=Location(str(out)),
+        hint="choose a folder you can write to (nothing was left half-written)",
+    )

@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from fieldkit.cli.render import console
 from fieldkit.cli.unlock import source_passphrase, split_source
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used, so `fieldkit --help` starts fast
     from fieldkit.privacy.shares import KeyShare
 
 __all__ = ["print_audit_head", "register"]
@@ -28,7 +27,11 @@ Store = Annotated[
 ]
 ProjectOption = Annotated[
     list[Path] | None,
-    typer.Option("--project", help="Protocol and instrument files or folders."),
+    typer.Option(
+        "--project",
+        help="The study folder, or its protocol and instrument files or folders "
+        "(default: the study folder holding the current one, or $FIELDKIT_PROJECT).",
+    ),
 ]
 Shares = Annotated[
     list[str],
@@ -38,7 +41,6 @@ Shares = Annotated[
         "passphrase (otherwise asked for). Repeat for each custodian.",
     ),
 ]
-DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
 
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 staff_app = typer.Typer(
@@ -52,7 +54,7 @@ def print_audit_head(store: str | Path) -> None:
     from fieldkit.privacy.audit import AuditLog
     from fieldkit.store.coordinator import open_coordinator
 
-    with open_coordinator(store) as db:
+    with open_coordinator(store, create=False) as db:
         head = AuditLog(db).head()
     if head is not None:
         console.print(f"audit head {head.text()} (keep it: fieldkit audit verify --anchor)")
@@ -72,7 +74,7 @@ def audit_verify(
     from fieldkit.store.coordinator import open_coordinator
 
     anchors = [parse_anchor(text) for text in anchor or []]
-    with open_coordinator(store) as db:
+    with open_coordinator(store, create=False) as db:
         log = AuditLog(db)
         check = log.verify(anchors=anchors)
         head = log.head()
@@ -90,17 +92,19 @@ def audit_verify(
 
 
 def _open_shares(items: list[str]) -> list[KeyShare]:
+    """Every share file is read and checked before any custodian is asked a passphrase."""
     from fieldkit.privacy.shares import open_share, read_share_file, share_custodian
 
-    opened = []
+    files = []
     for item in items:
         path_text, source = split_source(item)
         path = Path(path_text)
         data = read_share_file(path)
-        who = share_custodian(data, str(path))
-        secret = source_passphrase(source, prompt=f"Passphrase of {who}'s share")
-        opened.append(open_share(data, secret, str(path)))
-    return opened
+        files.append((path, data, share_custodian(data, str(path)), source))
+    return [
+        open_share(data, source_passphrase(source, prompt=f"Passphrase of {who}'s share"), str(p))
+        for p, data, who, source in files
+    ]
 
 
 def reveal(
@@ -115,23 +119,28 @@ def reveal(
     by: Annotated[str | None, typer.Option("--by", help="Who asks (default: you).")] = None,
 ) -> None:
     """Open one record's identity fields with K custodians' shares; every attempt is audited."""
+    from rich.table import Table
+
+    from fieldkit.cli.users import acting_user
     from fieldkit.privacy.audit import current_actor
     from fieldkit.privacy.keys import load_project_keys
     from fieldkit.privacy.reidentify import reveal as open_record
-    from fieldkit.project import load_project
+    from fieldkit.project import load_study
     from fieldkit.store.coordinator import open_coordinator
 
-    loaded = load_project(project or DEFAULT_PROJECT)
-    shares = _open_shares(share)
-    with open_coordinator(store) as db:
+    loaded = load_study(project)
+    # the store and the key files are checked before any custodian types a passphrase
+    with open_coordinator(store, create=False) as db:
+        project_keys = load_project_keys(keys)
+        shares = _open_shares(share)
         try:
             values = open_record(
                 db,
                 record,
                 shares=shares,
-                keys=load_project_keys(keys),
+                keys=project_keys,
                 protocols=loaded.protocols,
-                actor=by or current_actor(),
+                actor=acting_user() or by or current_actor(),
                 reason=reason,
             )
         finally:
@@ -153,11 +162,14 @@ def retention_apply(
     project: ProjectOption = None,
 ) -> None:
     """Destroy sealed identities past the protocol's identity_retention_days."""
-    from fieldkit.privacy.retention import apply_retention
-    from fieldkit.project import load_project
+    from rich.table import Table
 
-    loaded = load_project(project or DEFAULT_PROJECT)
-    run = apply_retention(store, loaded.protocols, dry_run=dry_run)
+    from fieldkit.cli.users import acting_user
+    from fieldkit.privacy.retention import apply_retention
+    from fieldkit.project import load_study
+
+    loaded = load_study(project)
+    run = apply_retention(store, loaded.protocols, dry_run=dry_run, actor=acting_user())
     verb = "would destroy" if dry_run else "destroyed"
     table = Table(title=f"Retention on {run.today.isoformat()}", title_justify="left")
     for column in ("reference", "protocol", "collected", "kept until", "sealed rows"):
@@ -197,10 +209,18 @@ def device_revoke(
     ] = None,
 ) -> None:
     """Revoke a laptop: its later bundles are refused; those it sent since are quarantined."""
+    from fieldkit.cli.users import acting_user
     from fieldkit.merge.revoke import revoke_device
 
     moment = since if since is None or since.tzinfo else since.replace(tzinfo=dt.UTC)
-    done = revoke_device(store, device, reason=reason, from_sequence=from_sequence, since=moment)
+    done = revoke_device(
+        store,
+        device,
+        reason=reason,
+        from_sequence=from_sequence,
+        since=moment,
+        actor=acting_user(),
+    )
     console.print(f"[green]✓[/] device {escape(device)} revoked on {done.revoked_at}")
     for item in done.held:
         console.print(
@@ -224,35 +244,54 @@ def keys_rotate(
         list[str] | None,
         typer.Option("--custodian", help="A new custodian: NAME, NAME=file:P or NAME=env:V."),
     ] = None,
-    threshold: Annotated[int, typer.Option("--threshold", "-k", min=2)] = 2,
+    threshold: Annotated[
+        int, typer.Option("--threshold", "-k", min=2, help="How many open an identity (K>=2).")
+    ] = 2,
 ) -> None:
-    """Re-seal every identity to a new identity key; new shares for the custodians."""
-    from fieldkit.cli.keys import refuse_existing
-    from fieldkit.privacy.custody import share_file_name
+    """Re-seal every identity to a new identity key; new shares for the custodians.
+
+    The new files are written before the re-sealing is committed: if they cannot be, nothing
+    is re-sealed."""
+    from fieldkit.cli.keys import all_or_none, refuse_existing, require_folder
+    from fieldkit.cli.users import acting_user
+    from fieldkit.privacy.custody import NewProjectKeys, share_file_name
     from fieldkit.privacy.keys import fingerprint, load_project_keys
     from fieldkit.privacy.rotation import rotate_identity_key
-    from fieldkit.store.files import private_folder, write_private
+    from fieldkit.store.coordinator import open_coordinator
 
     named = [split_source(item) for item in custodian or []]
     if len(named) < 2:
         raise typer.BadParameter("give at least 2 new custodians", param_hint="--custodian")
-    paths = [out / "project.pub", *(out / "shares" / share_file_name(n) for n, _ in named)]
-    refuse_existing(paths)
+    share_paths = {name: out / "shares" / share_file_name(name) for name, _ in named}
+    if len(set(share_paths.values())) != len(named):
+        raise typer.BadParameter(
+            "two custodians' names give the same share file name", param_hint="--custodian"
+        )
+    refuse_existing([out / "project.pub", *share_paths.values()])
+    require_folder(out)
+    with open_coordinator(store, create=False):
+        pass  # the store is checked before any custodian types a passphrase
+    current = load_project_keys(keys)
     old = _open_shares(share)
     people = [
         (n, source_passphrase(s, prompt=f"{n}'s new passphrase", confirm=True)) for n, s in named
     ]
+
+    def keep(made: NewProjectKeys) -> None:
+        with all_or_none(out) as write:
+            write(out / "project.pub", made.public_file)
+            for name, data in made.share_files.items():
+                write(share_paths[name], data)
+
     made, count = rotate_identity_key(
         store,
         old_shares=old,
-        keys=load_project_keys(keys),
+        keys=current,
         custodians=people,
         threshold=threshold,
+        actor=acting_user(),
+        keep=keep,
     )
-    private_folder(out / "shares")
-    write_private(out / "project.pub", made.public_file)
-    for name, data in made.share_files.items():
-        write_private(out / "shares" / share_file_name(name), data)
     console.print(
         f"[green]✓[/] {count} identities re-sealed to {fingerprint(made.public.identity)}; "
         f"new project.pub and shares in {escape(str(out))}: give the laptops the new project.pub"

@@ -2,8 +2,10 @@
 
 Each passphrase comes from, in this order: ``--passphrase-file PATH`` (first line), or
 ``--passphrase-env NAME`` (the *name* of an environment variable, for CI and scripts), or a
-hidden prompt on a terminal. Without a terminal (``make demo``, CI) and without either
-option, the command stops with one line instead of waiting for input that never comes.
+hidden prompt on a terminal, or (no terminal: a script piping it in) the next line of the
+standard input. No input at all (``make demo``, CI with nothing piped) stops the command
+with one line (FK-CLI-053) instead of a prompt waiting forever; a file that cannot be read
+or a variable that is not set is FK-KEY-052.
 
 Several people's passphrases (custodians) are given as ``NAME=file:PATH`` or ``NAME=env:VAR``;
 a bare ``NAME`` is asked for at the terminal.
@@ -14,12 +16,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from fieldkit.errors import Location, PrivacyError
-from fieldkit.store.cipher import StoreKey, create_store_key, new_store_allowed, unlock_store
+from fieldkit.errors import FieldkitError, Location, PrivacyError
+
+if TYPE_CHECKING:  # imported where used, so `fieldkit --help` starts fast
+    from fieldkit.store.cipher import StoreKey
 
 __all__ = [
     "PassphraseEnv",
@@ -35,7 +39,6 @@ PassphraseFile = Annotated[
     typer.Option(
         "--passphrase-file",
         help="Read the passphrase from the first line of this file (scripts) instead of asking.",
-        dir_okay=False,
     ),
 ]
 PassphraseEnv = Annotated[
@@ -54,18 +57,23 @@ def passphrase(file: Path | None, env: str | None, *, prompt: str, confirm: bool
         return _from_file(file)
     if env is not None:
         return _from_env(env)
-    if not can_prompt():
-        raise PrivacyError(
-            f"no passphrase given ({prompt.lower()}) and no terminal to ask on",
-            code="FK-KEY-032",
-            hint="give --passphrase-file PATH or --passphrase-env NAME",
+    if can_prompt():
+        return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+    # piped in by a script: its next line, read as it comes (no echo to hide, no typo to
+    # confirm); nothing at all is a mistake, not a prompt waiting forever
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise FieldkitError(
+            f"no passphrase was given ({prompt.lower()}): the input ended",
+            code="FK-CLI-053",
+            hint="give --passphrase-file PATH or --passphrase-env NAME, or type it at a terminal",
         )
-    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+    return line.rstrip("\r\n")
 
 
 def can_prompt() -> bool:
     """True when a person can type at a terminal (not ``make demo``, not CI)."""
-    return sys.stdin.isatty()
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 def split_source(text: str) -> tuple[str, str | None]:
@@ -88,9 +96,19 @@ def source_passphrase(source: str | None, *, prompt: str, confirm: bool = False)
 
 def laptop_key(db: Path, file: Path | None, env: str | None, *, create: bool) -> StoreKey:
     """Unlock the laptop store ``db``; with ``create``, set up a new one (asking twice)."""
+    from fieldkit.store.cipher import (
+        create_store_key,
+        new_store_allowed,
+        require_unlock_file,
+        unlock_store,
+    )
+    from fieldkit.store.database import check_laptop_path
+
+    check_laptop_path(db)  # a wrong path is told before a passphrase is asked
     if create and new_store_allowed(db):
         secret = passphrase(file, env, prompt="New passphrase for this laptop store", confirm=True)
         return create_store_key(db, secret)
+    require_unlock_file(db)
     return unlock_store(db, passphrase(file, env, prompt=f"Passphrase for {db.name}"))
 
 
@@ -98,9 +116,10 @@ def _from_file(path: Path) -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
         raise PrivacyError(
-            f"cannot read the passphrase file {path.name}: {getattr(error, 'strerror', error)}",
-            code="FK-KEY-032",
+            f"cannot read the passphrase file {path.name}: {reason}",
+            code="FK-KEY-052",
             location=Location(str(path)),
             hint="give a readable text file whose first line is the passphrase",
         ) from None
@@ -112,7 +131,7 @@ def _from_env(name: str) -> str:
     if value is None:
         raise PrivacyError(
             f"the environment variable {name} is not set",
-            code="FK-KEY-032",
+            code="FK-KEY-052",
             hint="give the NAME of a variable that holds the passphrase",
         )
     return value

@@ -69,7 +69,7 @@ def revoke_device(
             hint="say why, e.g. --reason 'laptop stolen on 3 March in Kenema'",
         )
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    with open_coordinator(store) as db, db.transaction() as conn:
+    with open_coordinator(store, create=False) as db, db.transaction() as conn:
         row = conn.execute(select(devices).where(devices.c.device_id == device_id)).one_or_none()
         if row is None:
             raise BundleError(

@@ -1,4 +1,4 @@
-"""An export is written to the audit log: the profile, every file and its SHA-256.
+"""An export is written to the audit log: the profile, every file and its SHA-256, and who.
 
 The About sheet of the export names the audit head it was made from; this entry, written
 after, names the files. Together they tie what left the tool to the log.
@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from fieldkit.privacy.audit import AuditRecord, record
+from fieldkit.privacy.audit import AuditRecord, current_actor, record
 from fieldkit.store.coordinator import open_coordinator
 
 __all__ = ["file_sha256", "record_export"]
@@ -29,14 +29,27 @@ def record_export(
     instrument: str,
     files: Iterable[Path],
     *,
+    profile: str,
     role: str,
-    public: bool = False,
+    user: str | None,
     tables_only: bool = False,
-    actor: str | None = None,
 ) -> AuditRecord:
-    """One ``export`` audit entry for the files just written."""
+    """One ``export`` audit entry for the files just written, naming who exported them.
+
+    ``user``: the registered user the command ran as (fieldkit.users), or None when the store
+    has no user register; the entry then names the operating system's login name and says
+    that no register vouches for it."""
     hashes = {str(path): file_sha256(path) for path in files}
-    profile = "public" if public else "tables only" if tables_only else "internal"
-    detail = {"role": role, "profile": profile, "files": hashes}
-    with open_coordinator(store) as db, db.transaction() as conn:
+    detail: dict[str, object] = {
+        "profile": profile,
+        "role": role,
+        "tables_only": tables_only,
+        "files": hashes,
+    }
+    if user is None:
+        detail["user"] = "login name: this store has no user register"
+    else:
+        detail["user"] = "registered user"
+    actor = user if user is not None else current_actor()
+    with open_coordinator(store, create=False) as db, db.transaction() as conn:
         return record(conn, "export", instrument, detail, actor=actor)

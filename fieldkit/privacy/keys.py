@@ -41,6 +41,7 @@ __all__ = [
     "PrivateKey",
     "ProjectPublicKeys",
     "PublicKey",
+    "WrappedMergeKey",
     "fingerprint",
     "generate_device_key",
     "generate_merge_key",
@@ -50,6 +51,8 @@ __all__ = [
     "parse_merge_key",
     "parse_project_keys",
     "private_key_bytes",
+    "read_merge_key",
+    "wrapped_merge_key",
 ]
 
 PublicKey = X25519PublicKey
@@ -133,7 +136,25 @@ def merge_key_file(
     return _BEGIN + b"\n" + base64.encodebytes(wrapped) + _END + b"\n"
 
 
-def parse_merge_key(data: bytes, passphrase: str | bytes, where: str = "<merge.key>") -> PrivateKey:
+@dataclass(frozen=True)
+class WrappedMergeKey:
+    """A merge.key file read and checked, not yet opened: a missing or wrong file is found
+    before anyone is asked for the passphrase."""
+
+    blob: bytes
+    where: str
+
+    def open(self, passphrase: str | bytes) -> PrivateKey:
+        """FK-KEY-001 for a wrong passphrase."""
+        raw = unwrap_secret(
+            self.blob, passphrase, purpose=MERGE_PURPOSE, where=self.where, what="the merge key"
+        )
+        if len(raw) != 32:
+            raise _not_a_key(self.where, "the key is damaged (wrong length)")
+        return X25519PrivateKey.from_private_bytes(raw)
+
+
+def wrapped_merge_key(data: bytes, where: str = "<merge.key>") -> WrappedMergeKey:
     lines = data.strip().splitlines()
     if len(lines) < 3 or lines[0].strip() != _BEGIN or lines[-1].strip() != _END:
         raise _not_a_key(where, "it is not a fieldkit merge private key")
@@ -141,14 +162,20 @@ def parse_merge_key(data: bytes, passphrase: str | bytes, where: str = "<merge.k
         blob = base64.b64decode(b"".join(line.strip() for line in lines[1:-1]), validate=True)
     except binascii.Error:
         raise _not_a_key(where, "the key is damaged (bad base64)") from None
-    raw = unwrap_secret(blob, passphrase, purpose=MERGE_PURPOSE, where=where, what="the merge key")
-    if len(raw) != 32:
-        raise _not_a_key(where, "the key is damaged (wrong length)")
-    return X25519PrivateKey.from_private_bytes(raw)
+    return WrappedMergeKey(blob, where)
+
+
+def read_merge_key(path: Path) -> WrappedMergeKey:
+    """FK-KEY-002 unless ``path`` is a merge.key file."""
+    return wrapped_merge_key(_read(path), str(path))
+
+
+def parse_merge_key(data: bytes, passphrase: str | bytes, where: str = "<merge.key>") -> PrivateKey:
+    return wrapped_merge_key(data, where).open(passphrase)
 
 
 def load_merge_key(path: Path, passphrase: str | bytes) -> PrivateKey:
-    return parse_merge_key(_read(path), passphrase, str(path))
+    return read_merge_key(path).open(passphrase)
 
 
 def _read(path: Path) -> bytes:

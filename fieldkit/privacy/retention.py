@@ -70,7 +70,7 @@ def apply_retention(
 ) -> RetentionRun:
     """Destroy the sealed rows past their retention date (or, ``dry_run``, list them)."""
     run = RetentionRun(today or dt.datetime.now(dt.UTC).date(), dry_run)
-    with open_coordinator(store) as db:
+    with open_coordinator(store, create=False) as db:
         with db.transaction() as conn:
             _find(conn, protocols, run)
             if not dry_run and run.expired:

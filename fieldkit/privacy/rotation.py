@@ -13,7 +13,7 @@ again (only rows still sealed to the old key are touched; each run is audited).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -42,8 +42,13 @@ def rotate_identity_key(
     threshold: int,
     actor: str | None = None,
     log_n: int = DEFAULT_LOG_N,
+    keep: Callable[[NewProjectKeys], None] | None = None,
 ) -> tuple[NewProjectKeys, int]:
-    """The new key's files, and how many identities were re-sealed to it."""
+    """The new key's files, and how many identities were re-sealed to it.
+
+    ``keep`` saves the new files (project.pub, the shares); it runs before the re-sealing is
+    committed, so if it fails nothing is re-sealed: identities are never left sealed to a
+    key whose shares were not written."""
     old = combine_key_shares(old_shares)
     old_id = fingerprint(old.public_key())
     if old_id != fingerprint(keys.identity):
@@ -55,7 +60,7 @@ def rotate_identity_key(
     new = X25519PrivateKey.generate()
     made = reshare_identity_key(new, keys.merge, custodians, threshold, log_n=log_n)
     new_id = fingerprint(new.public_key())
-    with open_coordinator(store) as db:
+    with open_coordinator(store, create=False) as db:
         check = AuditLog(db).verify()
         if not check.ok:
             raise PrivacyError(
@@ -90,4 +95,6 @@ def rotate_identity_key(
                 "threshold": threshold,
             }
             record(conn, "keys rotate", new_id, detail, actor=actor)
+            if keep is not None:
+                keep(made)
     return made, len(rows)

@@ -19,10 +19,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from sqlalchemy import select
 
 from fieldkit.errors import Location, PrivacyError
+from fieldkit.instrument.source import load_source
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import capture_table
 from fieldkit.store.records import STAFF_CODE
@@ -40,11 +40,11 @@ class StaffMember:
 
 
 def load_staff_register(path: Path) -> dict[str, StaffMember]:
-    """Code → member; FK-PRIV-007 for a malformed register, naming the entry."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise _bad(path, f"cannot read it ({type(error).__name__})") from None
+    """Code → member; FK-PRIV-007 for a malformed register, naming the entry.
+
+    Read with the bounded YAML loader instruments use (FK-YAML-005 for a missing, empty or
+    non-regular file, FK-YAML-030 for one too large, aliases and depth bounded)."""
+    data = load_source(path).data
     if not isinstance(data, dict):
         raise _bad(path, "it must map staff codes to {name, role}")
     register = {}
@@ -65,7 +65,7 @@ def unregistered_codes(store: Path | str, register: dict[str, StaffMember]) -> d
     register: code → interviews."""
     interviews = capture_table("interviews")
     used: dict[str, int] = {}
-    with open_coordinator(store) as db, db.read() as conn:
+    with open_coordinator(store, create=False) as db, db.read() as conn:
         for enumerator, consent in conn.execute(
             select(interviews.c.enumerator, interviews.c.consent)
         ):

@@ -25,7 +25,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldkit.errors import Location, PrivacyError
+from fieldkit.errors import Location, PrivacyError, StoreError
 from fieldkit.privacy.wrapping import DEFAULT_LOG_N, unwrap_secret, wrap_secret
 from fieldkit.store.files import write_private
 
@@ -34,6 +34,7 @@ __all__ = [
     "StoreKey",
     "create_store_key",
     "new_store_allowed",
+    "require_unlock_file",
     "unlock_path",
     "unlock_store",
 ]
@@ -85,8 +86,23 @@ def create_store_key(
     key = StoreKey(secrets.token_bytes(_KEY_BYTES))
     wrapped = wrap_secret(key.raw, passphrase, purpose=_PURPOSE, log_n=log_n)
     body = base64.b64encode(wrapped).decode("ascii")
-    write_private(unlock, f"{UNLOCK_HEADER}\n{body}\n".encode("ascii"))
+    try:
+        write_private(unlock, f"{UNLOCK_HEADER}\n{body}\n".encode("ascii"))
+    except OSError as error:  # a read-only folder, a full disk: nothing is left behind
+        raise StoreError(
+            f"{db_path.name} cannot be created: {error.strerror or error}",
+            code="FK-STORE-004",
+            location=Location(str(db_path)),
+            hint="choose a folder you can write to",
+        ) from None
     return key
+
+
+def require_unlock_file(db_path: Path) -> None:
+    """FK-KEY-030 when ``db_path`` has no unlock file beside it: checked before anyone is
+    asked for a passphrase that could open nothing."""
+    if not unlock_path(db_path).exists():
+        raise _no_unlock(db_path)
 
 
 def unlock_store(db_path: Path, passphrase: str | bytes) -> StoreKey:
@@ -95,13 +111,7 @@ def unlock_store(db_path: Path, passphrase: str | bytes) -> StoreKey:
     try:
         data = unlock.read_bytes()
     except FileNotFoundError:
-        raise PrivacyError(
-            f"{db_path.name} has no unlock file ({unlock.name})",
-            code="FK-KEY-030",
-            location=Location(str(db_path)),
-            hint="a laptop store is opened with the unlock file fieldkit wrote beside it; "
-            "without it the store cannot be read",
-        ) from None
+        raise _no_unlock(db_path) from None
     except OSError as error:
         raise _damaged(unlock, str(error.strerror)) from None
     lines = data.decode("utf-8", errors="replace").strip().splitlines()
@@ -119,6 +129,17 @@ def unlock_store(db_path: Path, passphrase: str | bytes) -> StoreKey:
         what=f"the laptop store {db_path.name}",
     )
     return StoreKey(raw)
+
+
+def _no_unlock(db_path: Path) -> PrivacyError:
+    return PrivacyError(
+        f"{db_path.name} has no unlock file ({unlock_path(db_path).name}): it is not a laptop "
+        "store, or its unlock file was lost",
+        code="FK-KEY-030",
+        location=Location(str(db_path)),
+        hint="a laptop store is opened with the unlock file fieldkit wrote beside it; "
+        "without it the store cannot be read",
+    )
 
 
 def _damaged(path: Path, why: str) -> PrivacyError:

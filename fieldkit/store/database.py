@@ -30,7 +30,7 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, select
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.pool import QueuePool
 
 from fieldkit.errors import Location, PrivacyError, StoreError
@@ -39,9 +39,17 @@ from fieldkit.store.files import create_private_file
 from fieldkit.store.migrations import Role, migrate
 from fieldkit.store.tables import SchemaMigration
 
-__all__ = ["AppliedMigration", "Database", "Role", "as_utc", "open_database"]
+__all__ = [
+    "AppliedMigration",
+    "Database",
+    "Role",
+    "as_utc",
+    "check_laptop_path",
+    "open_database",
+]
 
 BUSY_TIMEOUT_MS = 5000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 _BEGIN = "fieldkit_begin"
 DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.Error)
 """What the two SQLite drivers raise (SQLCipher's are not subclasses of the standard one's)."""
@@ -303,6 +311,13 @@ def _resolve(path_or_url: Path | str, role: Role) -> tuple[URL, Path | None, str
             raise StoreError(
                 "not a database URL", code="FK-STORE-004", location=Location(text)
             ) from None
+        if url.get_backend_name() not in SUPPORTED_BACKENDS:
+            raise StoreError(
+                f"a {url.get_backend_name()} database is not supported",
+                code="FK-STORE-004",
+                location=Location(url.render_as_string(hide_password=True)),
+                hint="give a SQLite file path or a postgresql+psycopg://... URL",
+            )
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             if role == "laptop":
                 raise StoreError(
@@ -316,6 +331,14 @@ def _resolve(path_or_url: Path | str, role: Role) -> tuple[URL, Path | None, str
         path = Path(path_or_url)
     _check_path(path)
     return URL.create("sqlite", database=str(path)), path, str(path)
+
+
+def check_laptop_path(path: Path) -> None:
+    """The checks opening a laptop store makes on its path, made before a passphrase is
+    asked: FK-STORE-004 for a folder or a missing folder, FK-STORE-003 for a plain SQLite
+    file (a coordinator store, another program's)."""
+    _check_path(path)
+    _check_kind(path, "laptop", str(path))
 
 
 def _check_path(path: Path) -> None:
@@ -380,7 +403,15 @@ def _create_private(path: Path) -> None:
 
 def _make_engine(url: URL, role: Role, busy_timeout_ms: int, key: StoreKey | None) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except (ImportError, NoSuchModuleError) as error:
+            raise StoreError(
+                f"no database driver for {url.drivername} is installed ({error})",
+                code="FK-STORE-004",
+                location=Location(url.render_as_string(hide_password=True)),
+                hint="use postgresql+psycopg://..., the driver fieldkit installs",
+            ) from None
     cipher: dict[str, Any] = {} if key is None else {"module": sqlcipher3, "poolclass": QueuePool}
     engine = create_engine(
         url,

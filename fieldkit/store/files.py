@@ -36,15 +36,21 @@ def create_private_file(path: Path) -> bool:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Create ``path`` (never replacing a file) with mode 0600, write ``data``, sync it."""
+    """Create ``path`` (never replacing a file) with mode 0600, write ``data``, sync it.
+
+    A failure half-way (a full disk) removes the file again: never half of one."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
         os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    os.close(fd)
 
 
 def make_private(path: Path) -> None:
