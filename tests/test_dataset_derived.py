@@ -20,9 +20,9 @@ from fieldkit.indicators import (
     recut,
     rule_set,
 )
-from fieldkit.indicators.labour_rules import Child, mics6, sdg_8_7_1
+from fieldkit.indicators.labour_rules import Child, ilo_sna, mics6_dk_missing
 from tests.conftest import REPO
-from tests.data.handmade import EXPECTED, build_members, expected
+from tests.data.handmade import EXPECTED, LABOUR, build_members, expected
 
 ROSTER_KEYS = ("interview_id", "member")
 
@@ -44,52 +44,56 @@ def test_every_indicator_matches_the_hand_worked_answer(members: Any, column: st
 
 
 def test_adults_get_no_child_indicator(members: Any) -> None:
-    found = _by_key(members, "cl_sdg_8_7_1")
+    found = _by_key(members, "cl_ilo_sna")
     assert found[("hh01", 1)] is None and found[("hh01", 6)] is None  # 40 and 4 years old
 
 
 def test_haz_is_its_own_flag(members: Any) -> None:
-    haz = _by_key(members, "cl_haz_sna")
+    haz = _by_key(members, "cl_ilo_haz")
     assert haz[("hh01", 5)] == 1  # 45 hours
     assert haz[("hh04", 4)] == 1  # chemicals and night work
     assert haz[("hh02", 5)] == 0  # 20 hours on the farm, nothing hazardous
 
 
 def test_rules_are_three_valued() -> None:
-    unknown_hours = Child(13, True, None, True, False, False, 0.0, True)
-    assert sdg_8_7_1(unknown_hours) is True  # hazardous: hours do not matter
-    light = Child(13, True, None, False, False, False, 0.0, True)
-    assert sdg_8_7_1(light) is None  # depends on the unknown hours
-    assert mics6(Child(9, False, 0.0, False, False, False, None, True)) is None
+    unknown_hours = Child(13, True, None, True, False, False, False, 0.0, False, True)
+    assert ilo_sna(unknown_hours) is True  # hazardous: hours do not matter
+    light = Child(13, True, None, False, False, False, False, 0.0, False, True)
+    assert ilo_sna(light) is None  # depends on the unknown hours
+    no_chores_hours = Child(9, False, 0.0, False, False, False, False, None, False, True)
+    assert mics6_dk_missing(no_chores_hours) is None
 
 
 def test_rule_sets_are_named_versioned_and_cited() -> None:
-    sdg = rule_set("sdg_8_7_1_icls_2008")
+    sdg = rule_set("ilo_icls18_sna")
     assert sdg.version == "2008" and "18th ICLS" in sdg.source
-    assert rule_set("mics6").version == "2019" and "21 h" in rule_set("mics6").source
-    legacy_gpb = rule_set("general_production_boundary", chores_5_14=28, chores_15_17=43)
+    assert rule_set("unicef_mics6").version == "2019" and ">= 21" in rule_set("unicef_mics6").source
+    legacy_gpb = rule_set("ilo_icls18_gpb", chores_5_14=28, chores_15_17=43)
     assert legacy_gpb.parameters == {"chores_5_14": 28, "chores_15_17": 43}
     assert "28 h" in legacy_gpb.outputs[0].definition
     with pytest.raises(DatasetError, match="unknown child labour rule set") as caught:
         rule_set("sdg_2030")
     assert caught.value.code == "FK-DATA-007"
+    with pytest.raises(DatasetError) as renamed:
+        rule_set("sdg_8_7_1_icls_2008")  # the old name: the hint gives the new one
+    assert "renamed 'ilo_icls18_sna'" in (renamed.value.hint or "")
 
 
 def test_legacy_chores_threshold_is_a_parameter(members: Any) -> None:
-    add_child_labour(members, [rule_set("general_production_boundary", chores_5_14=28)])
-    gpb28 = _by_key(members, "cl_gpb")
+    add_child_labour(members, [rule_set("ilo_icls18_gpb", chores_5_14=28)], inputs=LABOUR)
+    gpb28 = _by_key(members, "cl_ilo_gpb")
     assert gpb28[("hh02", 2)] == 1  # 7 years old, employed: SDG already
     assert gpb28[("hh01", 4)] == 0  # 13, 10 h work, 25 h chores: 21 h rule yes, 28 h rule no
     assert gpb28[("hh03", 5)] == 1  # 13, 28 h chores
-    add_child_labour(members, ["general_production_boundary"])  # restore the default
-    assert _by_key(members, "cl_gpb")[("hh01", 4)] == 1
+    add_child_labour(members, ["ilo_icls18_gpb"], inputs=LABOUR)  # restore the default
+    assert _by_key(members, "cl_ilo_gpb")[("hh01", 4)] == 1
 
 
 def test_codebook_entries_cite_their_definitions(members: Any) -> None:
     for name in (*EXPECTED, "work_school", "tip_child", "tip_act", "age_band_ilo_cl"):
         variable = members.variable(name)
         assert variable.origin == "derived" and variable.definition and variable.source, name
-    assert "hours_econ_7d" in members.variable("cl_sdg_8_7_1").definition  # the input mapping
+    assert "hours_econ_7d" in members.variable("cl_ilo_sna").definition  # the input mapping
     assert "Palermo" in members.variable("tip_child").source
 
 
@@ -186,23 +190,28 @@ def test_trafficking_elements_are_separate_flags(members: Any) -> None:
     assert debt["tip_below_min_age"] == 1 and debt["tip_movement_type"] == 1
     # debt bondage and threats chosen; papers kept by the employer: documents withheld too
     assert debt["moc_debt_bondage"] == debt["moc_threats"] == debt["moc_withholds_documents"] == 1
-    mine = row[("hh04", 4)]  # exploitation not known, but mining: a worst form
-    assert mine["tip_worst_form"] == 1 and mine["tip_movement_type"] == 2
+    mine = row[("hh04", 4)]  # exploitation not known, but mining: hazardous work, C182 3(d)
+    assert mine["tip_worst_form"] is None and mine["tip_hazardous"] == 1
+    assert mine["tip_exploit"] == 1 and mine["tip_movement_type"] == 2
     assert mine["moc_withholds_documents"] == 1
-    free = row[("hh02", 6)]  # recruited at 16, cross-border, 'other' work: no exploitation
-    assert (free["tip_act"], free["tip_exploit"], free["tip_child"]) == (1, 0, 0)
+    dusty = row[("hh02", 6)]  # recruited at 16, 'other' work, but 30 h with dust: hazardous
+    assert (dusty["tip_act"], dusty["tip_worst_form"], dusty["tip_hazardous"]) == (1, 0, 1)
+    assert dusty["tip_child"] == 1
+    light = row[("hh06", 5)]  # recruited at 13, hours of that work unknown: light work or not?
+    assert light["tip_below_min_age"] is None and light["tip_child"] is None
     refused = row[("hh05", 5)]  # act refused: forced labour alone is not trafficking
     assert (
         refused["tip_act"] is None and refused["tip_exploit"] == 1 and refused["tip_child"] is None
     )
-    assert members.variable("moc_debt_bondage").source.startswith(
-        "CTDC codebook v6 meansOfControlDebtBondage"
+    assert members.variable("moc_debt_bondage").source == (
+        "HTCDS v2.0 (IOM) vic_MethodsOfControl DebtBondage; "
+        "CTDC global dataset codebook (v6) meansOfControlDebtBondage"
     )
 
 
 def test_means_are_not_required_for_children(members: Any) -> None:
     row = {(r["interview_id"], r["member"]): r for r in members.records()}
-    no_means = row[("hh06", 5)]  # recruited at 13, no means of control at all
+    no_means = row[("hh02", 6)]  # recruited at 16 into hazardous work, no means of control
     assert no_means["moc_threats"] == 0 and no_means["tip_child"] == 1
 
 
@@ -235,5 +244,5 @@ def test_optional_trafficking_inputs_may_be_absent(members: Any) -> None:
     assert fitted is not None and fitted.sector is None and fitted.movement == "tip_movement"
     add_trafficking(table, fitted)
     mine = {(r["interview_id"], r["member"]): r for r in table.records()}[("hh04", 4)]
-    assert mine["tip_worst_form"] is None  # mining was the only clue, and no sector asked
+    assert mine["tip_hazardous"] is None  # no sector, hours or HAZ flag: cannot tell
     assert TipInputs(recruited="recruited").fitted(table) is None

@@ -21,17 +21,20 @@ from fieldkit.indicators.childlabour import (
     add_work_school,
     rule_set,
 )
+from fieldkit.indicators.codes import DEFAULT_HAZARDOUS, HazardousList
 from fieldkit.indicators.derive import DEFAULT_RULE_SETS, derive_all, prepare
 from fieldkit.indicators.trafficking import TipInputs, add_trafficking
 
 __all__ = [
     "CTDC_BROAD",
+    "DEFAULT_HAZARDOUS",
     "DEFAULT_RULE_SETS",
     "ILO_CL",
     "RULE_SETS",
     "SCHEMES",
     "AgeBand",
     "AgeScheme",
+    "HazardousList",
     "LabourInputs",
     "RuleSet",
     "TipInputs",

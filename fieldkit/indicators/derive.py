@@ -13,7 +13,7 @@ from fieldkit.instrument.schema import DisaggregationRole
 
 __all__ = ["DEFAULT_RULE_SETS", "derive_all", "prepare"]
 
-DEFAULT_RULE_SETS = ("sdg_8_7_1_icls_2008", "mics6", "general_production_boundary")
+DEFAULT_RULE_SETS = ("ilo_icls18_sna", "ilo_icls18_gpb", "unicef_mics6")
 
 
 def derive_all(

@@ -17,6 +17,7 @@ __all__ = [
     "DefinitionModel",
     "EthicsModel",
     "ExceptionModel",
+    "HazardousWorkModel",
     "IdentityAccess",
     "ProtocolModel",
     "RoleModel",
@@ -84,6 +85,16 @@ class EthicsModel(_Strict):
     referral: Label
 
 
+class HazardousWorkModel(_Strict):
+    """The national hazardous work list as codes (ILO Recommendation No. 190, paras 3-4):
+    industries as ISIC Rev.4 sections, divisions, groups or classes; occupations as ISCO-08
+    groups at any level. Child labour indicators count work in them as hazardous."""
+
+    source: Label | None = None
+    industries: list[str] = Field(default_factory=list)
+    occupations: list[str] = Field(default_factory=list)
+
+
 class AccessLevel(StrEnum):
     NONE = "none"
     OWN = "own"
@@ -118,3 +129,4 @@ class ProtocolModel(_Strict):
     small_cell_threshold: Annotated[int, Field(ge=1)] = 5
     identity_retention_days: Annotated[int, Field(ge=0)]
     representative: bool = True
+    hazardous_work: HazardousWorkModel | None = None

@@ -17,7 +17,7 @@ from fieldkit.stats.tabulate import Crosstab, crosstab
 
 __all__ = ["HEADLINE", "standard_tables"]
 
-HEADLINE = ("cl_sdg_8_7_1", "cl_mics6", "cl_gpb", "work_school", "tip_child")
+HEADLINE = ("cl_ilo_sna", "cl_unicef_mics6", "cl_ilo_gpb", "work_school", "tip_child")
 
 
 def standard_tables(
