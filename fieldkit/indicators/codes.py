@@ -117,6 +117,10 @@ class HazardousList:
         section = isic.section_of[code]
         return any(entry in (section, code) or code.startswith(entry) for entry in self.industries)
 
+    def section(self, letter: str) -> bool:
+        """For a coarse answer naming only an ISIC section: is the whole section listed?"""
+        return bool(letter) and letter in self.industries
+
     def occupation(self, value: Cell) -> Tri:
         """True when the coded occupation is on the list; None when it is no ISCO-08 unit."""
         code = normalise_code(value)

@@ -60,6 +60,8 @@ class LabourInputs:
     hazard_multi: tuple[str, ...] = ("hazard_exposures",)
     night_work: str | None = "night_work"
     industry: str | None = "industry_code"
+    industry_sections: Mapping[str, str] | None = None
+    """When the industry is a coarse choice, not a code: choice -> ISIC section letter."""
     occupation: str | None = "occupation_code"
     hazardous: HazardousList = field(default=DEFAULT_HAZARDOUS)
     chores: tuple[tuple[str | None, str], ...] = HOUSEHOLD_CHORES
@@ -110,20 +112,21 @@ class LabourInputs:
 
 def child_record(row: Mapping[str, Cell], inputs: LabourInputs) -> Child:
     employed = _employed(row, inputs)
-    chores, chores_mics = _chores(row, inputs)
+    chores, chores_mics, chores_unknown = _chores(row, inputs)
     return Child(
         age=_int(row.get(inputs.age)),
         employed=employed,
         hours=_hours(row, inputs, employed),
         hazard_conditions=_hazard_conditions(row, inputs, employed),
         night_work=_worker_yes(row, inputs.night_work, inputs, employed),
-        hazardous_industry=_coded(row, inputs.industry, inputs.hazardous.industry, employed),
+        hazardous_industry=_industry(row, inputs, employed),
         hazardous_occupation=_coded(row, inputs.occupation, inputs.hazardous.occupation, employed),
         chores_hours=chores,
         chores_hazard=_chores_hazard(row, inputs),
         attending=_attending(row, inputs),
         active=_active(row, inputs),
-        chores_hours_mics=chores_mics,
+        chores_hours_mics=chores_mics if inputs.chores else None,
+        chores_unknown=chores_unknown,
     )
 
 
@@ -213,21 +216,34 @@ def _coded(
     return listed(row.get(name))
 
 
-def _chores(row: Mapping[str, Cell], inputs: LabourInputs) -> tuple[float | None, float | None]:
-    """(hours, unknown parts unknown; hours as MICS6 adds them, a don't-know part 0)."""
+def _industry(row: Mapping[str, Cell], inputs: LabourInputs, employed: Tri) -> Tri:
+    if inputs.industry_sections is None:
+        return _coded(row, inputs.industry, inputs.hazardous.industry, employed)
+    if employed is False or inputs.industry is None:
+        return False
+    value = row.get(inputs.industry)
+    section = inputs.industry_sections.get(str(value)) if _known(value) else None
+    return None if section is None else inputs.hazardous.section(section)
+
+
+def _chores(row: Mapping[str, Cell], inputs: LabourInputs) -> tuple[float | None, float, bool]:
+    """(hours in the parts known; hours as MICS6 adds them, a don't-know part 0; whether a
+    part is unknown)."""
     if not inputs.chores:
-        return None, None
-    total: float | None = 0.0
-    mics = 0.0
+        return None, 0.0, True
+    known = mics = 0.0
+    unknown = False
     for did, hours in inputs.chores:
         done = True if did is None else _yes(row, did, inputs)
         if done is False:
             continue
         value = _number(row.get(hours))
         if done is True and value is not None:
+            known += value
             mics += value
-        total = None if total is None or value is None or done is None else total + value
-    return total, mics
+        else:
+            unknown = True
+    return known, mics, unknown
 
 
 def _chores_hazard(row: Mapping[str, Cell], inputs: LabourInputs) -> Tri:

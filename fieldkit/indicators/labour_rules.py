@@ -33,6 +33,7 @@ __all__ = [
     "all_of",
     "any_of",
     "at_least",
+    "chores_at_least",
     "hazardous_chores",
     "ilo_gpb",
     "ilo_haz",
@@ -62,7 +63,7 @@ class Child:
     hazardous_industry: Tri
     hazardous_occupation: Tri
     chores_hours: float | None
-    """Hours of household chores; None when a part is unknown."""
+    """Hours of household chores in the parts known; None when chores were not asked."""
     chores_hazard: Tri
     """Chores in an unhealthy setting, an unsafe place, with dangerous equipment or heavy
     loads, or at night (18th ICLS, hazardous unpaid household services)."""
@@ -72,6 +73,9 @@ class Child:
     absence). None: same as ``employed``."""
     chores_hours_mics: float | None = None
     """Chores hours as the MICS6 syntax adds them: a don't-know part counts 0."""
+    chores_unknown: bool = False
+    """A part of the chores hours is unknown (the known parts may already reach a
+    threshold: hours are never negative)."""
 
 
 def any_of(*values: Tri) -> Tri:
@@ -88,6 +92,16 @@ def all_of(*values: Tri) -> Tri:
 
 def at_least(value: float | None, threshold: float) -> Tri:
     return None if value is None else value >= threshold
+
+
+def chores_at_least(child: Child, threshold: float) -> Tri:
+    """Three-valued: true once the known parts reach the threshold."""
+    hours = child.chores_hours
+    if hours is None:
+        return None
+    if hours >= threshold:
+        return True
+    return None if child.chores_unknown else False
 
 
 def _band(age: int | None) -> str | None:
@@ -108,6 +122,8 @@ def _band(age: int | None) -> str | None:
 def ilo_haz(child: Child) -> Tri:
     """Hazardous work: hazardous conditions, night work, a hazardous industry or occupation
     on the national list, or long hours (43 or more a week)."""
+    if _band(child.age) is None:
+        return None
     if child.employed is False:
         return False
     return all_of(
@@ -142,7 +158,7 @@ def hazardous_chores(child: Child, hours_5_14: float, hours_15_17: float | None)
     if band is None:
         return None
     threshold = hours_5_14 if band != "15_17" else hours_15_17
-    long_hours = False if threshold is None else at_least(child.chores_hours, threshold)
+    long_hours = False if threshold is None else chores_at_least(child, threshold)
     return any_of(long_hours, child.chores_hazard)
 
 
@@ -213,7 +229,7 @@ def mics6_dk_missing(child: Child) -> Tri:
     if band is None:
         return None
     economic = all_of(_active(child), at_least(child.hours, _MICS_HOURS[band]))
-    chores = False if band == "15_17" else at_least(child.chores_hours, 21)
+    chores = False if band == "15_17" else chores_at_least(child, 21)
     return any_of(economic, chores)
 
 

@@ -56,7 +56,7 @@ class TipInputs:
     movement: str | None = "tip_movement"
     country: str | None = "tip_country"
     citizenship: str | None = "citizenship"
-    exploitation: str = "tip_exploitation"
+    exploitation: str | None = "tip_exploitation"
     sector: str | None = "tip_sector"
     control: str = "tip_control"
     docs_holder: str | None = "tip_docs_holder"
@@ -88,6 +88,7 @@ class TipInputs:
             self.movement,
             self.country,
             self.citizenship,
+            self.exploitation,
             self.sector,
             self.docs_holder,
             self.hazardous_flag,
@@ -95,7 +96,7 @@ class TipInputs:
 
     def fitted(self, table: Table) -> TipInputs | None:
         """These inputs with optional questions the table lacks left out (None: can't map)."""
-        required = (self.age, self.recruited, self.exploitation, self.control)
+        required = (self.age, self.recruited, self.control)
         if any(name not in table for name in required):
             return None
 
@@ -110,13 +111,14 @@ class TipInputs:
             movement=kept(self.movement),
             country=kept(self.country),
             citizenship=kept(self.citizenship),
+            exploitation=kept(self.exploitation),
             sector=kept(self.sector),
             docs_holder=kept(self.docs_holder),
             hazardous_flag=kept(self.hazardous_flag),
         )
 
     def check(self, table: Table) -> None:
-        named = (self.age, self.recruited, self.exploitation, self.control, *self.optional())
+        named = (self.age, self.recruited, self.control, *self.optional())
         missing = [n for n in named if n is not None and n not in table]
         if missing:
             raise DatasetError(
@@ -165,15 +167,16 @@ def movement(row: Mapping[str, Cell], inputs: TipInputs) -> Cell:
 
 def worst_form(row: Mapping[str, Cell], inputs: TipInputs) -> Tri:
     """A worst form of child labour other than hazardous work (C182 art. 3(a)-(c)), or the
-    removal of organs (Palermo art. 3(a))."""
-    forms = codes(row.get(inputs.exploitation))
-    sectors = codes(row.get(inputs.sector)) if inputs.sector else []
+    removal of organs (Palermo art. 3(a)), from the questions the instrument asks."""
     control = codes(row.get(inputs.control))
-    return any_of(
-        None if forms is None else any(f in inputs.worst_forms for f in forms),
-        None if sectors is None else any(s in inputs.illicit_sectors for s in sectors),
-        None if control is None else "debt_bondage" in control,
-    )
+    parts: list[Tri] = [None if control is None else "debt_bondage" in control]
+    if inputs.exploitation:
+        forms = codes(row.get(inputs.exploitation))
+        parts.append(None if forms is None else any(f in inputs.worst_forms for f in forms))
+    if inputs.sector:
+        sectors = codes(row.get(inputs.sector))
+        parts.append(None if sectors is None else any(s in inputs.illicit_sectors for s in sectors))
+    return any_of(*parts)
 
 
 def hazardous_work(row: Mapping[str, Cell], inputs: TipInputs) -> Tri:

@@ -108,7 +108,8 @@ def _elements(m: TipInputs) -> list[tuple[Variable, Rule]]:
             _variable(
                 "tip_worst_form",
                 "Exploited in a worst form of child labour other than hazardous work",
-                f"{m.exploitation} in {', '.join(m.worst_forms)}; or {m.sector} in "
+                f"{m.exploitation or '(exploitation not asked)'} in "
+                f"{', '.join(m.worst_forms)}; or {m.sector or '(sector not asked)'} in "
                 f"{', '.join(m.illicit_sectors)}; or debt bondage among {m.control}",
                 _C182
                 + " (a)-(c); removal of organs: "
