@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys
+from fieldkit.cli import bundles, collect, datasets, demo, estimate, instruments, keys
 from fieldkit.cli.render import err_console, print_error
 from fieldkit.errors import FieldkitError
 
@@ -24,6 +24,7 @@ collect.register(app)
 keys.register(app)
 bundles.register(app)
 datasets.register(app)
+estimate.register(app)
 demo.register(app)
 
 
