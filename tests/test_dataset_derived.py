@@ -114,7 +114,8 @@ def test_age_bands_from_exact_age(members: Any) -> None:
     assert (
         ilo[("hh01", 2)] == "5_11" and ilo[("hh01", 4)] == "12_14" and ilo[("hh01", 5)] == "15_17"
     )
-    assert ilo[("hh01", 6)] is None and ilo[("hh01", 1)] is None  # 4 and 40: out of scope
+    # 4 and 40: outside the scheme, kept apart from ages not stated
+    assert ilo[("hh01", 6)] == "out_0_4" and ilo[("hh01", 1)] == "out_18_plus"
     assert ilo[("hh03", 7)] is Special.DONT_KNOW
     assert (
         ctdc[("hh01", 6)] == "0_8" and ctdc[("hh01", 4)] == "9_17" and ctdc[("hh01", 1)] == "39_47"
@@ -144,16 +145,25 @@ def test_recut_is_exact_when_bands_nest() -> None:
 
 
 @pytest.mark.parametrize(
-    ("source", "target", "message"),
+    ("source", "target", "values", "message"),
     [
-        ("ctdc_broad", "ilo_cl", "band 0-8 into ilo_cl: it straddles 5-11"),
-        ("ilo_cl", "ctdc_broad", "band 5-11 into ctdc_broad: it straddles 0-8, 9-17"),
+        ("ctdc_broad", "ilo_cl", ["0_8"], "band 0-8 into ilo_cl: it straddles 0-4, 5-11"),
+        ("ilo_cl", "ctdc_broad", ["12_14", "5_11"], "band 5-11 into ctdc_broad: it straddles 0-8"),
+        ("ilo_cl", "ctdc_broad", ["out_18_plus"], "band 18\\+ into ctdc_broad: it straddles"),
     ],
 )
-def test_recut_is_refused_when_bands_straddle(source: str, target: str, message: str) -> None:
+def test_recut_is_refused_when_a_band_found_straddles(
+    source: str, target: str, values: list[str], message: str
+) -> None:
     with pytest.raises(DatasetError, match=message) as caught:
-        recut(["9_17"] if source == "ctdc_broad" else ["12_14"], source, target)
+        recut(values, source, target)
     assert caught.value.code == "FK-DATA-001"
+
+
+def test_a_single_nesting_band_recuts_when_the_whole_scheme_does_not() -> None:
+    assert recut(["12_14", None, "12_14"], ILO_CL, CTDC_BROAD) == ["9_17", None, "9_17"]
+    assert recut(["15_17", "out_0_4"], ILO_CL, CTDC_BROAD) == ["9_17", "0_8"]
+    assert recut(["out_0_4", "out_18_plus"], ILO_CL, "child_adult") == ["child", "adult"]
 
 
 def test_ctdc_9_17_cannot_become_ilo_12_14() -> None:

@@ -61,6 +61,28 @@ def test_age_band_rows_carry_the_ilo_5_14_total(members: Any, study: StudyInfo) 
     assert table.counts == [[4, 8, 12], [4, 5, 9], [5, 4, 9], [8, 13, 21], [13, 17, 30]]
 
 
+def test_ages_outside_5_17_are_kept_apart_from_ages_not_stated(
+    members: Any, study: StudyInfo
+) -> None:
+    table = crosstab(members, "sex", ["age_band_ilo_cl"], study=study, threshold=1)
+    labels = [row.labels[0] for row in table.rows]
+    assert labels == [
+        "0-4 (outside the scheme)",
+        "5-11",
+        "12-14",
+        "15-17",
+        "18+ (outside the scheme)",
+        "(not stated)",
+        "5-14",
+        "5-17",
+        "Total",
+    ]
+    totals = {label: table.counts[i][-1] for i, label in enumerate(labels)}
+    assert totals["0-4 (outside the scheme)"] == 1 and totals["18+ (outside the scheme)"] == 6
+    assert totals["(not stated)"] == 1  # the child of unknown age, alone
+    assert totals["5-17"] == 30 and totals["Total"] == 38
+
+
 def test_a_cross_of_two_breakdowns_has_subtotals(members: Any, study: StudyInfo) -> None:
     table = crosstab(members, "cl_ilo_sna", ["sex", "age_band_ilo_cl"], study=study, threshold=1)
     rows = {row.labels: table.counts[i] for i, row in enumerate(table.rows)}
