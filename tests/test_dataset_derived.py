@@ -256,3 +256,22 @@ def test_optional_trafficking_inputs_may_be_absent(members: Any) -> None:
     mine = {(r["interview_id"], r["member"]): r for r in table.records()}[("hh04", 4)]
     assert mine["tip_hazardous"] is None  # no sector, hours or HAZ flag: cannot tell
     assert TipInputs(recruited="recruited").fitted(table) is None
+
+
+def test_an_adapted_instrument_uses_the_inputs_it_asks() -> None:
+    """The mini survey asks no industry code and chores as one total: the household
+    mapping fits it, the SNA rule is computed, the chores-based rules are not."""
+    from fieldkit.dataset import flatten
+    from fieldkit.indicators import derive_all
+    from tests.data.handmade import compile_form, stream
+
+    table = flatten(compile_form(), *stream(), role="statistician").table("mini_household__members")
+    added = {v.name for v in derive_all(table)}
+    assert {"cl_ilo_sna", "cl_ilo_haz", "work_school"} <= added
+    assert not {"cl_ilo_gpb", "cl_unicef_mics6"} & added  # no MICS6 chores parts asked
+    assert "industry=None" in (table.variable("cl_ilo_sna").definition or "")
+    expected_sna = expected("cl_ilo_sna")
+    assert _by_key(table, "cl_ilo_sna") == {
+        **{k: v for k, v in _by_key(table, "cl_ilo_sna").items() if k not in expected_sna},
+        **expected_sna,
+    }

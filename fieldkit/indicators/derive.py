@@ -44,14 +44,26 @@ def derive_all(
         added.append(registered)
     if not children:
         return added
-    labour_inputs = labour or LabourInputs(age=age)
-    if all(name in table for name in labour_inputs.names()):
-        added += add_child_labour(table, rule_sets, labour_inputs)
+    labour_inputs = (labour or LabourInputs(age=age)).fitted(table)
+    if labour_inputs is not None:
+        chosen = rule_sets if labour_inputs.has_chores else [*_without_chores(rule_sets)]
+        added += add_child_labour(table, chosen, labour_inputs)
         added.append(add_work_school(table, labour_inputs))
     tip_inputs = (trafficking or TipInputs(age=age)).fitted(table)
     if tip_inputs is not None:
         added += add_trafficking(table, tip_inputs)
     return added
+
+
+def _without_chores(rule_sets: Sequence[str | RuleSet]) -> list[str | RuleSet]:
+    """No chores asked: neither the general production boundary nor the MICS6 indicator
+    (which counts chores) can be measured; the SNA-boundary rule can."""
+    measured = []
+    for chosen in rule_sets:
+        name = chosen if isinstance(chosen, str) else chosen.name
+        if name != "ilo_icls18_gpb" and not name.startswith("unicef_mics6"):
+            measured.append(chosen)
+    return measured
 
 
 def _age_variable(table: Table) -> Variable | None:

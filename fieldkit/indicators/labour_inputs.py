@@ -7,7 +7,7 @@ instruments have their own mappings (:mod:`fieldkit.indicators.mappings`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Cell, Special, Table
@@ -88,6 +88,35 @@ class LabourInputs:
                 code="FK-DATA-006",
                 hint="map the instrument's questions with LabourInputs(...)",
             )
+
+    def fitted(self, table: Table) -> LabourInputs | None:
+        """These inputs with the optional questions the table lacks left out (an instrument
+        adapted without, say, the occupation code); None when age, activity or hours are
+        missing. The codebook definition lists the inputs actually used."""
+        required = [n for n in (self.age, self.activities, self.hours) if n is not None]
+        if any(name not in table for name in required):
+            return None
+
+        def kept(name: str | None) -> str | None:
+            return name if name is not None and name in table else None
+
+        return replace(
+            self,
+            temp_absent=kept(self.temp_absent),
+            hazard_yes_no=tuple(n for n in self.hazard_yes_no if n in table),
+            hazard_multi=tuple(n for n in self.hazard_multi if n in table),
+            night_work=kept(self.night_work),
+            industry=kept(self.industry),
+            occupation=kept(self.occupation),
+            chores=tuple(
+                (did, hours)
+                for did, hours in self.chores
+                if hours in table and (did is None or did in table)
+            ),
+            chores_hazards=tuple(n for n in self.chores_hazards if n in table),
+            attending=kept(self.attending),
+            ever_attended=kept(self.ever_attended),
+        )
 
     @property
     def has_chores(self) -> bool:

@@ -2,7 +2,8 @@
 
 ``standard_tables(dataset)`` tabulates each headline
 indicator by sex and ILO age band (counts, with totals and suppression) and, for a
-representative household survey, its weighted prevalence by sex with standard errors.
+representative household survey, its weighted prevalence and weighted number of children by
+sex with standard errors.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Table
 from fieldkit.stats.estimate import EstimateTable, estimate_proportion
 from fieldkit.stats.tabulate import Crosstab, crosstab
+from fieldkit.stats.totals import estimate_total
 
 __all__ = ["HEADLINE", "standard_tables"]
 
@@ -39,9 +41,7 @@ def standard_tables(
                 continue
             found.append(crosstab(rows, indicator, breakdown, study=dataset.study, language=lang))
             if indicator.startswith("cl_") and _weighted(dataset):
-                weighted = _estimate(dataset, rows, indicator, weighted_by, lang)
-                if weighted is not None:
-                    found.append(weighted)
+                found += _estimates(dataset, rows, indicator, weighted_by, lang)
     return found
 
 
@@ -49,15 +49,27 @@ def _weighted(dataset: Dataset) -> bool:
     return dataset.study.representative and dataset.study.sample_design is not None
 
 
-def _estimate(
+def _estimates(
     dataset: Dataset, rows: Table, indicator: str, by: Sequence[str], language: str
-) -> EstimateTable | None:
+) -> list[Crosstab | EstimateTable]:
+    """The weighted prevalence and the weighted number of children, or neither (with a
+    warning saying why) when the design cannot give a variance."""
     cells = [name for name in by if name in rows]
-    title = f"{rows.variable(indicator).text(language)}: weighted prevalence"
+    text = rows.variable(indicator).text(language)
+    title = f"{text}: weighted prevalence"
     try:
-        return estimate_proportion(
+        share = estimate_proportion(
             rows, indicator, cells, study=dataset.study, language=language, title=title
         )
     except DatasetError as error:  # the design cannot give a variance: say why, go on
         dataset.report.warning(error.code, f"{title}: {error.message}", hint=error.hint)
-        return None
+        return []
+    number = estimate_total(
+        rows,
+        indicator,
+        cells,
+        study=dataset.study,
+        language=language,
+        title=f"{text}: weighted number of children",
+    )
+    return [share, number]
