@@ -13,6 +13,7 @@ from fieldkit.indicators.agebands import (
     add_age_band,
     recut,
 )
+from fieldkit.indicators.child_status import add_birth_registration, add_disability
 from fieldkit.indicators.childlabour import (
     RULE_SETS,
     LabourInputs,
@@ -39,7 +40,9 @@ __all__ = [
     "RuleSet",
     "TipInputs",
     "add_age_band",
+    "add_birth_registration",
     "add_child_labour",
+    "add_disability",
     "add_trafficking",
     "add_work_school",
     "derive_all",
