@@ -275,3 +275,50 @@ def test_an_adapted_instrument_uses_the_inputs_it_asks() -> None:
         **{k: v for k, v in _by_key(table, "cl_ilo_sna").items() if k not in expected_sna},
         **expected_sna,
     }
+
+
+@pytest.mark.parametrize(
+    ("movement", "country", "citizenship", "expected"),
+    [
+        ("internal", None, "bj", 1),
+        (Special.DONT_KNOW, "ng", "bj", 2),  # not answered: countries differ, cross-border
+        (Special.DONT_KNOW, "bj", "bj", 1),
+        (Special.DONT_KNOW, "other_country", "bj", 2),  # 'other' is surely not Benin
+        (Special.DONT_KNOW, "other_country", "other_country", None),  # maybe two countries
+        (Special.DONT_KNOW, "ng", "stateless", None),
+        (Special.DONT_KNOW, None, "bj", None),
+    ],
+)
+def test_movement_when_not_answered(
+    movement: Any, country: Any, citizenship: Any, expected: Any
+) -> None:
+    from fieldkit.indicators.tip_rules import movement as movement_type
+
+    row = {"tip_movement": movement, "tip_country": country, "citizenship": citizenship}
+    assert movement_type(row, TipInputs()) == expected
+
+
+def test_a_parent_can_be_the_trafficker_and_light_work_is_not_exploitation() -> None:
+    from fieldkit.indicators.tip_rules import exploitation, tip_child
+
+    by_parent = {
+        "age": 14,
+        "tip_recruited": 1,
+        "tip_recruiter_relation": "parent",
+        "tip_age_at_start": 13,
+        "tip_hours_week": 10,
+        "tip_exploitation": "other",
+        "tip_sector": "agriculture",
+        "tip_control": "none",
+        "cl_ilo_haz": 0,
+    }
+    assert exploitation(by_parent, TipInputs()) is False  # light work at 13: 10 h, safe
+    assert tip_child(by_parent, TipInputs()) is False
+    long_hours = {**by_parent, "tip_hours_week": 20}  # not light work at 13
+    assert tip_child(long_hours, TipInputs()) is True
+    hazardous = {**by_parent, "cl_ilo_haz": 1}  # recruited into hazardous work
+    assert tip_child(hazardous, TipInputs()) is True
+    at_eleven = {**by_parent, "tip_age_at_start": 11}  # below the light-work age
+    assert tip_child(at_eleven, TipInputs()) is True
+    organs = {**by_parent, "tip_exploitation": "organ_removal"}
+    assert tip_child(organs, TipInputs()) is True
