@@ -169,3 +169,12 @@ def test_psu_101_and_101_0_are_one_psu(tmp_path: Path) -> None:
         .output
     )
     assert any("df = #PSU - #strata = 1 " in str(line[0]) for line in lines if len(line) == 1)
+
+
+def test_a_total_of_amounts_is_not_withheld_for_few_zeros(tmp_path: Path) -> None:
+    rows = "".join(f"{1 + i // 4},{i // 2},10,{0 if i == 0 else 5 + i}\n" for i in range(8))
+    path = _survey(tmp_path, "stratum,psu,weight,hours\n" + rows)
+    args = ["estimate", str(path), "--var", "hours", *DESIGN, "--total", "--threshold", "3"]
+    lines = json.loads(CliRunner().invoke(app, [*args, "--json"]).output)
+    total = next(line for line in lines if line and line[0] == "Total")
+    assert total[1:3] == [8, 10.0 * sum(5 + i for i in range(1, 8))]  # one zero among 8: shown

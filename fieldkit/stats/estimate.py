@@ -132,9 +132,15 @@ class Domains:
         return variance
 
     def table(
-        self, target: Variable, estimates: list[Estimate], method: str, **text: str
+        self,
+        target: Variable,
+        estimates: list[Estimate],
+        method: str,
+        *,
+        binary: bool = True,
+        **text: str,
     ) -> EstimateTable:
-        _withhold(self.structure, estimates, self.limit)
+        _withhold(self.structure, estimates, self.limit, binary=binary)
         return EstimateTable(
             title=text["title"],
             variable=target.name,
@@ -239,11 +245,14 @@ def _expit(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-def _withhold(structure: Breakdown, estimates: list[Estimate], limit: int) -> None:
-    """Withhold estimates resting on fewer than ``limit`` records with or without the value,
-    and hide the unweighted counts as published tables hide cells."""
+def _withhold(
+    structure: Breakdown, estimates: list[Estimate], limit: int, *, binary: bool = True
+) -> None:
+    """Withhold estimates resting on fewer than ``limit`` records with or without the value
+    (for a total of amounts: fewer than ``limit`` records, or with a non-zero amount), and
+    hide the unweighted counts as published tables hide cells."""
     for estimate in estimates:
-        misses = estimate.n - estimate.hits
+        misses = estimate.n - estimate.hits if binary else 0
         if estimate.n < limit or 0 < estimate.hits < limit or 0 < misses < limit:
             estimate.hidden = True
     counts = [[e.n] for e in estimates]

@@ -11,7 +11,8 @@ For a domain d and a numeric outcome y (0/1 for a count) with weights w::
 This is R's ``svytotal`` / ``svyby(~y, ~d, design, svytotal)`` (with ``confint(df =
 degf(design))``) and samplics 0.6 ``TaylorEstimator(PopParam.total)`` with ``domain=``.
 Estimates are withheld as proportions are (too few records in the domain, or with or
-without a non-zero value), and unweighted counts hidden as published tables hide them.
+without the characteristic for a 0/1 indicator; too few with a non-zero amount for a total
+of amounts), and unweighted counts hidden as published tables hide them.
 """
 
 from __future__ import annotations
@@ -46,7 +47,11 @@ def estimate_total(
     target = table.variable(variable)
     heading = f"{target.text(language)}: weighted total"
     method = method_note(study, found.df, alpha, "total")
-    return found.table(target, estimates, method, title=title or heading, statistic="total")
+    known = [v for v in table.column(variable) if isinstance(v, int | float)]
+    binary = all(v in (0, 1) for v in known)
+    return found.table(
+        target, estimates, method, binary=binary, title=title or heading, statistic="total"
+    )
 
 
 def _total(sums: DomainSums, found: Domains, t: float) -> Estimate:
