@@ -27,6 +27,8 @@ FLOORS = {
     "export": "raw xlsxwriter constant_memory, write_row of the same cells",
     "engine": "dict assignment per answer (median step; floor in the same process)",
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
+    "xlsform import": "pyxform xls2xform.convert of the same XLSForm (to an XForm)",
+    "release": "one linear program (scipy linprog, HiGHS) per hidden cell over the final system",
 }
 
 
@@ -165,6 +167,10 @@ def run(args: argparse.Namespace) -> list[str]:
     stage("compile", "compile", floor=has_pyxform)
     if not has_pyxform:
         rows[-1].note = "pyxform not installed"
+    stage("xlsform import", "xlsform", floor=has_pyxform)
+    if not has_pyxform:
+        rows[-1].note = "pyxform not installed"
+    stage("release", "release")
     load_after = os.getloadavg()
     profiled: list[str] = []
     if args.profile:

@@ -15,6 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from fieldkit.cli import app, main
+from fieldkit.instrument.form import SampleDesign
+from fieldkit.stats.csvfile import estimate_csv
 from fieldkit.stats.estimate import korn_graubard_bound
 from tests.data import make_estimate_reference as ref
 
@@ -47,6 +49,19 @@ def _close(got: float, want: float) -> bool:
     return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9)
 
 
+def _computed(case: dict[str, Any]) -> dict[tuple[str, ...] | None, list[Any]]:
+    """The library's estimates before a release protects them (nothing withheld)."""
+    design = SampleDesign(psu="psu", weight="weight", stratum="stratum")
+    total = case["statistic"] == "total"
+    _, tables = estimate_csv(ref.CSV, [case["variable"]], case["by"], design, total=total)
+    scale = tables[0].scale
+    found: dict[tuple[str, ...] | None, list[Any]] = {}
+    for row, e in zip(tables[0].rows, tables[0].estimates, strict=True):
+        key = None if row.kind == "total" else tuple(str(k) for k in row.key if k is not None)
+        found[key] = [e.n, *(scale * v for v in (e.value, e.se, e.ci_low, e.ci_high))]
+    return found
+
+
 @pytest.mark.parametrize(
     "case",
     REFERENCE["cases"],
@@ -60,10 +75,17 @@ def test_estimates_equal_the_reference_to_1e9(case: dict[str, Any]) -> None:
     lines = _estimate("--var", case["variable"], *by, *total, "--threshold", "0")
     scale = 100.0 if case["statistic"] == "proportion" else 1.0
     published = _rows(lines, len(case["by"]))
-    assert len(published) == len(case["results"])
+    computed = _computed(case)
+    assert len(published) == len(computed) == len(case["results"])
     for result in case["results"]:
         key = None if result["domain"] is None else tuple(result["domain"])
-        n, value, se, low, high = published[key]
+        if published[key][1] == "x":
+            # with no threshold a release still hides a share of 0% or 100% (and a total
+            # of 0): it tells every child's answer in the group; the library has it
+            assert result["numpy"]["estimate"] in (0.0, 1.0) and computed[key][1] in (0, scale)
+        else:
+            assert published[key] == computed[key]
+        n, value, se, low, high = computed[key]
         assert n == result["n"], key
         for source in ("numpy", "samplics"):
             want = result[source]
@@ -78,12 +100,15 @@ def test_estimates_equal_the_reference_to_1e9(case: dict[str, Any]) -> None:
 
 
 def test_a_proportion_of_0_gets_an_informative_interval() -> None:
-    published = _rows(_estimate("--var", "cl", "--by", "sex", "--by", "age_band"), 2)
-    zero = next(r for r in REFERENCE["cases"][3]["results"] if r["domain"] == ["2", "5_11"])
-    _n, value, se, low, high = published[("2", "5_11")]
+    case = REFERENCE["cases"][3]
+    zero = next(r for r in case["results"] if r["domain"] == ["2", "5_11"])
+    _n, value, se, low, high = _computed(case)[("2", "5_11")]
     assert (value, se, low) == (0.0, 0.0, 0.0)
     expected = korn_graubard_bound(0.0, zero["n"], REFERENCE["df"], 0.05)[1]
     assert _close(high / 100, expected) and high > 5  # not the zero-width [0, 0]
+    # published, the 0% would tell that no girl aged 5-11 works: the release hides it
+    published = _rows(_estimate("--var", "cl", "--by", "sex", "--by", "age_band"), 2)
+    assert published[("2", "5_11")][1:] == ["x", "x", "x", "x"]
 
 
 def test_estimate_and_tables_weighted_share_their_shape() -> None:
@@ -178,3 +203,15 @@ def test_a_total_of_amounts_is_not_withheld_for_few_zeros(tmp_path: Path) -> Non
     lines = json.loads(CliRunner().invoke(app, [*args, "--json"]).output)
     total = next(line for line in lines if line and line[0] == "Total")
     assert total[1:3] == [8, 10.0 * sum(5 + i for i in range(1, 8))]  # one zero among 8: shown
+
+
+def test_a_total_of_0_hours_is_hidden_and_cannot_be_worked_out(tmp_path: Path) -> None:
+    # no child in the south worked: a total of 0 would say so, and so would Total - north
+    rows = [f"{1 + i % 2},{i % 4},{10 + i},north,{3 + i}\n" for i in range(12)]
+    rows += [f"{1 + i % 2},{i % 4},{10 + i},south,0\n" for i in range(12)]
+    path = _survey(tmp_path, "stratum,psu,weight,region,hours\n" + "".join(rows))
+    args = ["estimate", str(path), "--var", "hours", "--by", "region", *DESIGN, "--total"]
+    published = _rows(json.loads(CliRunner().invoke(app, [*args, "--json"]).output), 1)
+    assert published[("south",)][1] == "x"
+    assert "x" in (published[("north",)][1], published[None][1])
+    assert published[("south",)][0] == 12  # how many answered is no secret

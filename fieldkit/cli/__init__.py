@@ -6,7 +6,17 @@ import sys
 
 import typer
 
-from fieldkit.cli import bundles, collect, datasets, demo, estimate, instruments, keys
+from fieldkit.cli import (
+    bundles,
+    collect,
+    datasets,
+    demo,
+    estimate,
+    instruments,
+    keys,
+    users,
+    xlsform,
+)
 from fieldkit.cli.render import err_console, print_error
 from fieldkit.errors import FieldkitError
 
@@ -26,6 +36,9 @@ bundles.register(app)
 datasets.register(app)
 estimate.register(app)
 demo.register(app)
+app.add_typer(xlsform.app, name="xlsform")
+users.register(app)
+users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 
 def main() -> None:

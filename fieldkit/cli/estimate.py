@@ -29,19 +29,24 @@ def estimate(
     ] = False,
     value: Annotated[str, typer.Option("--value", help="The value counted in a proportion.")] = "1",
     threshold: Annotated[
-        int, typer.Option("--threshold", help="Withhold estimates resting on fewer records.")
+        int,
+        typer.Option(
+            "--threshold",
+            help="Hide counts below this and withhold estimates resting on fewer records.",
+        ),
     ] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
 ) -> None:
-    """Weighted proportions (or totals) with linearised SEs and 95% CIs, as tables --weighted."""
+    """Weighted proportions (or totals) with linearised SEs and 95% CIs, protected as
+    tables --weighted (small counts, and whatever would let them be worked out, hidden)."""
     from fieldkit.cli.datasets import print_published_table
     from fieldkit.cli.render import print_json
     from fieldkit.export.layout import lines
     from fieldkit.instrument.form import SampleDesign
-    from fieldkit.stats.csvfile import estimate_csv
+    from fieldkit.release.publish import publish_csv
 
     design = SampleDesign(psu=psu, weight=weight, stratum=strata)
-    results = estimate_csv(
+    results = publish_csv(
         file, var, by or [], design, total=total, value=_cell(value), threshold=threshold
     )
     if as_json:

@@ -45,6 +45,8 @@ class StudyInfo:
     languages: tuple[str, ...] = ("en",)
     hazardous_work: Mapping[str, Any] | None = None
     """The protocol's national hazardous work list (ISIC and ISCO-08 codes), if it has one."""
+    release: tuple[tuple[str, str], ...] = ()
+    """What a release says first about itself: its profile, who made it, what it left out."""
 
     @classmethod
     def from_form(cls, form: Form) -> StudyInfo:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from fieldkit.dataset.dataset import StudyInfo
+from fieldkit.dataset.dataset import Dataset, StudyInfo
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Cell, Table, Variable, VarType
 from fieldkit.errors import Location
@@ -68,21 +68,25 @@ def estimate_csv(
     total: bool = False,
     value: Cell = 1,
     threshold: int = 5,
-) -> list[EstimateTable]:
+) -> tuple[Dataset, list[EstimateTable]]:
     """Weighted proportions (of ``value``) or totals of each variable, by domain, with the
-    same engine, withholding rules and table shape as the estimates of fieldkit's own data.
-    An error about a record names the file and the line."""
+    same engine and table shape as the estimates of fieldkit's own data, and the file as a
+    dataset to publish them from. Nothing is withheld yet: what leaves is decided by
+    :func:`fieldkit.release.publish_csv`, as for every release. An error about a record
+    names the file and the line."""
     design_columns = [c for c in (design.stratum, design.psu, design.weight) if c is not None]
     table = read_survey(path, [*variables, *by, *design_columns])
     study = csv_study(path, design, threshold=threshold)
     try:
         if total:
-            return [estimate_total(table, name, by, study=study) for name in variables]
-        return [estimate_proportion(table, v, by, study=study, value=value) for v in variables]
+            found = [estimate_total(table, name, by, study=study) for name in variables]
+        else:
+            found = [estimate_proportion(table, v, by, study=study, value=value) for v in variables]
     except DatasetError as error:
         if not str(error.location):
             error.location = Location(file=str(path))
         raise
+    return Dataset(study, "en", {table.name: table}, main=table.name), found
 
 
 def csv_study(path: Path, design: SampleDesign, *, threshold: int = 5) -> StudyInfo:

@@ -74,6 +74,11 @@ class Records:
         known = [key for key in self.groups if _known(key[self.answer_at])]
         return [list(dict.fromkeys(key[at] for key in known)) for at in self.by_at]
 
+    def answers(self) -> list[Cell]:
+        """The distinct known answers, in the order first found."""
+        found = (key[self.answer_at] for key in self.groups)
+        return list(dict.fromkeys(value for value in found if _known(value)))
+
     def leaf_sums(
         self, structure: Breakdown, value: Cell, *, numeric: bool = False
     ) -> dict[int, DomainSums]:

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from fieldkit.dataset.dataset import StudyInfo
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Cell, Table, Variable
-from fieldkit.release.suppress import Relation, suppress
 from fieldkit.stats.breakdown import Breakdown, Row, breakdown
 from fieldkit.stats.domain_sums import (
     DomainSums,
@@ -52,13 +51,13 @@ class Estimate:
     n: int
     """Unweighted records of the domain with a known value."""
     hits: int
-    """Unweighted records with the value counted (y = 1)."""
+    """Unweighted records with the value counted (y = 1; in a total of amounts, y != 0)."""
     proportion: float | None
     se: float | None
     ci_low: float | None
     ci_high: float | None
     hidden: bool = False
-    """The estimate is withheld (too few records, or too few with or without the value)."""
+    """The estimate is withheld (decided by :mod:`fieldkit.release`)."""
     n_hidden: bool = False
     total: float | None = None
     """The weighted total (in a table of totals; ``proportion`` is then None)."""
@@ -83,6 +82,16 @@ class EstimateTable:
     notes: list[str] = field(default_factory=list)
     statistic: str = "proportion"
     """proportion (shown in %) or total (a weighted count or sum)."""
+    value: Cell = 1
+    """The value whose share is estimated."""
+    categories: list[Cell] = field(default_factory=list)
+    """The variable's labelled codes (what a domain's ``n`` may hold); for a variable without
+    labels (a CSV column, an amount), the values its records hold."""
+    source: str = ""
+    """The analysis table the estimates come from."""
+    amounts: bool = False
+    """A total of amounts (hours, earnings), not of a 0/1 indicator: ``hits`` are the records
+    with a non-zero amount, and few records with a zero amount withhold nothing."""
 
     @property
     def scale(self) -> float:
@@ -104,6 +113,8 @@ class Domains:
     records: Records
     structure: Breakdown
     limit: int
+    source: str
+    """The analysis table the records come from."""
 
     @property
     def df(self) -> int:
@@ -137,10 +148,12 @@ class Domains:
         estimates: list[Estimate],
         method: str,
         *,
-        binary: bool = True,
+        value: Cell = 1,
+        amounts: bool = False,
         **text: str,
     ) -> EstimateTable:
-        _withhold(self.structure, estimates, self.limit, binary=binary)
+        """The published shape of ``estimates``; what to withhold is the release's decision
+        (:mod:`fieldkit.release`), made from ``value``, ``categories`` and ``source``."""
         return EstimateTable(
             title=text["title"],
             variable=target.name,
@@ -154,6 +167,10 @@ class Domains:
             method=method,
             notes=[method],
             statistic=text.get("statistic", "proportion"),
+            value=value,
+            categories=list(target.value_labels) or self.records.answers(),
+            source=self.source,
+            amounts=amounts,
         )
 
 
@@ -174,7 +191,7 @@ def domains(
     check_weights(table, sample, variable)
     if records.df <= 0:
         raise DatasetError("no degrees of freedom (#PSU - #strata <= 0)", code="FK-DATA-008")
-    return Domains(study, records, structure, limit)
+    return Domains(study, records, structure, limit, table.name)
 
 
 def estimate_proportion(
@@ -195,7 +212,7 @@ def estimate_proportion(
     estimates = [_proportion(sums, found, t, alpha) for sums in found.leaves(value)]
     target = table.variable(variable)
     method = method_note(study, found.df, alpha, "proportion")
-    return found.table(target, estimates, method, title=title or target.text(language))
+    return found.table(target, estimates, method, value=value, title=title or target.text(language))
 
 
 def _domains(structure: Breakdown) -> list[set[int]]:
@@ -243,25 +260,6 @@ def korn_graubard_bound(p: float, n: int, df: int, alpha: float) -> tuple[float,
 
 def _expit(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
-
-
-def _withhold(
-    structure: Breakdown, estimates: list[Estimate], limit: int, *, binary: bool = True
-) -> None:
-    """Withhold estimates resting on fewer than ``limit`` records with or without the value
-    (for a total of amounts: fewer than ``limit`` records, or with a non-zero amount), and
-    hide the unweighted counts as published tables hide cells."""
-    for estimate in estimates:
-        misses = estimate.n - estimate.hits if binary else 0
-        if estimate.n < limit or 0 < estimate.hits < limit or 0 < misses < limit:
-            estimate.hidden = True
-    counts = [[e.n] for e in estimates]
-    relations = [
-        Relation(tuple((p, 0) for p in parts), (aggregate, 0))
-        for aggregate, parts in structure.relations()
-    ]
-    for row, _ in suppress(counts, relations, limit):
-        estimates[row].n_hidden = True
 
 
 def method_note(study: StudyInfo, df: int, alpha: float, statistic: str) -> str:

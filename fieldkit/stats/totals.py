@@ -10,9 +10,8 @@ For a domain d and a numeric outcome y (0/1 for a count) with weights w::
 
 This is R's ``svytotal`` / ``svyby(~y, ~d, design, svytotal)`` (with ``confint(df =
 degf(design))``) and samplics 0.6 ``TaylorEstimator(PopParam.total)`` with ``domain=``.
-Estimates are withheld as proportions are (too few records in the domain, or with or
-without the characteristic for a 0/1 indicator; too few with a non-zero amount for a total
-of amounts), and unweighted counts hidden as published tables hide them.
+What a release withholds is decided by :mod:`fieldkit.release` (a total adds up over domains
+like the count it weighs, so it is protected as that count is).
 """
 
 from __future__ import annotations
@@ -47,10 +46,9 @@ def estimate_total(
     target = table.variable(variable)
     heading = f"{target.text(language)}: weighted total"
     method = method_note(study, found.df, alpha, "total")
-    known = [v for v in table.column(variable) if isinstance(v, int | float)]
-    binary = all(v in (0, 1) for v in known)
+    amounts = not set(found.records.answers()) <= {0, 1}
     return found.table(
-        target, estimates, method, binary=binary, title=title or heading, statistic="total"
+        target, estimates, method, amounts=amounts, title=title or heading, statistic="total"
     )
 
 
