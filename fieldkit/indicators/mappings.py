@@ -15,7 +15,7 @@ from fieldkit.indicators.codes import HazardousList
 from fieldkit.indicators.labour_inputs import LabourInputs
 from fieldkit.indicators.tip_rules import TipInputs
 
-__all__ = ["MAPPINGS", "InstrumentMapping", "mapping_for"]
+__all__ = ["MAPPINGS", "InstrumentMapping", "coded_questions", "mapping_for"]
 
 SNA_ONLY = ("ilo_icls18_sna",)
 ALL_SETS = ("ilo_icls18_sna", "ilo_icls18_gpb", "unicef_mics6")
@@ -141,3 +141,14 @@ MAPPINGS: dict[str, InstrumentMapping] = {
 
 def mapping_for(kind: str) -> InstrumentMapping | None:
     return MAPPINGS.get(kind)
+
+
+def coded_questions(kind: str) -> frozenset[str]:
+    """The questions of an instrument of ``kind`` whose answers are ISIC Rev.4 or ISCO-08
+    codes (asked as text, so 0510 keeps its zero): codes, not free text, when data leave."""
+    mapping = mapping_for(kind)
+    labour = mapping.labour if mapping is not None else None
+    if labour is None:
+        return frozenset()
+    names = [labour.occupation, None if labour.industry_sections else labour.industry]
+    return frozenset(name for name in names if name is not None)
