@@ -120,6 +120,11 @@ def test_estimate_and_tables_weighted_share_their_shape() -> None:
     totals = _estimate("--var", "cl", "--var", "hours", "--total")
     assert totals[0] == ["Table 1. cl: weighted total"]
     assert ["Table 2. hours: weighted total"] in totals
+    notes = [str(line[0]) for line in totals if len(line) == 1]
+    assert any(
+        "a total resting on fewer than 5 records (in the domain, or with or" in n for n in notes
+    )
+    assert any("(in the domain, or with a non-zero amount)" in n for n in notes)  # hours
 
 
 def test_small_domains_are_withheld_as_in_published_tables() -> None:

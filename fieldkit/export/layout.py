@@ -62,12 +62,19 @@ def _estimates(table: EstimateTable) -> Iterator[Line]:
         yield line
     for note in table.notes:
         yield [(note, "note")]
-    yield [
-        (
-            f"{SUPPRESSED}: withheld: a share resting on fewer than {table.threshold} records "
-            "(in the domain, or with or without the characteristic), or one that would let a "
-            "hidden count be worked out; a domain's n hidden to protect the people counted, "
-            "with every table of the release.",
-            "note",
-        )
-    ]
+    yield [(_withheld_note(table), "note")]
+
+
+def _withheld_note(table: EstimateTable) -> str:
+    what = "a share" if table.statistic == "proportion" else "a total"
+    whom = (
+        "in the domain, or with a non-zero amount"
+        if table.amounts
+        else "in the domain, or with or without the characteristic"
+    )
+    return (
+        f"{SUPPRESSED}: withheld: {what} resting on fewer than {table.threshold} records "
+        f"({whom}), one that would tell every answer in a group (0%, 100%, a total of 0), "
+        "or one that would let a hidden count be worked out; a domain's n hidden to protect "
+        "the people counted, with every table of the release."
+    )
