@@ -7,7 +7,7 @@ import pytest
 from fieldkit.dataset import DatasetError, Special
 from fieldkit.indicators.codes import DEFAULT_HAZARDOUS, HazardousList, isco08, isic_rev4
 from fieldkit.indicators.codes import normalise_code as code
-from tests.conftest import PROTOCOL_YAML
+from tests.conftest import PROTOCOL_YAML, REPO
 from tests.test_protocol import compile_protocol
 
 
@@ -87,3 +87,14 @@ def test_the_protocol_names_the_national_list() -> None:
         ("FK-PROT-030", PROTOCOL_YAML.count("\n") + 4),
     ]
     assert "industry 'Q9' is not an ISIC Rev.4 code" in issues[0].message
+
+
+def test_the_shipped_protocol_takes_a_release_block_beside_its_hazardous_list() -> None:
+    # issue 12's release: block and issue 13's hazardous_work: are both protocol keys
+    text = (REPO / "protocols" / "household_child_labour.yaml").read_text(encoding="utf-8")
+    release = "release:\n  k: 15\n  quasi_identifiers: [sex, age, district]\n"
+    protocol, issues = compile_protocol(text + release)
+    assert issues == [] and protocol is not None
+    assert protocol.model.release.k == 15 and protocol.model.release.max_risk == 0.03
+    assert protocol.model.hazardous_work is not None
+    assert "9311" in protocol.model.hazardous_work.occupations
