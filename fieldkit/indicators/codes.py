@@ -15,18 +15,17 @@ level); :class:`HazardousList` answers whether a coded job falls under the list.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
+from dataclasses import dataclass
 from typing import Any
 
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Cell, Special
+from fieldkit.indicators.codelists import CodeList, isco08, isic_rev4
 
 __all__ = [
     "DEFAULT_HAZARDOUS",
+    "CodeList",
     "HazardousList",
     "isco08",
     "isic_rev4",
@@ -37,44 +36,6 @@ Tri = bool | None
 
 ISIC_SOURCE = "ISIC Rev.4 (UN Statistics Division, 2008), 4-digit class"
 ISCO_SOURCE = "ISCO-08 (ILO, 2008), 4-digit unit group"
-
-
-@dataclass(frozen=True)
-class CodeList:
-    """One classification: its 4-digit codes with their titles, and every group code."""
-
-    name: str
-    titles: Mapping[str, str]
-    """4-digit code -> English title."""
-    groups: frozenset[str]
-    """Every code a list entry may name: the 4-digit codes, their prefixes, section letters."""
-    section_of: Mapping[str, str] = field(default_factory=dict)
-    """For ISIC: 4-digit class -> section letter."""
-
-    def valid(self, code: str) -> bool:
-        return code in self.titles
-
-
-def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("fieldkit.indicators").joinpath("data", name).read_text("utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
-@cache
-def isic_rev4() -> CodeList:
-    rows = _rows("isic_rev4.csv")
-    classes = {r["code"]: r["title"] for r in rows if r["level"] == "class"}
-    sections = {r["code"]: r["section"] for r in rows if r["level"] == "class"}
-    groups = frozenset(r["code"] for r in rows)
-    return CodeList("ISIC Rev.4", classes, groups, sections)
-
-
-@cache
-def isco08() -> CodeList:
-    rows = _rows("isco08.csv")
-    units = {r["code"]: r["title"] for r in rows if r["level"] == "unit"}
-    groups = frozenset(code[:n] for code in units for n in range(1, 5))
-    return CodeList("ISCO-08", units, groups)
 
 
 def normalise_code(value: Cell) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fieldkit.errors import FieldkitError
 from fieldkit.hashing import content_hash
-from fieldkit.indicators.codes import isco08, isic_rev4
+from fieldkit.indicators.codelists import isco08, isic_rev4
 from fieldkit.instrument.labels import localize
 from fieldkit.instrument.source import NodePath, SourceDocument, load_source
 from fieldkit.instrument.validation import did_you_mean, validate_document
