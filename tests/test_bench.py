@@ -19,6 +19,9 @@ STAGES = (
     "engine",
     "compile",
     "xlsform import",
+    "release",
+    "startup: fieldkit --help",
+    "startup: fieldkit check (one instrument)",
 )
 NUMBER = re.compile(r"([\d.,]+) (s|ms|µs|MiB)$")
 
@@ -34,7 +37,7 @@ def test_the_harness_prints_every_stage_with_positive_numbers(tmp_path: Path) ->
     done = subprocess.run(
         [
             *(sys.executable, str(ROOT / "bench" / "run"), "--size", "tiny"),
-            *("--data", str(tmp_path / "data"), "--out", str(out)),
+            *("--data", str(tmp_path / "data"), "--out", str(out), "--startup-runs", "3"),
         ],
         cwd=ROOT,
         capture_output=True,
