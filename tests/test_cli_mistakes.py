@@ -136,6 +136,7 @@ class NotApplicable:
 
 
 READS_ONLY = NotApplicable("the command writes nothing")
+SURVEY_CSV = str(REPO / "tests" / "data" / "estimate_survey.csv")
 NO_URL = NotApplicable("the command takes no database URL")
 ADDS_TO_STORE = NotApplicable("adding to an existing store is what the command is for")
 
@@ -449,6 +450,25 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             ),
         ),
     },
+    "estimate": {
+        "missing_path": Case(lambda w: _estimate(w.missing("survey.csv")), "FK-DATA-033"),
+        "directory": Case(lambda w: _estimate(w.folder), "FK-DATA-033"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: _estimate(w.empty), "FK-DATA-033"),
+        "wrong_kind": (
+            Case(lambda w: _estimate(w.binary), "FK-DATA-033"),
+            Case(lambda w: _estimate(w.notes), "FK-DATA-034"),  # text, but no such column
+        ),
+        "unsupported_url": NO_URL,
+        "bad_option": (
+            Case(
+                lambda w: ["estimate", SURVEY_CSV, "--psu", "psu", "--weight", "weight"],
+                "FK-CLI-051",
+            ),
+            Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "few"], "FK-CLI-050"),
+        ),
+    },
     "tables": {
         "missing_path": Case(
             lambda w: ["tables", "--store", w.missing("hq.sqlite"), "-i", "household_cl"],
@@ -613,6 +633,10 @@ def _answers() -> list[str]:
 def _device_init(w: World) -> list[str]:
     fresh = w.root / "fresh-laptop.sqlite"
     return ["device", "init", "--db", str(fresh), "--key", str(w.root / "fresh.device-key")]
+
+
+def _estimate(path: str) -> list[str]:
+    return ["estimate", path, "--var", "cl", "--psu", "psu", "--weight", "weight"]
 
 
 def _resolve(store: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -15,12 +16,15 @@ import yaml
 from typer.testing import CliRunner
 
 from fieldkit.cli import datasets
-from fieldkit.dataset import Dataset, DatasetError
+from fieldkit.dataset import Dataset, DatasetError, flatten
 from fieldkit.export import write_csv, write_parquet, write_xlsx
 from fieldkit.export.common import file_label
+from fieldkit.indicators import prepare
 from fieldkit.instrument.form import Form
+from fieldkit.project import load_project
 from fieldkit.release import ReleaseError
 from fieldkit.release.profiles import Profile, check_variables, prepare_microdata
+from fieldkit.release.recode import update_recodes
 from tests.conftest import REPO
 from tests.data.generated_household import (
     DATE,
@@ -118,21 +122,35 @@ def test_public_microdata_too_small_to_protect_is_refused_by_its_combinations() 
 
 def test_a_table_may_not_read_what_its_profile_leaves_out(survey: tuple[Form, Dataset]) -> None:
     form, dataset = survey
-    check_variables(dataset, form, Profile.PUBLIC, ["cl_sdg_8_7_1", "sex", "age_band_ilo_cl"])
-    check_variables(dataset, form, Profile.RESTRICTED, ["cl_sdg_8_7_1", "age"])
+    check_variables(dataset, form, Profile.PUBLIC, ["cl_ilo_sna", "sex", "age_band_ilo_cl"])
+    check_variables(dataset, form, Profile.RESTRICTED, ["cl_ilo_sna", "age"])
     with pytest.raises(ReleaseError, match="'age' is left out of public") as caught:
-        check_variables(dataset, form, Profile.PUBLIC, ["cl_sdg_8_7_1", "age"])
+        check_variables(dataset, form, Profile.PUBLIC, ["cl_ilo_sna", "age"])
     assert caught.value.code == "FK-RELEASE-030"
     with pytest.raises(ReleaseError, match="staff or device id"):
-        check_variables(dataset, form, Profile.RESTRICTED, ["cl_sdg_8_7_1", "enumerator"])
+        check_variables(dataset, form, Profile.RESTRICTED, ["cl_ilo_sna", "enumerator"])
+
+
+def _occupation_as_text_only(folder: Path) -> Path:
+    """The shipped instruments, the household one adapted to ask the occupation as text only
+    (no ISCO-08 code at capture): the office codes it with fieldkit recode."""
+    instruments = folder / "instruments"
+    shutil.copytree(REPO / "instruments", instruments)
+    path = instruments / "household.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "- name: occupation_code")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].strip().startswith("- name:"))
+    path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    return instruments
 
 
 @pytest.fixture(scope="module")
 def hq(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     folder = tmp_path_factory.mktemp("hq")
-    form = household_form()
+    instruments = _occupation_as_text_only(folder)
+    form = load_project([REPO / "protocols", instruments]).form("household_cl")
     fill_store(folder / "hq.sqlite", form, *generated_streams(400), excluded={})
-    project = ["--project", str(REPO / "protocols"), "--project", str(REPO / "instruments")]
+    project = ["--project", str(REPO / "protocols"), "--project", str(instruments)]
     args = ["--store", str(folder / "hq.sqlite"), "-i", "household_cl", *project]
     return folder, [*args, "--recodes", str(folder / "recodes")]
 
@@ -158,6 +176,37 @@ def test_coded_free_text_leaves_where_the_text_may_not(hq: tuple[Path, list[str]
     assert "occupation" not in members[0]
     assert {r["occupation_code"] for r in members} == {"9333"}
     assert TRAFFICKER not in (out / "household_cl__members.csv").read_text(encoding="utf-8-sig")
+
+
+def test_recode_leaves_a_description_coded_at_capture_alone(
+    survey: tuple[Form, Dataset], tmp_path: Path
+) -> None:
+    # the shipped household instrument codes the occupation at capture (occupation_code,
+    # ISCO-08): a recode would overwrite the enumerator's codes, so it is refused
+    form, dataset = survey
+    path = tmp_path / "household_cl.yaml"
+    with pytest.raises(ReleaseError, match="'occupation' is coded at capture") as caught:
+        update_recodes(path, form, dataset, ["occupation"])
+    assert caught.value.code == "FK-RELEASE-031"
+    report = update_recodes(path, form, dataset, [])  # every free-text question
+    assert list(report.added) == ["enumerator_notes"]  # no description coded at capture
+
+
+def test_code_questions_leave_as_codes_and_nothing_else() -> None:
+    # ISIC/ISCO codes are asked as text (0510 keeps its zero) but are codes: they leave a
+    # restricted release; whatever else a code field holds stays home
+    form = household_form()
+    interviews, answers, members = generated_streams(20)
+    for interview, typed in ((interviews[0], "9333"), (interviews[1], f"porter, {TRAFFICKER}")):
+        answers.append((interview["id"], "occupation_code", 2, json.dumps(typed), "answered"))
+    answers.sort(key=lambda row: (row[0], row[2]))
+    dataset = flatten(form, interviews, answers, members, role="statistician")
+    prepare(dataset)
+    release = prepare_microdata(dataset, form, Profile.RESTRICTED)
+    table = release.dataset.table("household_cl__members")
+    assert [v for v in table.column("occupation_code") if v is not None] == ["9333"]
+    assert "occupation" not in table and "industry" not in table
+    assert "occupation_code" not in dict(release.about()).get("Dates kept to the month", "")
 
 
 def test_recode_refuses_a_question_that_is_not_free_text(hq: tuple[Path, list[str]]) -> None:

@@ -13,7 +13,17 @@ from collections.abc import Sequence
 
 import typer
 
-from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, users, xlsform
+from fieldkit.cli import (
+    bundles,
+    collect,
+    datasets,
+    demo,
+    estimate,
+    instruments,
+    keys,
+    users,
+    xlsform,
+)
 from fieldkit.cli.entry import run as run_app
 
 __all__ = ["app", "main", "run"]
@@ -31,6 +41,7 @@ collect.register(app)
 keys.register(app)
 bundles.register(app)
 datasets.register(app)
+estimate.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 users.register(app)

@@ -18,6 +18,7 @@ __all__ = [
     "DefinitionModel",
     "EthicsModel",
     "ExceptionModel",
+    "HazardousWorkModel",
     "IdentityAccess",
     "Profile",
     "ProtocolModel",
@@ -85,6 +86,16 @@ class EthicsModel(_Strict):
     exceptions: list[ExceptionModel] = Field(default_factory=list)
     distress_protocol: Label
     referral: Label
+
+
+class HazardousWorkModel(_Strict):
+    """The national hazardous work list as codes (ILO Recommendation No. 190, paras 3-4):
+    industries as ISIC Rev.4 sections, divisions, groups or classes; occupations as ISCO-08
+    groups at any level. Child labour indicators count work in them as hazardous."""
+
+    source: Label | None = None
+    industries: list[str] = Field(default_factory=list)
+    occupations: list[str] = Field(default_factory=list)
 
 
 class AccessLevel(StrEnum):
@@ -156,4 +167,5 @@ class ProtocolModel(_Strict):
     small_cell_threshold: Annotated[int, Field(ge=1)] = 5
     identity_retention_days: Annotated[int, Field(ge=0)]
     representative: bool = True
+    hazardous_work: HazardousWorkModel | None = None
     release: ReleaseModel = Field(default_factory=ReleaseModel)
