@@ -15,7 +15,12 @@ from typing import Any
 
 from fieldkit.errors import Location
 from fieldkit.instrument.expression import Expr, unparse
-from fieldkit.instrument.schema import DisaggregationRole, InstrumentKind, QuestionType
+from fieldkit.instrument.schema import (
+    DisaggregationRole,
+    InstrumentKind,
+    QuestionType,
+    ScreenMode,
+)
 from fieldkit.protocol.model import Protocol
 
 __all__ = ["Choice", "Form", "Question", "SampleDesign", "Section", "Text"]
@@ -127,6 +132,8 @@ class Section:
     relevant: Expr | None
     items: tuple[str, ...]
     """Top-level question names in asking order (a roster appears once, by its name)."""
+    screen: ScreenMode = ScreenMode.QUESTION
+    """A graphical front end shows the section one question (or all of it) per screen."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -136,6 +143,8 @@ class Section:
         }
         if self.relevant is not None:
             data["relevant"] = unparse(self.relevant)
+        if self.screen is not ScreenMode.QUESTION:  # so forms without it keep their hash
+            data["screen"] = str(self.screen)
         return data
 
 
