@@ -38,11 +38,13 @@ HEADERS: Final = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),  # Origin stays on our own POSTs
-    (b"cache-control", b"no-store"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 )
+NO_STORE: Final = (b"cache-control", b"no-store")
+"""Pages hold answers: never kept in the browser's cache. The package's static files may be."""
+STATIC_CACHE: Final = (b"cache-control", b"private, max-age=86400")
 REFUSED: Final = b"Refused: open the address that 'fieldkit serve' printed, on this computer.\n"
 
 
@@ -89,7 +91,8 @@ class Guard:
         elif cookie is not None and secrets.compare_digest(
             cookie.encode(), self.keys.cookie.encode()
         ):
-            await self.app(scope, receive, _secured(send))
+            static = scope["path"].startswith("/static/")
+            await self.app(scope, receive, _secured(send, STATIC_CACHE if static else NO_STORE))
         elif self._first_visit(scope):
             await _welcome(send, self.keys.cookie)
         else:
@@ -132,10 +135,11 @@ def _cookie(header: str) -> str | None:
     return None if morsel is None else morsel.value
 
 
-def _secured(send: Send) -> Send:
+def _secured(send: Send, cache: tuple[bytes, bytes]) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), *HEADERS]}
+            headers = [*message.get("headers", []), *HEADERS, cache]
+            message = {**message, "headers": headers}
         await send(message)
 
     return wrapped
@@ -146,7 +150,7 @@ async def _plain(send: Send, status: int, body: bytes) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"text/plain; charset=utf-8"), *HEADERS],
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), *HEADERS, NO_STORE],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -159,7 +163,12 @@ async def _welcome(send: Send, cookie: str) -> None:
         {
             "type": "http.response.start",
             "status": 303,
-            "headers": [(b"location", b"/"), (b"set-cookie", value.encode()), *HEADERS],
+            "headers": [
+                (b"location", b"/"),
+                (b"set-cookie", value.encode()),
+                *HEADERS,
+                NO_STORE,
+            ],
         }
     )
     await send({"type": "http.response.body", "body": b""})

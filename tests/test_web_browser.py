@@ -1,0 +1,276 @@
+"""The web form in a real headless Chromium, driven as an enumerator drives it.
+
+Three interviews through the pages (a household with its roster, a child who refuses
+assent, a street-living child under a protocol exception, in French once consent chose it)
+land in the laptop database exactly as scripted entry of the same answers files lands them.
+A closed page and a killed server lose nothing that was acknowledged. Every request the pages
+make goes to the laptop's own server. Screenshots of the main screens go to screenshots/.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import closing
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fieldkit.capture import Prompt
+from tests.capture_helpers import (
+    EXAMPLES,
+    HOUSEHOLD,
+    PLANTED,
+    load_example,
+    make_study,
+    mirror,
+    run_collect,
+    stored,
+)
+from tests.web_helpers import (
+    FormDriver,
+    Server,
+    browser,
+    canonical_laptop,
+    chromium_or_skip,
+    integrity,
+    open_form,
+    screenshot,
+    start,
+)
+
+ASSENT_REFUSED = EXAMPLES / "street_assent_refused.yaml"
+EXCEPTION = EXAMPLES / "street_exception.yaml"
+
+
+@pytest.fixture(scope="module")
+def context() -> Iterator[Any]:
+    chromium_or_skip()
+    with browser() as found:
+        yield found
+
+
+def _at(prompt: Prompt, name: str, index: int = 0) -> bool:
+    return prompt.name == name and (prompt.roster.index if prompt.roster else 0) == index
+
+
+def _watch(page: Any, base: str) -> list[str]:
+    """Every URL the page requests, to check none leaves the laptop's server."""
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    return [*seen] if False else seen
+
+
+def _as_enumerator(example: Path, folder: Path, enumerator: str = "E07") -> Path:
+    """The example with the web session's enumerator code (one code per unlock)."""
+    data = yaml.safe_load(example.read_text(encoding="utf-8"))
+    data["enumerator"] = enumerator
+    copy = folder / example.name
+    copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return copy
+
+
+def _finish(page: Any) -> None:
+    page.wait_for_selector("#finish")
+    with page.expect_navigation():
+        page.click("#finish")
+    assert page.locator(".ended").count() == 1
+
+
+def test_three_interviews_land_as_scripted_entry_does(tmp_path: Path, context: Any) -> None:
+    study = make_study(tmp_path)
+    db = tmp_path / "laptop.sqlite"
+    with Server(study, db) as server:
+        page = open_form(context, server)
+        requests = _watch(page, server.base)
+        page.reload()
+        screenshot(page, "home")
+
+        start(page, "household_cl")
+        screenshot(page, "consent")
+        household = mirror("household")
+        driver = FormDriver(page, household, load_example(HOUSEHOLD))
+        driver.run(until=lambda p: _at(p, "sex", 2))
+        screenshot(page, "roster")
+        driver.run()
+        screenshot(page, "review")
+        assert "•••" in page.content()
+        assert not [text for text in PLANTED if text in page.content()]
+        _finish(page)
+
+        page.goto(server.base + "/")
+        start(page, "street_cl")
+        FormDriver(page, mirror("street"), load_example(ASSENT_REFUSED)).run()
+        assert page.locator(".ended").count() == 1
+
+        page.goto(server.base + "/")
+        start(page, "street_cl")
+        street = mirror("street")
+        driver = FormDriver(page, street, load_example(EXCEPTION))
+        driver.run(until=lambda p: p.name == "sex")
+        screenshot(page, "french")
+        assert page.locator("html").get_attribute("lang") == "fr"
+        driver.run()
+        _finish(page)
+        page.goto(server.base + "/today")
+        screenshot(page, "today")
+        assert page.locator("table.list tbody tr").count() == 3
+        assert all(url.startswith(server.base + "/") for url in requests), requests
+
+    reference = tmp_path / "reference.sqlite"
+    for example in (HOUSEHOLD, ASSENT_REFUSED, EXCEPTION):
+        answers = _as_enumerator(example, tmp_path)
+        result = run_collect(study, example.stem.split("_")[0], reference, "--answers", str(answers))
+        assert result.returncode == 0, result.stderr
+    assert canonical_laptop(db) == canonical_laptop(reference)
+
+
+def test_a_closed_page_resumes_with_every_answer_in_place(tmp_path: Path, context: Any) -> None:
+    study = make_study(tmp_path)
+    db = tmp_path / "laptop.sqlite"
+    with Server(study, db) as server:
+        page = open_form(context, server)
+        start(page, "household_cl")
+        session = mirror("household")
+        driver = FormDriver(page, session, load_example(HOUSEHOLD))
+        driver.run(until=lambda p: p.name == "hh_weight")
+        page.fill("[name='hh_weight@0']", "-4")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        error = page.locator("[data-field='hh_weight@0'] .error")
+        assert error.inner_text().strip(), "the constraint's message is shown beside the field"
+        assert error.get_attribute("role") == "alert"
+        assert page.locator("[name='hh_weight@0']").get_attribute("aria-invalid") == "true"
+        screenshot(page, "constraint-error")
+        session.answer("-4")  # the mirror hears the refused answer too
+        driver.run(until=lambda p: _at(p, "ever_attended", 1))
+        page.close()
+
+        page = open_form(context, server)
+        draft = page.locator("table.list tbody tr")
+        assert draft.count() == 1
+        assert "cluster 12, hh_number 7" in draft.inner_text()
+        with page.expect_navigation():
+            draft.locator("button").click()
+        label = page.locator(".label").first.inner_text()
+        prompt = session.current()
+        assert prompt is not None and prompt.label in label
+        page.goto(page.url + "/review")
+        shown = page.locator("table.review td.value").all_inner_texts()
+        assert shown == [row.value for row in session.summary()]
+        page.go_back()
+        FormDriver(page, session, load_example(HOUSEHOLD)).run()
+        _finish(page)
+
+    reference = tmp_path / "reference.sqlite"
+    assert run_collect(study, "household", reference, "--answers", str(HOUSEHOLD)).returncode == 0
+    live, scripted = _only(db), _only(reference)
+    assert live.answers == scripted.answers
+    assert live.identities == scripted.identities
+    assert live.members == scripted.members
+    assert ("invalid", "hh_weight", 0) in live.paradata
+
+
+def test_a_killed_server_leaves_the_store_intact(tmp_path: Path, context: Any) -> None:
+    study = make_study(tmp_path)
+    db = tmp_path / "laptop.sqlite"
+    session = mirror("household")
+    data = load_example(HOUSEHOLD)
+    server = Server(study, db)
+    try:
+        page = open_form(context, server)
+        start(page, "household_cl")
+        FormDriver(page, session, data).run(until=lambda p: _at(p, "age", 2))
+        page.fill("[name='age@2']", "12")  # typed, never sent: the only thing lost
+    finally:
+        server.kill()
+    assert integrity(db) == "ok"
+    held = _only(db)
+    assert held.interview["status"] == "draft"
+    given = {(k[0], k[1]) for k, change in session.answers().items()}
+    assert {(q, m) for q, m, _, _ in held.all_answers} == given
+
+    with Server(study, db) as server:
+        page = open_form(context, server)
+        with page.expect_navigation():
+            page.locator("table.list tbody tr button").click()
+        FormDriver(page, session, data).run()
+        _finish(page)
+    done = _only(db)
+    assert done.interview["status"] == "complete"
+
+
+def test_a_page_from_another_origin_changes_nothing(tmp_path: Path, context: Any) -> None:
+    study = make_study(tmp_path)
+    db = tmp_path / "laptop.sqlite"
+    with Server(study, db) as server, _attacker(server.base) as evil:
+        page = open_form(context, server)  # the browser holds the laptop's cookie
+        before = canonical_laptop(db)
+        for path in ("/form", "/fetch"):
+            page.goto(evil + path)
+            page.wait_for_load_state("networkidle")
+        page.goto(server.base + "/")
+        assert page.locator("table.list tbody tr").count() == 0
+        assert canonical_laptop(db) == before
+
+
+@pytest.fixture
+def _unused() -> None:
+    return None
+
+
+class _Attack(BaseHTTPRequestHandler):
+    target = ""
+
+    def do_GET(self) -> None:
+        form = (
+            f'<form id="f" method="post" action="{self.target}/interviews">'
+            '<input name="instrument" value="household_cl"><input name="language" value="en">'
+            '<input name="csrf" value="guessed"></form>'
+            '<script>document.getElementById("f").submit()</script>'
+        )
+        fetch = (
+            f'<script>fetch("{self.target}/interviews", {{method: "POST", mode: "no-cors",'
+            ' credentials: "include", body: new URLSearchParams({instrument: "household_cl"})})'
+            "</script>"
+        )
+        body = (form if self.path == "/form" else fetch).encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/html")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def _noop() -> None:
+    return None
+
+
+class _attacker:  # noqa: N801 - a context manager used like a function
+    """A page on another local origin that tries to make the laptop's form act."""
+
+    def __init__(self, target: str) -> None:
+        handler = type("Attack", (_Attack,), {"target": target})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> str:
+        self.thread.start()
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _only(db: Path) -> Any:
+    with closing(sqlite3.connect(db)) as conn:
+        (interview_id,) = conn.execute("SELECT id FROM interviews").fetchone()
+    return stored(db, interview_id)
