@@ -127,7 +127,9 @@ def test_three_interviews_land_as_scripted_entry_does(tmp_path: Path, context: A
     reference = tmp_path / "reference.sqlite"
     for example in (HOUSEHOLD, ASSENT_REFUSED, EXCEPTION):
         answers = _as_enumerator(example, tmp_path)
-        result = run_collect(study, example.stem.split("_")[0], reference, "--answers", str(answers))
+        result = run_collect(
+            study, example.stem.split("_")[0], reference, "--answers", str(answers)
+        )
         assert result.returncode == 0, result.stderr
     assert canonical_laptop(db) == canonical_laptop(reference)
 
@@ -284,3 +286,101 @@ def _only(db: Path) -> Any:
     with closing(sqlite3.connect(db)) as conn:
         (interview_id,) = conn.execute("SELECT id FROM interviews").fetchone()
     return stored(db, interview_id)
+
+
+def test_the_street_survey_in_arabic_is_laid_out_right_to_left(
+    tmp_path: Path, context: Any
+) -> None:
+    study = make_study(tmp_path)
+    with Server(study, tmp_path / "laptop.sqlite") as server:
+        page = open_form(context, server, ui="ar")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        start(page, "street_cl", "ar")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert page.locator("html").get_attribute("lang") == "ar"
+        label = page.locator(".label").first
+        assert label.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        assert "الباحث" in label.inner_text()  # the protocol's screening, in Arabic
+        screenshot(page, "rtl-consent")
+        data = load_example(EXCEPTION)
+        data["consent"]["language"] = "ar"
+        session = mirror("street", "ar")
+        driver = FormDriver(page, session, data)
+        driver.run(until=lambda p: p.name == "site_id")
+        # The site sheet is one screen (screen: section): every question of the section.
+        keys = driver.keys()
+        assert keys[:4] == ["site_id@0", "site_type@0", "region@0", "district@0"]
+        assert page.locator("[name='district@0']").count() == 0  # no region yet: no district
+        screenshot(page, "rtl-section")
+        driver.answer_page()  # the region filters the districts: the page comes back for them
+        assert driver.keys()[0] == "district@0"
+        assert page.locator("[name='district@0']").count() == 2
+        driver.run(until=lambda p: p.name == "sex")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+
+
+OPEN_ROSTER = """\
+id: visits_cl
+title: {en: People met, fr: Personnes rencontrées}
+kind: rapid_assessment
+protocol: rapid_assessment
+languages: [en, fr]
+respondents: [adult]
+sections:
+  - name: people
+    label: {en: People met, fr: Personnes rencontrées}
+    questions:
+      - name: people
+        type: repeat
+        label: {en: People met, fr: Personnes rencontrées}
+        questions:
+          - name: role
+            type: text
+            label: {en: "Role of the person", fr: "Rôle de la personne"}
+"""
+
+
+def test_an_open_roster_adds_and_removes_members_with_confirmation(
+    tmp_path: Path, context: Any
+) -> None:
+    study = make_study(tmp_path)
+    (study / "instruments" / "visits.yaml").write_text(OPEN_ROSTER, encoding="utf-8")
+    db = tmp_path / "laptop.sqlite"
+    data = {
+        "screening": {"safe_for_team": 1, "controller_present": 2, "reprisal_risk": 2},
+        "consent": {"adult": 1, "others_present": ["nobody"], "language": "en"},
+        "answers": {"people": [{"role": "teacher"}, {"role": "nurse"}, {"role": "driver"}]},
+    }
+    with Server(study, db) as server:
+        page = open_form(context, server)
+        start(page, "visits_cl")
+        session = Engine(form_of_study(study, "visits")).start("en")
+        driver = FormDriver(page, session, data)
+        driver.run(until=lambda p: p.name == "people" and len(session.members("people")) == 3)
+        members = page.locator("section.roster li")
+        assert members.count() == 3
+        with page.expect_navigation():
+            members.nth(1).locator("a.remove").click()
+        assert "2" in page.locator("#confirm-question").inner_text()
+        screenshot(page, "roster-remove")
+        with page.expect_navigation():
+            page.click("#confirm")
+        assert session.remove_member("people", 2).ok
+        assert page.locator("section.roster li").count() == 2
+        page.keyboard.press("Tab")  # the keyboard's focus is always visible
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline != "none"
+        data["answers"] = {"people": [{"role": "teacher"}, {"role": "driver"}]}
+        FormDriver(page, session, data).run()
+        _finish(page)
+    with closing(sqlite3.connect(db)) as conn:
+        kept = conn.execute("SELECT roster, member FROM roster_members ORDER BY member").fetchall()
+        roles = conn.execute("SELECT member, value FROM answers ORDER BY member").fetchall()
+    assert kept == [("people", 1), ("people", 3)]
+    assert roles == [(1, '"teacher"'), (3, '"driver"')]
+
+
+def form_of_study(study: Path, name: str) -> Any:
+    from fieldkit.project import resolve_form
+
+    return resolve_form(study / "instruments" / f"{name}.yaml")

@@ -98,9 +98,13 @@ def test_a_post_without_the_token_or_from_elsewhere_changes_nothing(
     assert client.post("/unlock", data=unlock).status_code == 403
     assert client.post("/unlock", data={**unlock, "csrf": "guessed"}).status_code == 403
     other = {"origin": "http://127.0.0.1:9999"}
-    assert client.post("/unlock", data={**unlock, "csrf": keys.csrf}, headers=other).status_code == 403
+    assert (
+        client.post("/unlock", data={**unlock, "csrf": keys.csrf}, headers=other).status_code == 403
+    )
     cross = {"sec-fetch-site": "cross-site"}
-    assert client.post("/unlock", data={**unlock, "csrf": keys.csrf}, headers=cross).status_code == 403
+    assert (
+        client.post("/unlock", data={**unlock, "csrf": keys.csrf}, headers=cross).status_code == 403
+    )
     assert desk.locked
 
     _unlocked(client, keys)
