@@ -26,8 +26,8 @@ from fieldkit.store import LaptopStore
 from tests.capture_helpers import (
     EXAMPLES,
     HOUSEHOLD,
-    form_of,
     PLANTED,
+    form_of,
     load_example,
     make_study,
     mirror,
@@ -219,7 +219,7 @@ def test_a_killed_server_leaves_the_store_intact(tmp_path: Path, context: Any) -
 def test_a_page_from_another_origin_changes_nothing(tmp_path: Path, context: Any) -> None:
     study = make_study(tmp_path)
     db = tmp_path / "laptop.sqlite"
-    with Server(study, db) as server, _attacker(server.base) as evil:
+    with Server(study, db) as server, _Attacker(server.base) as evil:
         page = open_form(context, server)  # the browser holds the laptop's cookie
         before = canonical_laptop(db)
         page.goto(evil + "/form")  # a form that posts itself to the laptop's server
@@ -258,7 +258,7 @@ class _Attack(BaseHTTPRequestHandler):
         return
 
 
-class _attacker:  # noqa: N801 - a context manager used like a function
+class _Attacker:
     """A page on another local origin that tries to make the laptop's form act."""
 
     def __init__(self, target: str) -> None:
