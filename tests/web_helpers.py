@@ -210,7 +210,7 @@ class FormDriver:
             step = self.mirror.answer(text)
             assert step.ok, (prompt.name, text, step.message)
         self.pages += 1
-        with self.page.expect_navigation():
+        with self.page.expect_navigation(wait_until="domcontentloaded"):
             if single:
                 self.page.keyboard.press("Enter")
             else:
