@@ -176,6 +176,7 @@ def test_a_closed_page_resumes_with_every_answer_in_place(tmp_path: Path, contex
         draft = page.locator("table.list tbody tr")
         assert draft.count() == 1
         assert "cluster 12, hh_number 7" in draft.inner_text()
+        screenshot(page, "drafts")
         with page.expect_navigation():
             draft.locator("button").click()
         label = page.locator(".label").first.inner_text()

@@ -5,6 +5,7 @@ laptop database, which must not change."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -146,3 +147,15 @@ def test_no_page_holds_an_inline_script_or_style() -> None:
         assert "http://" not in text and "https://" not in text, template
     assert not re.search(r"https?://", (STATIC / "fieldkit.css").read_text(encoding="utf-8"))
     assert not re.search(r"https?://", (STATIC / "fieldkit.js").read_text(encoding="utf-8"))
+
+
+def test_the_home_page_warns_outside_the_collection_windows(
+    served: tuple[TestClient, Keys, Desk, Path],
+) -> None:
+    client, keys, desk, _ = served
+    _unlocked(client, keys)
+    page = client.get("/").text
+    now = dt.datetime.now()
+    for form in desk.forms.values():
+        outside = form.protocol.collection_window(now) is None
+        assert (f'id="window-{form.id}"' in page) is outside, form.id

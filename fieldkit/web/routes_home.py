@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -52,8 +54,15 @@ class HomePages:
         if desk.locked:
             return self.locked_page()
         forms = sorted(desk.forms.values(), key=lambda f: f.id)
+        now = dt.datetime.now()
+        # The protocol says when to collect; the enumerator is told, not stopped (clocks drift).
+        outside = {f.id for f in forms if f.protocol.collection_window(now) is None}
         return self.web.page(
-            "home.html", forms=forms, drafts=desk.drafts(), enumerator=desk.enumerator
+            "home.html",
+            forms=forms,
+            outside=outside,
+            drafts=desk.drafts(),
+            enumerator=desk.enumerator,
         )
 
     async def unlock(self, request: Request) -> Response:

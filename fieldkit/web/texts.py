@@ -81,6 +81,10 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "refused_status": "refused",
         "stopped": "stopped",
         "consent_pending": "consent not finished",
+        "outside_window": (
+            "Now is outside this study's collection windows: check with your supervisor"
+            " before interviewing."
+        ),
     },
     "fr": {
         "title": "Entretien fieldkit",
@@ -147,6 +151,10 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "refused_status": "refusé",
         "stopped": "arrêté",
         "consent_pending": "consentement non terminé",
+        "outside_window": (
+            "Nous sommes hors des périodes de collecte de l'étude : voyez votre superviseur"
+            " avant d'interroger."
+        ),
     },
     # Arabic (Modern Standard): to be reviewed by a native speaker before fieldwork.
     "ar": {
@@ -211,6 +219,9 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "refused_status": "مرفوضة",
         "stopped": "موقوفة",
         "consent_pending": "الموافقة غير مكتملة",
+        "outside_window": (
+            "الوقت الحالي خارج فترات جمع البيانات لهذه الدراسة: راجع مشرفك قبل إجراء المقابلة."
+        ),
     },
 }
 
