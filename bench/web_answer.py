@@ -9,7 +9,9 @@ that POST plus the GET, timed on the client. In the same run and on the same ans
 
 - floor, the engine step alone: ``session.answer(text)`` + ``session.current()``;
 - the engine step plus its durable save (``InterviewRecorder.record``: one SQLite transaction
-  with ``synchronous=FULL``), which every web answer includes.
+  with ``synchronous=FULL``), which every web answer includes;
+- the same POST and GET through the application in this process (no sockets): what the web
+  layer itself adds.
 
 Prints medians, the 90th percentile and the ratio to the floor (bench/README.md).
 """
@@ -146,6 +148,39 @@ def web_times(folder: Path, data: dict[str, Any], form: Any) -> list[float]:
             server.stdout.close()
 
 
+def in_process_times(folder: Path, form: Any, data: dict[str, Any]) -> list[float]:
+    """The same POST and GET through the ASGI app in this process (Starlette's TestClient):
+    the web layer's own cost, without sockets, processes and their scheduling."""
+    from starlette.testclient import TestClient  # noqa: PLC0415 - a dev dependency
+
+    from fieldkit.web import Desk, Keys, create_app, load_study  # noqa: PLC0415
+
+    key = load_public_key(folder / "keys" / "project.pub")
+    desk = Desk(load_study(folder), folder / f"asgi-{time.monotonic_ns()}.sqlite", key)
+    keys = Keys.fresh(8765)
+    client = TestClient(create_app(desk, keys), base_url="http://127.0.0.1:8765")
+    client.follow_redirects = False
+    client.get(f"/?token={keys.address}")
+    client.post("/unlock", data={"csrf": keys.csrf, "enumerator": "E07"})
+    started = client.post("/interviews", data={"csrf": keys.csrf, "instrument": form.id})
+    path = started.headers["location"]
+    times = []
+    for prompt, text in scripted(Engine(form).start("en"), data):
+        key_ = f"{prompt.name}@{prompt.member}"
+        value: str | list[str] = text
+        if prompt.type is QuestionType.SELECT_MULTIPLE:
+            value = text.split()
+        choices = ",".join(choice.value for choice in prompt.choices)
+        fields = {"csrf": keys.csrf, "screen": key_, key_: value}
+        fields[f"{key_}:shape"] = f"{int(prompt.required)}:{choices}"
+        start = time.perf_counter()
+        posted = client.post(f"{path}/answer", data=fields)
+        client.get(posted.headers["location"])
+        times.append(time.perf_counter() - start)
+    desk.close()
+    return times
+
+
 def engine_times(form: Any, data: dict[str, Any]) -> list[float]:
     session, times = Engine(form).start("en"), []
     while (prompt := session.current()) is not None:
@@ -182,11 +217,13 @@ def main() -> None:
     web: list[float] = []
     engine: list[float] = []
     saved: list[float] = []
+    asgi: list[float] = []
     with tempfile.TemporaryDirectory(prefix="fk-bench-web-") as tmp:
         folder = study(Path(tmp))
         for _ in range(args.rounds):
             engine += engine_times(form, data)
             saved += saved_times(folder, form, data)
+            asgi += in_process_times(folder, form, data)
             web += web_times(folder, data, form)
     floor = statistics.median(engine)
     print(f"{len(web)} page responses ({args.rounds} x {args.instrument}), load {_load()}")
@@ -195,6 +232,7 @@ def main() -> None:
     for name, times in (
         ("engine step (floor)", engine),
         ("+ durable save", saved),
+        ("web page, in process", asgi),
         ("web page", web),
     ):
         median, p90 = statistics.median(times), statistics.quantiles(times, n=10)[-1]
@@ -203,7 +241,7 @@ def main() -> None:
 
 def _load() -> str:
     try:
-        return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "n/a"
 
