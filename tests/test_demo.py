@@ -61,7 +61,7 @@ def test_refusals_are_rows_marked_as_such_not_silent_gaps(demo: DemoResult) -> N
     header = list(next(rows))
     status, consent = header.index("status"), header.index("consent_outcome")
     seen = {(row[status], row[consent]) for row in rows}
-    book.close()  # a read-only workbook holds its file open until closed
+    book.close()
     assert ("refused", "refused") in seen
     assert ("complete", "given") in seen
 

@@ -122,7 +122,11 @@ def test_a_post_without_the_token_or_from_elsewhere_changes_nothing(
     assert client.post(f"{interview}/answer", data=answer).status_code == 403
     assert client.post(f"{interview}/withdraw", data={}).status_code == 403
     assert canonical_laptop(db) == before
-    assert client.post(f"{interview}/withdraw", data={"csrf": keys.csrf}).status_code == 303
+    asked = client.post(f"{interview}/withdraw", data={"csrf": keys.csrf})
+    assert asked.status_code == 200 and 'name="confirm" value="1"' in asked.text  # asked first
+    assert canonical_laptop(db) == before
+    confirmed = {"csrf": keys.csrf, "confirm": "1"}
+    assert client.post(f"{interview}/withdraw", data=confirmed).status_code == 303
 
 
 def test_every_post_route_checks_the_token(served: tuple[TestClient, Keys, Desk, Path]) -> None:

@@ -142,3 +142,25 @@ def test_screen_is_a_section_key_of_layout_only(compile_yaml: Any) -> None:
     wrong = compile_yaml(SECTION.replace("screen: section", "screen: page"))
     assert wrong.form is None
     assert [i.code for i in wrong.report.errors] == ["FK-YAML-004"]
+
+
+def test_an_answer_that_deletes_others_waits_for_a_yes() -> None:
+    session = mirror("household")
+    data = load_example(EXAMPLES / "household_complete.yaml")
+    while (prompt := session.current()) is not None and not (
+        prompt.name == "rel_to_head" and prompt.roster is not None and prompt.roster.index == 3
+    ):
+        assert session.answer(text_for(prompt, session, data)).ok
+    assert session.goto("hh_size").ok
+    live = Live(form_of("household"), session, _Recorder())  # type: ignore[arg-type]
+    screen = build_screen(session, live.form)
+    assert screen is not None and screen.keys == ("hh_size@0",)
+    shapes = {f.key: f.shape for f in screen.fields}
+    asked = submit_screen(live, ["hh_size@0"], {"hh_size@0": ["2"]}, {}, shapes)
+    assert asked.confirm is not None and asked.confirm[0] == "hh_size@0"
+    assert "3" in asked.confirm[1]  # the engine says which member would go
+    assert session.members("members") == (1, 2, 3)  # nothing changed yet
+    done = submit_screen(
+        live, ["hh_size@0"], {"hh_size@0": ["2"]}, {}, shapes, confirmed="hh_size@0"
+    )
+    assert done.complete and session.members("members") == (1, 2)

@@ -231,9 +231,10 @@ class FormDriver:
         if prompt.choices:
             values = text.split() if prompt.type is QuestionType.SELECT_MULTIPLE else [text]
             for value in filter(None, values):
-                number = next(c.number for c in prompt.choices if c.value == value)
-                if keyboard and number <= 9 and len(values) == 1:
-                    page.keyboard.press(f"Digit{number}")
+                shown = next(c.key for c in prompt.choices if c.value == value)
+                if keyboard and len(values) == 1:
+                    for digit in shown:  # the key shown beside the choice, digit by digit
+                        page.keyboard.press(f"Digit{digit}")
                     assert page.locator(f"[name='{key}'][value='{value}']").is_checked()
                 else:
                     page.check(f"[name='{key}'][value='{value}']")

@@ -38,6 +38,9 @@ class Web:
     templates: Environment
     ui_language: str = "en"
 
+    def words(self, language: str) -> dict[str, str]:
+        return words(language)
+
     def page(
         self, name: str, *, language: str | None = None, status: int = 200, **context: Any
     ) -> HTMLResponse:

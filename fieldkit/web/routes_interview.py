@@ -37,6 +37,8 @@ class RosterPanel:
     roster: str
     label: str
     members: tuple[int, ...]
+    names: tuple[str, ...]
+    """Each member as the roster's member_label names them, from this session only ("")."""
     current: int
     open_ended: bool
 
@@ -50,8 +52,10 @@ def _panel(live: Live, prompt: Prompt) -> RosterPanel | None:
         return None
     question = live.form.questions[roster]
     label = localized(question.label, live.session.language, live.form.default_language)
-    members = live.session.members(roster)
-    return RosterPanel(roster, label, members, current, question.count is None)
+    session = live.session
+    members = session.members(roster)
+    names = tuple(session.texts.member_name(roster, m, session.language) for m in members)
+    return RosterPanel(roster, label, members, names, current, question.count is None)
 
 
 def _member(form: FormData) -> int:
@@ -89,6 +93,7 @@ class InterviewPages:
         typed: Typed | None = None,
         error: tuple[str, str] | None = None,
         notice: str | None = None,
+        confirm: tuple[str, str] | None = None,
     ) -> Response:
         session = live.session
         screen = build_screen(session, live.form, typed=typed, error=error)
@@ -102,6 +107,7 @@ class InterviewPages:
             screen=screen,
             panel=_panel(live, screen.first),
             notice=notice,
+            confirm=confirm,
         )
 
     def review_page(self, live: Live, notice: str | None = None) -> Response:
@@ -154,10 +160,13 @@ class InterviewPages:
         read = {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in keys}
         specials = {key: _text(form, key + ":special") for key in keys}
         shapes = {key: _text(form, key + ":shape") for key in keys}
-        outcome = submit_screen(found, keys, read, specials, shapes)
+        confirmed = _text(form, "confirm")
+        outcome = submit_screen(found, keys, read, specials, shapes, confirmed=confirmed)
         if found.session.status in ENDED or outcome.complete:
             return _here(found)
-        return self.screen_page(found, typed=outcome.typed, error=outcome.error)
+        return self.screen_page(
+            found, typed=outcome.typed, error=outcome.error, confirm=outcome.confirm
+        )
 
     async def act(self, request: Request) -> Response:
         """Back, clear, go to, add or remove a member, withdraw: one engine action each."""
@@ -165,13 +174,30 @@ class InterviewPages:
         found = self.current(request)
         if isinstance(found, Response):
             return found
-        step = _action(found.session, request.path_params["action"], form)
+        action = request.path_params["action"]
+        step = _action(found.session, action, form, confirm=_text(form, "confirm") == "1")
         if step is None:
             return _here(found)
         found.record(step)
+        if step.confirm is not None:  # it would delete answers: the engine's message, asked
+            fields = {name: _text(form, name) for name in ("roster", "member", "question")}
+            return self.confirm_page(found, action, step.confirm.message, fields)
         if step.ok or step.status in ENDED:
             return _here(found)
         return self.screen_page(found, notice=step.message)
+
+    def confirm_page(
+        self, live: Live, action: str, message: str, fields: dict[str, str] | None = None
+    ) -> Response:
+        """Asks before an action that deletes answers; yes repeats it with confirm=1."""
+        return self.web.page(
+            "confirm.html",
+            language=live.session.language,
+            live=live,
+            action=action,
+            message=message,
+            fields={name: value for name, value in (fields or {}).items() if value},
+        )
 
     async def finish(self, request: Request) -> Response:
         await checked_form(request, self.web.keys)
@@ -183,43 +209,41 @@ class InterviewPages:
         return _here(found)
 
     async def confirm(self, request: Request) -> Response:
-        """Removing a member and the respondent's withdrawal are asked twice."""
+        """Removing a member and the respondent's withdrawal are asked first."""
         found = self.current(request)
         if isinstance(found, Response):
             return found
+        action = request.path_params["action"]
+        words = self.web.words(found.session.language)
+        if action != "remove":
+            return self.confirm_page(found, "withdraw", words["withdraw_question"])
         roster = request.query_params.get("roster", "")
         member = request.query_params.get("member", "")
-        label, index = "", 0
-        if roster in found.form.questions:
-            question = found.form.questions[roster]
-            label = localized(question.label, found.session.language, found.form.default_language)
-            members = found.session.members(roster)
-            if member.isdigit() and int(member) in members:
-                index = members.index(int(member)) + 1
-        return self.web.page(
-            "confirm.html",
-            language=found.session.language,
-            live=found,
-            action=request.path_params["action"],
-            roster=roster,
-            member=member,
-            label=label,
-            index=index,
+        members = found.session.members(roster) if roster in found.form.questions else ()
+        if not member.isdigit() or int(member) not in members:
+            return _here(found)
+        label = localized(
+            found.form.questions[roster].label, found.session.language, found.form.default_language
         )
+        index = members.index(int(member)) + 1
+        message = words["remove_question"].format(index=index, label=label)
+        return self.confirm_page(found, "remove", message, {"roster": roster, "member": member})
 
 
 def _here(live: Live) -> Response:
     return see_other(f"/interviews/{live.id}")
 
 
-def _action(session: Session, action: str, form: FormData) -> Step | None:
+def _action(session: Session, action: str, form: FormData, *, confirm: bool) -> Step | None:
+    """One engine action; those that may delete answers go ahead only with ``confirm``."""
+    roster, member = _text(form, "roster"), _member(form)
     actions: dict[str, Callable[[], Step]] = {
         "back": session.back,
-        "clear": session.clear,
-        "withdraw": session.withdraw,
-        "goto": lambda: session.goto(_text(form, "question"), _member(form)),
-        "add": lambda: session.add_member(_text(form, "roster")),
-        "remove": lambda: session.remove_member(_text(form, "roster"), _member(form)),
+        "clear": lambda: session.clear(confirm=confirm),
+        "withdraw": lambda: session.withdraw(confirm=confirm),
+        "goto": lambda: session.goto(_text(form, "question"), member),
+        "add": lambda: session.add_member(roster),
+        "remove": lambda: session.remove_member(roster, member, confirm=confirm),
     }
     chosen = actions.get(action)
     return None if chosen is None else chosen()

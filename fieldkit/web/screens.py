@@ -17,6 +17,7 @@ from itertools import takewhile
 from typing import Final
 
 from fieldkit.capture import DONT_KNOW, REFUSED, Prompt, PromptKind, Session
+from fieldkit.capture.keys import Coded
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.schema import QuestionType as T
 from fieldkit.instrument.schema import ScreenMode
@@ -185,6 +186,8 @@ class Submitted:
     error: tuple[str, str] | None = None
     complete: bool = True
     """False when the page changed under the answers (shown again from the engine's cursor)."""
+    confirm: tuple[str, str] | None = None
+    """(field, what would be deleted): an answer that deletes others waits for a yes."""
 
 
 def submit_screen(
@@ -193,13 +196,17 @@ def submit_screen(
     read: Mapping[str, list[str]],
     specials: Mapping[str, str],
     shapes: Mapping[str, str],
+    *,
+    confirmed: str = "",
 ) -> Submitted:
     """Answer the fields ``keys`` (the page as it was laid out) in order.
 
     ``read`` holds each field's submitted values, ``specials`` the don't know / refused
     picked for a field, ``shapes`` each field's `shape` as the page showed it. A field is
     answered only while it is the engine's current prompt and still has that shape; each
-    accepted answer is saved before the next is given.
+    accepted answer is saved before the next is given. An answer that would delete others
+    (fewer roster members, answers that stop applying) is given only for the field named by
+    ``confirmed``, the enumerator having said yes to the engine's message.
     """
     session = live.session
     typed = _typed(session, keys, read)
@@ -208,7 +215,9 @@ def submit_screen(
         if prompt is None or field_key(prompt) != key or shape(prompt) != shapes.get(key):
             return Submitted(typed, complete=False)
         raw = _raw(prompt, read.get(key, []), specials.get(key))
-        step = live.record(session.answer(raw))
+        step = live.record(session.answer(raw, confirm=key == confirmed))
+        if step.confirm is not None:
+            return Submitted(typed, complete=False, confirm=(key, step.confirm.message))
         if not step.ok:
             return Submitted(typed, (key, step.message or ""), complete=False)
         typed.pop(key, None)
@@ -231,8 +240,12 @@ def _typed(
 
 
 def _raw(prompt: Prompt, values: list[str], special: str | None) -> object:
+    """What the engine is given: a radio button or box hands over the choice's value itself
+    (`Coded`: never read as a place in the list), a text box what was typed."""
     if special in SPECIALS:
         return SPECIALS[special]
     if prompt.type is T.SELECT_MULTIPLE:
-        return list(values)
+        return Coded(list(values))
+    if prompt.choices and prompt.kind is not PromptKind.ROSTER_COUNT:  # that one reads words
+        return Coded(values[0]) if values else ""
     return values[0] if values else ""

@@ -58,6 +58,7 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "remove_question": "Remove member {index} of “{label}” with all their answers?",
         "remove_yes": "Yes, remove this member",
         "cancel": "Cancel",
+        "confirm_yes": "Yes, go on",
         "withdraw_question": (
             "The respondent withdraws: every answer of this interview is deleted and only"
             " the refusal is kept. End the interview?"
@@ -127,6 +128,7 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "remove_question": "Retirer le membre {index} de « {label} » avec toutes ses réponses ?",
         "remove_yes": "Oui, retirer ce membre",
         "cancel": "Annuler",
+        "confirm_yes": "Oui, continuer",
         "withdraw_question": (
             "La personne se retire : toutes les réponses de cet entretien sont effacées et"
             " seul le refus est gardé. Mettre fin à l'entretien ?"
@@ -198,6 +200,7 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "remove_question": "حذف الفرد {index} من «{label}» مع جميع إجاباته؟",
         "remove_yes": "نعم، احذف هذا الفرد",
         "cancel": "إلغاء",
+        "confirm_yes": "نعم، تابِع",
         "withdraw_question": (
             "المستجيب ينسحب: تُحذف جميع إجابات هذه المقابلة ولا يُحفظ إلا الرفض."
             " هل تريد إنهاء المقابلة؟"

@@ -1,6 +1,6 @@
 // fieldkit web form: keyboard shortcuts. The form works without this file.
-//  - number keys pick a choice of the focused (or first) question; two digits typed
-//    quickly pick choice 10 and above;
+//  - number keys pick a choice of the focused (or first) question by the key shown beside
+//    it (its code, or its place in the list); digits typed quickly make one key (10, 96);
 //  - Enter on a choice continues, as it does in a text box.
 "use strict";
 (function () {
@@ -22,9 +22,18 @@
     return Array.prototype.slice.call(set.querySelectorAll("input[type=radio], input[type=checkbox]"));
   }
 
-  function pick(target, number) {
-    var inputs = choicesNear(target);
-    var input = inputs[number - 1];
+  function keyed(target, key) {
+    return choicesNear(target).filter(function (input) { return input.dataset.key === key; })[0];
+  }
+
+  function startsAKey(target, typed) {
+    return choicesNear(target).some(function (input) {
+      return (input.dataset.key || "").indexOf(typed) === 0;
+    });
+  }
+
+  function pick(target, key) {
+    var input = keyed(target, key);
     if (!input) return false;
     if (input.type === "radio") input.checked = true;
     else input.checked = !input.checked;
@@ -48,14 +57,9 @@
     if (typing(target)) return;
     var digit = digitOf(event);
     if (digit === null) return;
-    digits += digit;
+    digits = startsAKey(target, digits + digit) ? digits + digit : digit;
     clearTimeout(timer);
     timer = setTimeout(function () { digits = ""; }, 800);
-    var number = parseInt(digits, 10);
-    if (choicesNear(target).length < number) {
-      digits = digit;
-      number = parseInt(digit, 10);
-    }
-    if (pick(target, number)) event.preventDefault();
+    if (pick(target, digits)) event.preventDefault();
   });
 })();
