@@ -157,7 +157,8 @@ class Section:
     items: tuple[str, ...]
     """Top-level question names in asking order (a roster appears once, by its name)."""
     screen: ScreenMode = ScreenMode.QUESTION
-    """A graphical front end shows the section one question (or all of it) per screen."""
+    """A graphical front end shows the section one question (or all of it) per screen.
+    Layout only, so outside the hash: laying a section out anew forks no form."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -167,8 +168,6 @@ class Section:
         }
         if self.relevant is not None:
             data["relevant"] = unparse(self.relevant)
-        if self.screen is not ScreenMode.QUESTION:  # so forms without it keep their hash
-            data["screen"] = str(self.screen)
         return data
 
 
