@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, serve, xlsform
+from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, serve, users, xlsform
 from fieldkit.cli.render import err_console, print_error
 from fieldkit.errors import FieldkitError
 
@@ -27,6 +27,8 @@ datasets.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 serve.register(app)
+users.register(app)
+users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 
 def main() -> None:
