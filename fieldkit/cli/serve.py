@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import webbrowser
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from fieldkit.cli.render import console
-from fieldkit.errors import PrivacyError
 
 __all__ = ["register"]
 
@@ -34,6 +32,8 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the interview form to this laptop's browser (127.0.0.1 only), until Ctrl-C."""
+    import webbrowser
+
     from fieldkit.privacy.keys import load_public_key
     from fieldkit.project import study_root
     from fieldkit.web import Desk, load_study
@@ -54,6 +54,8 @@ def serve(
 
 
 def _default_key(root: Path) -> Path:
+    from fieldkit.errors import PrivacyError
+
     path = root / "keys" / "project.pub"
     if not path.exists():
         raise PrivacyError(

@@ -80,6 +80,13 @@ class Desk:
     def needs_passphrase(self) -> bool:
         return needs_passphrase(self.db)
 
+    def check(self) -> None:
+        """Before serving: a store that cannot be opened (a wrong file, a folder, no access)
+        says so now, in one line, rather than later in the browser. A store locked by a
+        passphrase is left for the unlock step."""
+        if not self.needs_passphrase:
+            unlock_store(self.db, self.public_key, None).close()
+
     def unlock(self, passphrase: str | None, enumerator: str) -> None:
         if self.store is None:
             self.store = unlock_store(self.db, self.public_key, passphrase)

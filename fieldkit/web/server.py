@@ -74,9 +74,12 @@ def address_of(sock: socket.socket, keys: Keys) -> str:
 
 
 def serve(desk: Desk, port: int, *, ready: Callable[[str], None]) -> None:
-    """Serve ``desk`` until interrupted; the store is closed on the way out."""
+    """Serve ``desk`` until interrupted; the store is closed on the way out. A port in use
+    fails before the store is touched, a store that does not open before the address is
+    printed."""
     sock = bind(port)
     try:
+        desk.check()
         keys = Keys.fresh(sock.getsockname()[1])
         config = uvicorn.Config(
             create_app(desk, keys),
