@@ -210,6 +210,20 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             lambda w: ["drafts", "--db", w.laptop, "--key", w.missing("p.pub")], "FK-KEY-002"
         ),
     },
+    "serve": {
+        # Every mistake is caught before the server listens: none of these ever serves.
+        "missing_path": Case(lambda w: _serve(w, w.missing("l.sqlite")), "FK-STORE-004"),
+        "directory": Case(lambda w: _serve(w, w.folder), "FK-STORE-004"),
+        "existing_file": NotApplicable("serve adds interviews to an existing laptop store"),
+        "read_only": Case(lambda w: _serve(w, str(w.read_only / "l.sqlite")), "FK-STORE-004"),
+        "empty_file": Case(lambda w: [*_serve(w, w.laptop)[:-2], "--key", w.empty], "FK-KEY-002"),
+        "wrong_kind": (
+            Case(lambda w: _serve(w, w.notes), "FK-STORE-001"),
+            Case(lambda w: _serve(w, w.store), "FK-STORE-003"),
+        ),
+        "unsupported_url": Case(lambda w: _serve(w, "sqlite:///laptop.sqlite"), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_serve(w, w.laptop), "--port", "70000"], "FK-CLI-050"),
+    },
     "keys init": {
         "missing_path": Case(
             lambda w: [*_init(w), "--passphrase-file", w.missing("p")], "FK-KEY-052"
@@ -612,6 +626,11 @@ def _xls_export(instrument: str, out: str) -> list[str]:
 
 def _study_key(w: World) -> list[str]:
     return ["--key", str(w.keys / "project.pub")]
+
+
+def _serve(w: World, db: str) -> list[str]:
+    study = ["--study", str(w.study), "--port", "0", "--no-browser"]
+    return ["serve", *study, "--db", db, *_study_key(w)]
 
 
 def _init(w: World) -> list[str]:

@@ -21,6 +21,7 @@ from fieldkit.cli import (
     estimate,
     instruments,
     keys,
+    serve,
     users,
     xlsform,
 )
@@ -44,6 +45,7 @@ datasets.register(app)
 estimate.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
+serve.register(app)
 users.register(app)
 users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
