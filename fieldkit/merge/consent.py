@@ -20,13 +20,15 @@ A refused or stopped interview with no answers is a valid record of a refusal: n
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fieldkit.bundle.untrusted import checked_json
 from fieldkit.instrument.form import Form
-from fieldkit.merge.facts import InterviewFacts
 
-__all__ = ["REASONS", "consent_problems"]
+if TYPE_CHECKING:
+    from fieldkit.merge.facts import InterviewFacts
+
+__all__ = ["REASONS", "consent_problems", "record_problem"]
 
 REASONS = (
     "missing_consent",
@@ -66,8 +68,8 @@ def _consent(text: str | None) -> dict[str, Any] | None:
     if not text:
         return None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = checked_json(text)
+    except ValueError:
         return None
     return data if isinstance(data, dict) and data.get("outcome") else None
 
@@ -128,3 +130,47 @@ def _time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+_CONSENT_FIELDS: dict[str, tuple[type, ...]] = {
+    "outcome": (str,),
+    "respondent": (str,),
+    "respondent_age": (int, type(None)),
+    "screening": (dict,),
+    "adult_consent": (bool, type(None)),
+    "guardian_consent": (bool, type(None)),
+    "child_assent": (bool, type(None)),
+    "exception": (str, type(None)),
+    "exception_reason": (str, type(None)),
+    "supervisor": (str, type(None)),
+    "others_present": (list,),
+    "language": (str,),
+    "recorded_at": (str, type(None)),
+}
+"""``ConsentRecord.to_dict``'s fields and their types (keys it does not know are let
+through: the record may grow, and SQL bounded its size)."""
+
+
+def record_problem(text: str) -> str | None:
+    """Why a stored consent record is not one a laptop writes, or None. SQL has checked it
+    is a JSON object of bounded size whose outcome matches; here it is parsed with bounded
+    depth and numbers, and the fields the consent rules read are checked for type."""
+    try:
+        data = checked_json(text)
+    except ValueError as error:
+        return str(error)
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    for key, kinds in _CONSENT_FIELDS.items():
+        value = data.get(key)
+        if key in data and (
+            not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
+        ):
+            return f"'{key}' is not of its type"
+    age = data.get("respondent_age")
+    if isinstance(age, int) and not 0 <= age <= 150:
+        return "'respondent_age' out of range"
+    listed_texts = [*data.get("screening", {}).values(), *data.get("others_present", [])]
+    if not all(isinstance(item, str) for item in listed_texts):
+        return "screening answers and people present must be text"
+    return None
