@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import sqlite3
 import time
 import uuid
@@ -530,6 +531,30 @@ class Forgery:
         conn = sqlite3.connect(self.payload, isolation_level=None)
         try:
             return conn.execute(statement, params).fetchall()
+        finally:
+            conn.close()
+
+    def sql_unchecked(self, statement: str, *params: Any) -> None:
+        """Run ``statement`` as a forger writing the file's bytes would: with the tables'
+        types, STRICT and NOT NULL switched off (``writable_schema``), then the schema text
+        put back, so the payload still has fieldkit's schema to the letter."""
+        tables = self.sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        loose = {
+            name: re.sub(r"\b(TEXT|INTEGER)\b", "BLOB", sql)
+            .replace(") STRICT, WITHOUT ROWID", ") WITHOUT ROWID")
+            .replace("NOT NULL", "")
+            for name, sql in tables
+        }
+        self._rewrite_schema(loose)
+        self.sql(statement, *params)
+        self._rewrite_schema(dict(tables))
+
+    def _rewrite_schema(self, sql_by_table: dict[str, str]) -> None:
+        conn = sqlite3.connect(self.payload, isolation_level=None)
+        try:
+            conn.execute("PRAGMA writable_schema = ON")
+            for name, sql in sql_by_table.items():
+                conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (sql, name))
         finally:
             conn.close()
 
