@@ -82,6 +82,7 @@ __all__ = [
     "settled_sha256",
     "shift_clock",
     "tiny_bundle",
+    "write_project_folder",
 ]
 
 INSTRUMENT = """\
@@ -135,6 +136,21 @@ QUARANTINE_PLAN = (
 
 def district_name(k: int) -> str:
     return f"d{k:02d}"
+
+
+def write_project_folder(folder: Path) -> tuple[Path, Path]:
+    """The merge fixtures' protocol and instrument as files (``--project`` for the CLI):
+    (protocols folder, instruments folder)."""
+    protocols, instruments = folder / "protocols", folder / "instruments"
+    protocols.mkdir(parents=True)
+    instruments.mkdir()
+    (protocols / "p.yaml").write_text(PROTOCOL_YAML)
+    choices = "\n".join(
+        f"    - {{value: {district_name(k)}, label: {{en: District {k}}}}}"
+        for k in range(MAX_DISTRICTS)
+    )
+    (instruments / "hh.yaml").write_text(INSTRUMENT.format(districts=choices))
+    return protocols, instruments
 
 
 @functools.cache

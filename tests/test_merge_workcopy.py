@@ -23,15 +23,13 @@ import pytest
 
 from fieldkit.bundle.workcopy import PREFIX
 from fieldkit.merge import MergeOptions, MergeProgress, merge_bundles
-from tests.conftest import PROTOCOL_YAML, REPO
+from tests.conftest import REPO
 from tests.merge_fixtures import (
-    INSTRUMENT,
-    MAX_DISTRICTS,
     Field,
     build_field,
-    district_name,
     dump_lines,
     register_all,
+    write_project_folder,
 )
 
 QUIET = MergeOptions(write_receipts=False)
@@ -115,19 +113,6 @@ def open_folder() -> Iterator[Path]:
         shutil.rmtree(folder)
 
 
-def _project(folder: Path) -> Path:
-    project = folder / "project"
-    (project / "protocols").mkdir(parents=True)
-    (project / "instruments").mkdir()
-    (project / "protocols" / "p.yaml").write_text(PROTOCOL_YAML)
-    choices = "\n".join(
-        f"    - {{value: {district_name(k)}, label: {{en: District {k}}}}}"
-        for k in range(MAX_DISTRICTS)
-    )
-    (project / "instruments" / "hh.yaml").write_text(INSTRUMENT.format(districts=choices))
-    return project
-
-
 def _without_root_override() -> Callable[[], None] | None:
     """Root writes into any folder (CAP_DAC_OVERRIDE): a run as root drops that one power
     from its bounding set before exec, so folder permissions bind it as they bind a user."""
@@ -149,7 +134,7 @@ _CAP_DAC_OVERRIDE = 1
 def test_a_read_only_store_folder_is_one_line(field: Field, open_folder: Path) -> None:
     """The folder is read-only, the store and its -wal/-shm are writable (a store another
     process keeps open): the payload copy cannot be made, so one line and nothing merged."""
-    project = _project(open_folder)
+    protocols, instruments = write_project_folder(open_folder / "project")
     stores = open_folder / "stores"
     stores.mkdir()
     store = stores / "hq.sqlite"
@@ -163,8 +148,8 @@ def test_a_read_only_store_folder_is_one_line(field: Field, open_folder: Path) -
         assert (stores / "hq.sqlite-wal").exists() and (stores / "hq.sqlite-shm").exists()
         stores.chmod(0o555)
         command = [sys.executable, "-c", "from fieldkit.cli import main; main()", "merge"]
-        command += [str(bundle), "--into", str(store), "--project", str(project / "protocols")]
-        command += ["--project", str(project / "instruments")]
+        command += [str(bundle), "--into", str(store), "--project", str(protocols)]
+        command += ["--project", str(instruments)]
         result = subprocess.run(
             command,
             capture_output=True,
