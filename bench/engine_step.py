@@ -172,9 +172,9 @@ def random_answer(prompt: Prompt, rng: random.Random, members: int) -> str:
         QuestionType.INTEGER: lambda: str(rng.randint(0, 100)),
         QuestionType.DECIMAL: lambda: f"{rng.uniform(0, 50):.2f}",
         QuestionType.TEXT: lambda: rng.choice(["a", "bb", "ccc"]),
-        QuestionType.SELECT_ONE: lambda: str(rng.randint(1, len(prompt.choices))),
+        QuestionType.SELECT_ONE: lambda: rng.choice(prompt.choices).key,  # as the screen shows
         QuestionType.SELECT_MULTIPLE: lambda: " ".join(
-            str(n) for n in rng.sample(range(1, len(prompt.choices) + 1), rng.randint(1, 3))
+            c.key for c in rng.sample(prompt.choices, min(len(prompt.choices), rng.randint(1, 3)))
         ),
     }
     maker = makers.get(prompt.type)

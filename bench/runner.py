@@ -27,6 +27,7 @@ FLOORS = {
     "export": "raw xlsxwriter constant_memory, write_row of the same cells",
     "engine": "dict assignment per answer (median step; floor in the same process)",
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
+    "xlsform import": "pyxform xls2xform.convert of the same XLSForm (to an XForm)",
 }
 
 
@@ -163,6 +164,9 @@ def run(args: argparse.Namespace) -> list[str]:
     stage("engine", "engine")
     has_pyxform = importlib.util.find_spec("pyxform") is not None
     stage("compile", "compile", floor=has_pyxform)
+    if not has_pyxform:
+        rows[-1].note = "pyxform not installed"
+    stage("xlsform import", "xlsform", floor=has_pyxform)
     if not has_pyxform:
         rows[-1].note = "pyxform not installed"
     load_after = os.getloadavg()

@@ -305,8 +305,9 @@ def compile_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
 
 def compile_floor(args: argparse.Namespace) -> dict[str, Any]:
     """pyxform on the same instrument as an XLSForm (written untimed, converted timed)."""
-    import xlsform  # noqa: PLC0415
     from pyxform.xls2xform import convert  # noqa: PLC0415
+
+    import xlsform  # noqa: PLC0415
 
     path = args.work / "bench_form.xlsx"
     questions = xlsform.write(path, 1000)
@@ -317,6 +318,30 @@ def compile_floor(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "rows": questions}
 
 
+# -- xlsform import ---------------------------------------------------------------------------
+
+
+def xlsform_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """`fieldkit xlsform import` of the same XLSForm pyxform converts: read the workbook,
+    translate every row and expression, write the YAML, compile it with the real compiler."""
+    import engine_step  # noqa: PLC0415
+
+    import xlsform  # noqa: PLC0415
+    from fieldkit.instrument.source import parse_source  # noqa: PLC0415
+    from fieldkit.protocol.compiler import compile_protocol_document  # noqa: PLC0415
+    from fieldkit.xlsform import import_xlsform  # noqa: PLC0415
+
+    path = args.work / "bench_form.xlsx"
+    xlsform.write(path, 1000)
+    protocol, _ = compile_protocol_document(parse_source(engine_step.PROTOCOL, "p.yaml"))
+    assert protocol is not None
+    start = time.perf_counter()
+    result = import_xlsform(path, {protocol.id: protocol}, protocol=protocol.id)
+    seconds = time.perf_counter() - start
+    assert result.form is not None, [i.one_line() for i in result.report.issues]
+    return {"seconds": seconds, "rows": result.questions}
+
+
 STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "merge": {"fieldkit": merge_fieldkit, "floor": merge_floor, "duckdb": merge_duckdb},
     "flatten": {"fieldkit": flatten_fieldkit, "floor": flatten_floor},
@@ -324,6 +349,7 @@ STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "export": {"fieldkit": export_fieldkit, "floor": export_floor},
     "engine": {"fieldkit": engine_fieldkit, "floor": engine_floor},
     "compile": {"fieldkit": compile_fieldkit, "floor": compile_floor},
+    "xlsform": {"fieldkit": xlsform_fieldkit, "floor": compile_floor},
 }
 
 

@@ -200,6 +200,28 @@ INVALID = {
         HOUSEHOLD, "instrument: household_cl\n", "instrument: street_cl\n", "instrument: street_cl",
         "FK-ANS-020", ("'street_cl', not 'household_cl'",),
     ),
+    "misspelt_question": (
+        HOUSEHOLD, "  hh_size: 3\n", "  hh_sise: 3\n", "hh_sise: 3",
+        "FK-ANS-002", ("question 'hh_size'", "has no 'hh_size' under answers:, but has 'hh_sise'",
+                       "did you mean 'hh_size'?"),
+    ),
+    "misspelt_member_question": (
+        HOUSEHOLD, "      school_level: 1\n      grade: 6\n",
+        "      school_level: 1\n      grade: 6\n      grde: 6\n", "grde: 6",
+        "FK-ANS-021", ("'grde' (members, member 1)", "did you mean 'grade'?"),
+    ),
+    "duplicate_key": (
+        HOUSEHOLD, "  cluster: 12\n", "  cluster: 12\n  cluster: 13\n", "cluster: 13",
+        "FK-YAML-003", ("duplicate key 'cluster'",),
+    ),
+    "roster_check": (
+        HOUSEHOLD, "    - first_name: Fiifi\n      sex: 1\n      age: 12\n      rel_to_head: 3\n"
+        "      presence: present\n      mother_line: 0\n",
+        "    - first_name: Fiifi\n      sex: 1\n      age: 12\n      rel_to_head: 3\n"
+        "      presence: present\n      mother_line: 1\n", "mother_line: 1",
+        "FK-ANS-031", ("question 'mother_line' (member 2)",
+                       "Line 1 is given as Fiifi's mother but is recorded as male"),
+    ),
     "unknown_top_level_key": (
         HOUSEHOLD, "enumerator: E07\n", "enumerator: E07\nkeyed_by: E07\n", "keyed_by: E07",
         "FK-YAML-002", ("unknown key 'keyed_by'",),
@@ -278,3 +300,52 @@ def test_collecting_without_the_project_public_key_says_where_to_get_it(tmp_path
     assert "FK-KEY-007" in result.stderr and "keys init" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "laptop.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "says"),
+    [
+        ("", "FK-YAML-005", "1:1: FK-YAML-005 the answers file is empty (an answers file needs"),
+        ("# nothing yet\n", "FK-YAML-005", "FK-YAML-005 the answers file is empty"),
+        ("- E07\n", "FK-YAML-004", "an answers file is a mapping of keys (enumerator:, answers:"),
+    ],
+)
+def test_an_empty_or_shapeless_answers_file_says_what_an_answers_file_is(
+    study: Path, tmp_path: Path, text: str, code: str, says: str
+) -> None:
+    bad = tmp_path / "answers.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = collect(study, "household", tmp_path / "laptop.sqlite", bad)
+    error = result.exception
+    assert isinstance(error, FieldkitError) and error.code == code, result.output
+    assert says in error.one_line() and "instrument or protocol" not in error.one_line()
+    assert not (tmp_path / "laptop.sqlite").exists()
+
+
+def test_a_language_the_form_has_not_is_refused_before_anything(
+    study: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "laptop.sqlite"
+    path = str(study / "instruments" / "household.yaml")
+    common = ["collect", path, "--db", str(db), "--answers", str(HOUSEHOLD)]
+    unknown = runner.invoke(app, [*common, "--lang", "de"])
+    assert isinstance(unknown.exception, FieldkitError), unknown.output
+    assert unknown.exception.one_line() == (
+        "FK-ANS-010 the form has no texts in 'de' (use one of en, fr)"
+    )
+    other = runner.invoke(app, [*common, "--lang", "fr"])  # the file says en
+    assert isinstance(other.exception, FieldkitError), other.output
+    assert other.exception.code == "FK-ANS-034"
+    assert other.exception.one_line().startswith(f"{HOUSEHOLD}:13:")
+    assert not db.exists()
+    same = runner.invoke(app, [*common, "--lang", "en"])
+    assert same.exit_code == 0, same.output
+    unsaid = tmp_path / "unsaid.yaml"
+    text = HOUSEHOLD.read_text(encoding="utf-8").replace("\nlanguage: en\n", "\n", 1)
+    unsaid.write_text(text.replace("  language: en\n", "  language: fr\n"), encoding="utf-8")
+    french = runner.invoke(
+        app, ["collect", path, "--db", str(db), "--answers", str(unsaid), "--lang", "fr"]
+    )
+    assert french.exit_code == 0, french.output
+    languages = [row["language"] for row in interviews(db)]
+    assert languages == ["en", "fr"]

@@ -32,11 +32,14 @@ def test_the_merge_catches_what_went_wrong_in_the_field(demo: DemoResult) -> Non
 def test_the_workbook_opens_with_its_sheets(demo: DemoResult) -> None:
     assert demo.workbook is not None
     book = openpyxl.load_workbook(demo.workbook, read_only=True)
-    names = book.sheetnames
+    try:
+        names = book.sheetnames
+        about = [row for row in book["About"].iter_rows(values_only=True) if row and row[0]]
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
     assert names[:2] == ["About", "Codebook"]
     assert "Tables" in names
     assert any(name.endswith("members") for name in names)
-    about = [row for row in book["About"].iter_rows(values_only=True) if row and row[0]]
     assert any("quarantined" in str(row[0]).lower() for row in about)
 
 
@@ -55,11 +58,14 @@ def test_no_identifying_answer_leaves_the_tool(demo: DemoResult) -> None:
 
 def test_refusals_are_rows_marked_as_such_not_silent_gaps(demo: DemoResult) -> None:
     assert demo.workbook is not None
-    sheet = openpyxl.load_workbook(demo.workbook, read_only=True)["household_cl"]
-    rows = sheet.iter_rows(values_only=True)
-    header = list(next(rows))
-    status, consent = header.index("status"), header.index("consent_outcome")
-    seen = {(row[status], row[consent]) for row in rows}
+    book = openpyxl.load_workbook(demo.workbook, read_only=True)
+    try:
+        rows = book["household_cl"].iter_rows(values_only=True)
+        header = list(next(rows))
+        status, consent = header.index("status"), header.index("consent_outcome")
+        seen = {(row[status], row[consent]) for row in rows}
+    finally:
+        book.close()
     assert ("refused", "refused") in seen
     assert ("complete", "given") in seen
 

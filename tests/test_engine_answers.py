@@ -78,16 +78,20 @@ def test_input_is_parsed_per_type(qtype: str, raw: str, value: object) -> None:
         ("datetime", "2027-02-01", "Enter a date and time as YYYY-MM-DD HH:MM."),
         ("geopoint", "95 10", "Enter a location as 'latitude longitude [altitude accuracy]'."),
         ("geopoint", "12", "Enter a location as 'latitude longitude [altitude accuracy]'."),
-        ("select_one", "4", "'4' is not one of the choices: type a choice's number or value."),
+        (
+            "select_one",
+            "4",
+            "'4' is not one of the choices: type the number shown beside a choice.",
+        ),
         (
             "select_one",
             "fishing",
-            "'fishing' is not one of the choices: type a choice's number or value.",
+            "'fishing' is not one of the choices: type the number shown beside a choice.",
         ),
         (
             "select_multiple",
             "farm 9",
-            "'9' is not one of the choices: type a choice's number or value.",
+            "'9' is not one of the choices: type the number shown beside a choice.",
         ),
     ],
 )

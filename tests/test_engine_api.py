@@ -21,7 +21,10 @@ def test_the_capture_package_exports() -> None:
             "MAX_MEMBERS",
             "REFUSED",
             "ChoiceView",
+            "Coded",
+            "Confirmation",
             "Engine",
+            "MemberRemoval",
             "Progress",
             "Prompt",
             "PromptKind",
@@ -51,6 +54,7 @@ def test_prompt_and_step_fields() -> None:
         "section",
         "section_label",
         "answer",
+        "specials",
     ]
     assert [f.name for f in dataclasses.fields(Step)] == [
         "ok",
@@ -58,6 +62,7 @@ def test_prompt_and_step_fields() -> None:
         "error",
         "consent",
         "status",
+        "confirm",
     ]
 
 
@@ -69,17 +74,18 @@ def test_session_actions() -> None:
     }
     assert actions == {
         "add_member": "(self, roster: 'str') -> 'Step'",
-        "answer": "(self, raw: 'object') -> 'Step'",
+        "answer": "(self, raw: 'object', *, confirm: 'bool' = False) -> 'Step'",
         "answers": "(self) -> 'dict[Key, AnswerChange]'",
         "applies": "(self, question: 'str', member: 'int' = 0) -> 'bool'",
         "back": "(self) -> 'Step'",
-        "clear": "(self) -> 'Step'",
+        "clear": "(self, *, confirm: 'bool' = False) -> 'Step'",
         "current": "(self) -> 'Prompt | None'",
         "goto": "(self, question: 'str', member: 'int' = 0) -> 'Step'",
         "members": "(self, roster: 'str') -> 'tuple[int, ...]'",
-        "remove_member": "(self, roster: 'str', member: 'int') -> 'Step'",
+        "remove_member": "(self, roster: 'str', member: 'int', *, confirm: 'bool' = False)"
+        " -> 'Step'",
         "summary": "(self) -> 'list[SummaryRow]'",
-        "withdraw": "(self) -> 'Step'",
+        "withdraw": "(self, *, confirm: 'bool' = False) -> 'Step'",
     }
     assert {"start", "resume"} <= set(vars(Engine))
 

@@ -280,18 +280,30 @@ def test_withdrawing_mid_interview_ends_it_refused_and_forgets_the_answers() -> 
     session = start(form(BODY))
     consent_adult(session)
     session.answer("1")
-    step = session.withdraw()
+    asked = session.withdraw()  # nothing happens until the enumerator confirms
+    assert not asked.ok and asked.code == "FK-ANS-030" and asked.confirm is not None
+    assert asked.confirm.message == (
+        "The respondent withdraws: the interview ends now as refused, the answer given so far"
+        " is deleted, and only the refusal is kept."
+    )
+    assert asked.status is InterviewStatus.DRAFT and len(session.answers()) >= 1
+    step = session.withdraw(confirm=True)
     assert step.status is InterviewStatus.REFUSED and step.records == ()  # the store purges
     assert step.consent is not None and step.consent.outcome is ConsentOutcome.REFUSED
     assert step.consent.adult_consent is True  # what was said at the start stays on record
     assert session.answers() == {} and session.current() is None and session.summary() == []
-    assert session.withdraw().code == "FK-ANS-007"
+    assert session.withdraw(confirm=True).code == "FK-ANS-007"
 
 
 def test_withdrawing_during_the_consent_block_is_a_refusal() -> None:
     session = start(form(BODY))
     session.answer("1")
-    step = session.withdraw()
+    asked = session.withdraw()
+    assert asked.message == (
+        "The respondent withdraws: the interview ends now as refused, and only the refusal is kept."
+    )
+    assert asked.confirm is not None and session.consenting
+    step = session.withdraw(confirm=True)
     assert step.consent is not None and step.consent.outcome is ConsentOutcome.REFUSED
     assert step.status is InterviewStatus.REFUSED and step.records == ()
 

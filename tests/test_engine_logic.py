@@ -75,7 +75,14 @@ def test_an_answer_that_stops_applying_is_cleared_with_its_dependents() -> None:
     steps = answer_all(session, "12", "1", "20", "1", "1", "farm", "1")
     assert held(session)[("hazardous", 0)] == ("true", AnswerStatus.ANSWERED)
     session.goto("worked")
-    steps.append(session.answer("2"))
+    asked = session.answer("2")  # it would delete four answers: the engine asks first
+    assert not asked.ok and asked.code == "FK-ANS-030" and asked.confirm is not None
+    assert set(asked.confirm.cleared) == {("hours", 0), ("night", 0), ("employer", 0), ("paid", 0)}
+    assert asked.confirm.message == (
+        "This deletes 4 answers that would no longer apply: hours, night, employer, paid."
+    )
+    assert asked.answers == () and held(session)[("worked", 0)] == ("1", AnswerStatus.ANSWERED)
+    steps.append(session.answer("2", confirm=True))
     cleared = {a.question for a in steps[-1].answers if a.status is AnswerStatus.CLEARED}
     assert cleared == {"hours", "night", "employer", "paid"}  # the chain and the whole section
     assert ("hazardous", 0) in {(a.question, a.member) for a in steps[-1].answers}
@@ -200,7 +207,9 @@ def test_a_choice_filter_cascade_drops_an_answer_no_longer_offered() -> None:
     session.goto("region")
     prompt = session.current()
     assert prompt is not None and prompt.answer == "North"
-    steps.append(session.answer("south"))
+    asked = session.answer("south")
+    assert asked.confirm is not None and asked.confirm.cleared == (("district", 0), ("village", 0))
+    steps.append(session.answer("south", confirm=True))
     assert [(a.question, a.status) for a in steps[-1].answers] == [
         ("region", AnswerStatus.ANSWERED),
         ("district", AnswerStatus.CLEARED),
@@ -264,7 +273,9 @@ def test_progress_counts_answered_among_relevant() -> None:
     answer_all(session, "12", "1")
     prompt = session.current()
     assert prompt is not None and (prompt.progress.answered, prompt.progress.relevant) == (2, 6)
-    assert prompt.progress.percent == 33
+    # age took its share of four (two to answer, four that may apply: two): 1/5; worked its
+    # share of 4.5 (four to answer now, night may apply): 1 - 4/5 * 4.5/5.5
+    assert prompt.progress.percent == 34
     assert (prompt.section, prompt.section_label) == ("work", "Work")
 
 

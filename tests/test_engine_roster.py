@@ -3,7 +3,7 @@ questions see that member's answers; aggregates outside see them all."""
 
 from __future__ import annotations
 
-from fieldkit.capture import PromptKind, Session, Step
+from fieldkit.capture import MemberRemoval, PromptKind, Session, Step
 from fieldkit.store.records import AnswerStatus, InterviewStatus, MemberChange
 from tests.test_engine_helpers import (
     answer_all,
@@ -95,7 +95,14 @@ def test_lowering_the_count_removes_the_last_member_and_its_answers() -> None:
     session, steps = opened(COUNTED)
     steps += answer_all(session, "3", "1", "40", "1", "2", "3", "2", "9", "2")
     session.goto("hh_size")
-    step = session.answer("2")
+    asked = session.answer("2")  # member 3 holds answers: nothing is removed without a yes
+    assert not asked.ok and asked.code == "FK-ANS-030" and asked.confirm is not None
+    assert asked.confirm.removed == (MemberRemoval("people", 3, 3, "", 3),)
+    assert (
+        asked.message == "This removes member 3 from 'People', with the 3 answers given for them."
+    )
+    assert session.members("people") == (1, 2, 3) and held(session)[("hh_size", 0)][0] == 3
+    step = session.answer("2", confirm=True)
     steps.append(step)
     assert [r for r in step.records if isinstance(r, MemberChange)] == [
         MemberChange("people", 3, present=False)
@@ -170,7 +177,12 @@ def test_an_open_ended_roster_asks_whether_to_add_another_member() -> None:
 def test_removing_a_member_keeps_the_others_numbers() -> None:
     session, steps = opened(OPEN)
     steps += answer_all(session, "1", "1", "2", "7", "1", "1", "12", "1", "2", "15", "2")
-    steps.append(session.remove_member("children", 2))
+    asked = session.remove_member("children", 2)
+    assert asked.confirm is not None and asked.confirm.removed == (
+        MemberRemoval("children", 2, 2, "", 2),
+    )
+    assert session.members("children") == (1, 2, 3)
+    steps.append(session.remove_member("children", 2, confirm=True))
     assert steps[-1].ok and session.members("children") == (1, 3)
     assert {(a.question, a.value) for a in steps[-1].answers} == {("how_many", 2)}
     assert [(k, v) for k, v in held(session).items() if k[0] == "age"] == [
@@ -192,7 +204,8 @@ def test_removing_the_member_being_asked_moves_on() -> None:
     answer_all(session, "1", "1", "2")
     prompt = session.current()
     assert prompt is not None and (prompt.name, prompt.member) == ("age", 1)
-    assert session.remove_member("children", 1).ok
+    assert session.remove_member("children", 1).confirm is not None  # its sex is answered
+    assert session.remove_member("children", 1, confirm=True).ok
     prompt = session.current()
     assert prompt is not None and prompt.kind is PromptKind.ROSTER_COUNT
 
@@ -202,7 +215,9 @@ def test_a_roster_that_stops_applying_loses_its_members() -> None:
     steps += answer_all(session, "1", "1", "2", "7", "2", "done")
     assert session.status is InterviewStatus.COMPLETE
     session.goto("head")
-    steps.append(session.answer("2"))
+    asked = session.answer("2")
+    assert asked.confirm is not None and [r.member for r in asked.confirm.removed] == [1]
+    steps.append(session.answer("2", confirm=True))
     assert [r for r in steps[-1].records if isinstance(r, MemberChange)] == [
         MemberChange("children", 1, present=False)
     ]
@@ -222,3 +237,22 @@ def test_back_walks_through_members_in_reverse() -> None:
         visited.append((prompt.name, prompt.member))
     assert visited == [("age", 2), ("sex", 2), ("age", 1), ("sex", 1), ("head", 0)]
     assert session.back().code == "FK-CONSENT-002"
+
+
+def test_a_member_without_answers_is_removed_without_asking() -> None:
+    session, _ = opened(OPEN)
+    answer_all(session, "1", "1")  # head present; add a member, who has no answer yet
+    assert session.members("children") == (1,)
+    step = session.remove_member("children", 1)
+    assert step.ok and step.confirm is None and session.members("children") == ()
+
+
+def test_clearing_an_answer_others_depend_on_asks_first() -> None:
+    session, _ = opened(COUNTED)
+    answer_all(session, "1", "1", "30", "2", "fine")  # one member; works applies at 30
+    assert session.goto("age", 1).ok
+    asked = session.clear()
+    assert asked.confirm is not None and asked.confirm.cleared == (("works", 1),)
+    assert asked.message == ("This deletes 1 answer that would no longer apply: works (member 1).")
+    assert ("age", 1) in held(session)
+    assert session.clear(confirm=True).ok and ("age", 1) not in held(session)

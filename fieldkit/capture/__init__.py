@@ -4,14 +4,19 @@ engine = Engine(form)
 session = engine.start("en")
 prompt = session.current()        # a Prompt: consent first, then the form's questions
 step = session.answer("2")        # a Step: ok + records to store, or an error message
+if step.confirm:                  # it would delete answers: say so, then, if the enumerator agrees,
+    step = session.answer("2", confirm=True)
 """
 
 from __future__ import annotations
 
 from fieldkit.capture.engine import Engine, Session
+from fieldkit.capture.keys import Coded
 from fieldkit.capture.plan import MAX_MEMBERS
 from fieldkit.capture.prompts import (
     ChoiceView,
+    Confirmation,
+    MemberRemoval,
     Progress,
     Prompt,
     PromptKind,
@@ -27,7 +32,10 @@ __all__ = [
     "MAX_MEMBERS",
     "REFUSED",
     "ChoiceView",
+    "Coded",
+    "Confirmation",
     "Engine",
+    "MemberRemoval",
     "Progress",
     "Prompt",
     "PromptKind",

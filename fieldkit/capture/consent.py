@@ -20,6 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final
 
+from fieldkit.capture.keys import Coded, numbered
 from fieldkit.capture.messages import LANGUAGE_NAMES, NO_WORDS, YES_WORDS, answer_error, say
 from fieldkit.capture.prompts import ChoiceView, Progress, Prompt, PromptKind
 from fieldkit.capture.values import EMPTY, check_exclusive, parse_answer
@@ -147,12 +148,14 @@ class ConsentFlow:
             screening = next(s for s in self.block.screening if SCREENING_PREFIX + s.name == name)
             hint = protocol.text(self.block.distress_protocol, lang)
             label = protocol.text(screening.label, lang)
-            return _Item(name, PromptKind.SCREENING, T.SELECT_ONE, label, hint, self._yes_no())
+            choices = numbered(self._yes_no(), codes=True)
+            return _Item(name, PromptKind.SCREENING, T.SELECT_ONE, label, hint, choices)
         if name in statements:
             kind, text = statements[name]
-            choices = self._yes_no()
+            pairs = self._yes_no()
             if name == GUARDIAN and self.block.exceptions:
-                choices += (ChoiceView(3, NO_GUARDIAN, say("no_guardian", lang)),)
+                pairs += ((NO_GUARDIAN, say("no_guardian", lang)),)
+            choices = numbered(pairs, codes=True)
             return _Item(name, kind, T.SELECT_ONE, protocol.text(text, lang), "", choices)
         return self._detail_item(name)
 
@@ -161,10 +164,8 @@ class ConsentFlow:
         if name == AGE:
             return _Item(name, PromptKind.RESPONDENT_AGE, T.INTEGER, say("respondent_age", lang))
         if name == EXCEPTION:
-            choices = tuple(
-                ChoiceView(i, e.id, protocol.text(e.label, lang))
-                for i, e in enumerate(self.block.exceptions, 1)
-            )
+            exceptions = ((e.id, protocol.text(e.label, lang)) for e in self.block.exceptions)
+            choices = numbered(exceptions, codes=False)
             return _Item(
                 name, PromptKind.EXCEPTION, T.SELECT_ONE, say("exception", lang), "", choices
             )
@@ -172,24 +173,16 @@ class ConsentFlow:
             key = "exception_reason" if name == REASON else "supervisor"
             return _Item(name, PromptKind.EXCEPTION, T.TEXT, say(key, lang))
         if name == OTHERS:
-            choices = tuple(
-                ChoiceView(i, value, say(f"present.{value}", lang))
-                for i, value in enumerate(PRESENT, 1)
-            )
+            choices = numbered(((v, say(f"present.{v}", lang)) for v in PRESENT), codes=False)
             label = say("others_present", lang)
             return _Item(name, PromptKind.OTHERS_PRESENT, T.SELECT_MULTIPLE, label, "", choices)
-        choices = tuple(
-            ChoiceView(i, code, LANGUAGE_NAMES.get(code, code))
-            for i, code in enumerate(self.form.languages, 1)
-        )
+        languages = ((code, LANGUAGE_NAMES.get(code, code)) for code in self.form.languages)
+        choices = numbered(languages, codes=False)
         label = say("interview_language", lang)
         return _Item(name, PromptKind.INTERVIEW_LANGUAGE, T.SELECT_ONE, label, "", choices)
 
-    def _yes_no(self) -> tuple[ChoiceView, ...]:
-        return (
-            ChoiceView(1, YES, say("yes", self.language)),
-            ChoiceView(2, NO, say("no", self.language)),
-        )
+    def _yes_no(self) -> tuple[tuple[str, str], ...]:
+        return ((YES, say("yes", self.language)), (NO, say("no", self.language)))
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -207,8 +200,9 @@ class ConsentFlow:
 
     def _parse(self, item: _Item, raw: object) -> object:
         lang = self.language
-        if isinstance(raw, str) and item.kind in YES_NO_KINDS:
-            word = raw.strip().lower()
+        said = raw.value if isinstance(raw, Coded) else raw
+        if isinstance(said, str) and item.kind in YES_NO_KINDS:
+            word = said.strip().lower()
             raw = YES if word in YES_WORDS else NO if word in NO_WORDS else raw
         known = frozenset(c.value for c in item.choices)
         value = parse_answer(

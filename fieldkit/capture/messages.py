@@ -12,10 +12,12 @@ from typing import Final
 from fieldkit.errors import AnswerError, ConsentError, FieldkitError
 
 __all__ = [
+    "DONT_KNOW_KEY",
     "DONT_KNOW_WORDS",
     "HIDDEN",
     "LANGUAGE_NAMES",
     "NO_WORDS",
+    "REFUSED_KEY",
     "REFUSED_WORDS",
     "YES_WORDS",
     "answer_error",
@@ -33,6 +35,12 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
     # -- answers the engine refuses ------------------------------------------------------
     "integer": {"en": "Enter a whole number.", "fr": "Saisissez un nombre entier."},
     "decimal": {"en": "Enter a number.", "fr": "Saisissez un nombre."},
+    "grouped": {
+        "en": "'{token}' could be a number in thousands or one with decimals: type it without"
+        " the comma, or with a point before the decimals.",
+        "fr": "« {token} » peut se lire en milliers ou avec des décimales : tapez-le sans la"
+        " virgule, ou avec un point avant les décimales.",
+    },
     "date": {
         "en": "Enter a date as YYYY-MM-DD.",
         "fr": "Saisissez une date au format AAAA-MM-JJ.",
@@ -48,8 +56,9 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "text": {"en": "Enter a text.", "fr": "Saisissez un texte."},
     "choice": {
-        "en": "'{token}' is not one of the choices: type a choice's number or value.",
-        "fr": "« {token} » ne fait pas partie des choix : tapez le numéro ou le code d'un choix.",
+        "en": "'{token}' is not one of the choices: type the number shown beside a choice.",
+        "fr": "« {token} » ne fait pas partie des choix : tapez le numéro affiché à côté d'un"
+        " choix.",
     },
     "hidden_choice": {
         "en": "'{token}' does not apply given the earlier answers.",
@@ -155,6 +164,42 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "add_yes": {"en": "Yes, add a member", "fr": "Oui, ajouter un membre"},
     "add_no": {"en": "No, the list is complete", "fr": "Non, la liste est complète"},
+    # -- what an action would destroy, asked before it is done --------------------------------
+    "member_n": {"en": "member {index}", "fr": "membre {index}"},
+    "answers_1": {"en": "the answer given for them", "fr": "la réponse donnée pour ce membre"},
+    "answers_n": {"en": "the {count} answers given for them", "fr": "les {count} réponses données"},
+    "removes": {
+        "en": "This removes {who} from '{roster}', with {answers}.",
+        "fr": "Cela retire {who} de « {roster} », avec {answers}.",
+    },
+    "clears_1": {
+        "en": "This deletes 1 answer that would no longer apply: {names}.",
+        "fr": "Cela efface 1 réponse qui ne s'appliquerait plus : {names}.",
+    },
+    "clears_n": {
+        "en": "This deletes {count} answers that would no longer apply: {names}.",
+        "fr": "Cela efface {count} réponses qui ne s'appliqueraient plus : {names}.",
+    },
+    "and_more": {"en": "and {count} more", "fr": "et {count} autres"},
+    "withdraws_1": {
+        "en": "The respondent withdraws: the interview ends now as refused, the answer given so"
+        " far is deleted, and only the refusal is kept.",
+        "fr": "La personne se retire : l'entretien s'arrête maintenant comme un refus, la réponse"
+        " déjà donnée est effacée et seul le refus est conservé.",
+    },
+    "withdraws": {
+        "en": "The respondent withdraws: the interview ends now as refused, the {count} answers"
+        " given so far are deleted, and only the refusal is kept.",
+        "fr": "La personne se retire : l'entretien s'arrête maintenant comme un refus, les"
+        " {count} réponses déjà données sont effacées et seul le refus est conservé.",
+    },
+    "withdraws_consent": {
+        "en": "The respondent withdraws: the interview ends now as refused, and only the"
+        " refusal is kept.",
+        "fr": "La personne se retire : l'entretien s'arrête maintenant comme un refus, et seul"
+        " le refus est conservé.",
+    },
+    "check_for": {"en": "{who}: {message}", "fr": "{who} : {message}"},
     # -- special answers --------------------------------------------------------------------
     "dont_know": {"en": "Don't know", "fr": "Ne sait pas"},
     "refused": {"en": "Refused", "fr": "Refus"},
@@ -172,11 +217,14 @@ LANGUAGE_NAMES: Final[Mapping[str, str]] = {
     "bm": "Bamanankan",
 }
 
-# Typed answers with a meaning of their own, in any session language (lower case).
+# Typed answers with a meaning of their own, in any session language (lower case): the keys
+# shown on screen, and the words they stand for. None is all digits, as choice keys are.
+DONT_KNOW_KEY: Final = "dk"
+REFUSED_KEY: Final = "rf"
 DONT_KNOW_WORDS: Final = frozenset(
-    {"dk", "don't know", "dont know", "nsp", "ne sait pas", "ne sais pas"}
+    {DONT_KNOW_KEY, "don't know", "dont know", "nsp", "ne sait pas", "ne sais pas"}
 )
-REFUSED_WORDS: Final = frozenset({"rf", "refused", "refuse", "refus", "refusé", "refusée"})
+REFUSED_WORDS: Final = frozenset({REFUSED_KEY, "refused", "refuse", "refus", "refusé", "refusée"})
 YES_WORDS: Final = frozenset({"y", "yes", "o", "oui"})
 NO_WORDS: Final = frozenset({"n", "no", "non"})
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
-from fieldkit.capture.plan import Plan
+from fieldkit.capture.plan import Node, Plan
 from fieldkit.capture.sheet import Key, Sheet
 
 __all__ = ["Navigator"]
@@ -35,6 +35,19 @@ class Navigator:
         while found is not None and not self.is_stop(found):
             found = self._next(found)
         return found
+
+    def slot_for(self, node: Node, member: int) -> Key | None:
+        """Where going to ``node`` (of ``member``) lands: a roster is entered at its member's
+        first question (or its "add a member?" prompt)."""
+        if not node.is_repeat:
+            return (node.name, member if node.repeat is not None else 0)
+        members = self.sheet.members[node.name]
+        first = self.plan.kids[node.name][0]
+        if member in members:
+            return self.stop_at_or_after((first, member))
+        if node.open_ended or not members:
+            return (node.name, 0)
+        return self.stop_at_or_after((first, members[0]))
 
     def stop_at_or_after(self, slot: Key) -> Key | None:
         return slot if self.is_stop(slot) else self.stop_after(slot)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
+from fieldkit.capture.keys import keyed_by_code, numbered
 from fieldkit.capture.messages import localized
 from fieldkit.capture.prompts import ChoiceView
 from fieldkit.instrument.expression import (
@@ -27,7 +29,7 @@ from fieldkit.instrument.expression import (
 from fieldkit.instrument.form import Form, Question
 from fieldkit.instrument.schema import QuestionType
 
-__all__ = ["Fan", "Node", "Plan"]
+__all__ = ["Fan", "Node", "Plan", "PlannedCheck"]
 
 MAX_MEMBERS: Final = 500
 """A roster never grows beyond this (a mistyped count of 5000 must not freeze a laptop)."""
@@ -44,6 +46,7 @@ class Node:
 
     __slots__ = (
         "askable",
+        "by_code",
         "calculation",
         "choice_filter",
         "constraint",
@@ -59,6 +62,7 @@ class Node:
         "pii",
         "question",
         "rank",
+        "relevance_inputs",
         "relevant",
         "repeat",
         "required_if",
@@ -87,7 +91,14 @@ class Node:
         self.choice_filter = _compiled(question.choice_filter)
         self.count = _compiled(question.count)
         self.known_values = frozenset(c.value for c in question.choices)
+        self.by_code = keyed_by_code(c.value for c in question.choices)
+        """Its choices are typed by their codes (else by their place in the list shown)."""
         self.fanout: tuple[tuple[str, Fan], ...] = ()
+        self.relevance_inputs: frozenset[str] = (
+            references(question.relevant) if question.relevant is not None else frozenset()
+        )
+        """What its relevance reads (its section's too): while one is unanswered, a question
+        that does not apply yet may still come to (progress counts it as half a question)."""
 
     def __repr__(self) -> str:
         return f"Node({self.name!r})"
@@ -95,6 +106,29 @@ class Node:
 
 def _compiled(expr: Expr | None) -> Evaluator | None:
     return None if expr is None else compile_evaluator(expr)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # one per check: compared by identity
+class PlannedCheck:
+    """A roster check, compiled: ``rule`` must hold for each member where ``when`` does."""
+
+    roster: str
+    name: str
+    rule: Evaluator
+    when: Evaluator | None
+    message: Mapping[str, str]
+    reads: frozenset[str]
+    """Every question and roster its expressions name: a change to one re-checks it."""
+
+
+def _planned(question: Question) -> tuple[PlannedCheck, ...]:
+    planned = []
+    for check in question.checks:
+        reads = references(check.rule) | (references(check.when) if check.when else frozenset())
+        when = _compiled(check.when)
+        rule = compile_evaluator(check.rule)
+        planned.append(PlannedCheck(question.name, check.name, rule, when, check.message, reads))
+    return tuple(planned)
 
 
 class Plan:
@@ -108,6 +142,10 @@ class Plan:
             name: Node(q, i, compiled.get(q.section))
             for i, (name, q) in enumerate(form.questions.items())
         }
+        for node in self.nodes.values():
+            section = sections.get(node.section)
+            if section is not None:
+                node.relevance_inputs |= references(section)
         self.top: tuple[str, ...] = tuple(
             n for n, node in self.nodes.items() if node.repeat is None
         )
@@ -120,6 +158,7 @@ class Plan:
         self.section_inputs = frozenset(
             ref for expr in sections.values() if expr is not None for ref in references(expr)
         )
+        self.checks = tuple(c for q in form.questions.values() for c in _planned(q))
         self._link()
         self.cyclic = self._rank()
         self._labels: dict[tuple[str, str], dict[str, str]] = {}
@@ -192,8 +231,9 @@ class Plan:
         views = self._views.get(key)
         if views is None:
             labels = self.choice_labels(name, language)
-            choices = enumerate(self.nodes[name].question.choices, 1)
-            views = tuple(ChoiceView(n, c.value, labels[c.value]) for n, c in choices)
+            node = self.nodes[name]
+            pairs = ((c.value, labels[c.value]) for c in node.question.choices)
+            views = numbered(pairs, codes=node.by_code)
             self._views[key] = views
         return views
 

@@ -23,6 +23,8 @@ from fieldkit.store.records import (
 
 __all__ = [
     "ChoiceView",
+    "Confirmation",
+    "MemberRemoval",
     "Progress",
     "Prompt",
     "PromptKind",
@@ -54,9 +56,16 @@ class PromptKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class ChoiceView:
     number: int
-    """1-based position in the shown (filtered) list: what the enumerator may type."""
+    """1-based position in the shown (filtered) list."""
     value: str
     label: str
+    key: str = ""
+    """What the enumerator types for this choice, shown beside its label: the code itself
+    when the list's codes are small whole numbers, else ``number`` (``keys.py``)."""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", str(self.number))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +73,15 @@ class Progress:
     answered: int
     relevant: int
     """Questions that apply so far (rosters grow this as members are added)."""
+    done: float | None = None
+    """The share of the interview done, as the engine reckons it: it only grows as answers
+    are given, and is 1.0 once the interview is complete (None: from the two counts)."""
 
     @property
     def percent(self) -> int:
+        """Whole percent done: never 100 before the end, always 100 at the end."""
+        if self.done is not None:
+            return 100 if self.done >= 1 else min(99, int(100 * self.done))
         if self.relevant == 0:
             return 0
         return min(100, (100 * self.answered) // self.relevant)
@@ -81,6 +96,9 @@ class RosterPlace:
     member: int
     index: int
     total: int
+    name: str = ""
+    """The member as the roster's ``member_label`` names them (``${first_name}``), from what
+    was typed in this session only; "" when not known (after a resume, for instance)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +121,35 @@ class Prompt:
     section_label: str = ""
     answer: str | None = None
     """The answer already given, for display ("•••" for an identifying answer); None if none."""
+    specials: tuple[ChoiceView, ...] = ()
+    """The special answers this question takes, with their keys (``dk``, ``rf``); their
+    values are the statuses ``dont_know`` and ``refused``."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRemoval:
+    """A roster member an action would remove, with the answers given for them."""
+
+    roster: str
+    member: int
+    index: int
+    """Its place in the roster as shown ("member 2 of 3")."""
+    name: str
+    """As the roster's ``member_label`` names them in this session; "" when not known."""
+    answers: int
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmation:
+    """What an action would destroy, for the enumerator to confirm first."""
+
+    action: str
+    """``answer``, ``clear``, ``remove_member`` or ``withdraw``: repeat it with confirm=True."""
+    message: str
+    """What would happen, in the session language."""
+    removed: tuple[MemberRemoval, ...] = ()
+    cleared: tuple[tuple[str, int], ...] = ()
+    """Other answers (question, member) that would stop applying and be deleted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +163,9 @@ class Step:
     """Set by the step that ends the consent block (given, refused or screened out)."""
     status: InterviewStatus = InterviewStatus.DRAFT
     """The interview's status after this step."""
+    confirm: Confirmation | None = None
+    """Set (with ``ok`` False and nothing changed) when the action would destroy answers:
+    what it would do, to show before repeating the action with ``confirm=True``."""
 
     @property
     def message(self) -> str | None:

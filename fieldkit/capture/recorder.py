@@ -44,6 +44,11 @@ class InterviewRecorder:
             for answer in answers:
                 self.on_saved(answer)
 
+    def discard(self) -> None:
+        """The enumerator throws this draft away (started by mistake): it is deleted whole.
+        Not a respondent's withdrawal, which keeps the refusal (`Session.withdraw`)."""
+        self.store.discard(self.interview_id)
+
 
 def open_interview(
     store: LaptopStore,

@@ -18,6 +18,7 @@ rejected with the question and the reason, and the laptop store is left as it wa
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +28,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from fieldkit.capture.engine import Engine, Session
+from fieldkit.capture.keys import Coded
 from fieldkit.capture.prompts import Prompt, PromptKind, Step
 from fieldkit.capture.recorder import ENDS_AT_ONCE, InterviewRecorder
-from fieldkit.errors import AnswerError, FieldkitError
+from fieldkit.errors import AnswerError, FieldkitError, InstrumentError
 from fieldkit.instrument.form import Form
+from fieldkit.instrument.schema import QuestionType
 from fieldkit.instrument.source import NodePath, SourceDocument, load_source, parse_source
-from fieldkit.instrument.validation import validate_document
+from fieldkit.instrument.validation import did_you_mean, validate_document
+from fieldkit.report import Severity
 from fieldkit.store import LaptopStore
 from fieldkit.store.records import AnswerChange, InterviewStatus
 
@@ -47,6 +51,9 @@ __all__ = [
     "store_script",
 ]
 
+_SHAPE_HINT = (
+    "an answers file needs at least enumerator: and answers: (see examples/household_complete.yaml)"
+)
 MAX_STEPS = 100_000
 """A guard against a file that never finishes the interview (it cannot loop: the engine
 moves forward on every accepted answer; this only bounds a malformed roster)."""
@@ -75,7 +82,18 @@ class ScriptResult:
 
 
 def load_answer_file(path: Path) -> tuple[AnswerFile, SourceDocument]:
-    return _validated(load_source(path))
+    try:
+        doc = load_source(path)
+    except InstrumentError as error:
+        if error.code == "FK-YAML-005" and error.location.line is not None:  # read: nothing in it
+            raise AnswerError(
+                "the answers file is empty",
+                code="FK-YAML-005",
+                location=error.location,
+                hint=_SHAPE_HINT,
+            ) from None
+        raise
+    return _validated(doc)
 
 
 def answer_file_from(data: dict[str, Any], name: str) -> tuple[AnswerFile, SourceDocument]:
@@ -85,16 +103,27 @@ def answer_file_from(data: dict[str, Any], name: str) -> tuple[AnswerFile, Sourc
 
 
 def _validated(doc: SourceDocument) -> tuple[AnswerFile, SourceDocument]:
+    if not isinstance(doc.data, dict):
+        raise AnswerError(
+            "an answers file is a mapping of keys (enumerator:, answers:, ...)",
+            code="FK-YAML-004",
+            location=doc.locate(()),
+            hint=_SHAPE_HINT,
+        )
     model, issues = validate_document(AnswerFile, doc)
-    if model is None:
-        first = issues[0]
+    errors = [issue for issue in issues if issue.severity is Severity.ERROR]
+    if model is None or errors:  # a duplicate key too: which of the two answers is meant?
+        first = errors[0]
         raise AnswerError(first.message, code=first.code, location=first.location, hint=first.hint)
     return model, doc
 
 
-def rehearse(form: Form, script: AnswerFile, doc: SourceDocument) -> list[Step]:
+def rehearse(
+    form: Form, script: AnswerFile, doc: SourceDocument, language: str | None = None
+) -> list[Step]:
     """Run the whole file through the engine without storing anything; raise on the first
-    answer the engine refuses, naming the question and the reason."""
+    answer the engine refuses, naming the question and the reason. ``language`` (``--lang``)
+    is the interview language when the file names none."""
     if script.instrument is not None and script.instrument not in (form.id, form.hash):
         raise AnswerError(
             f"the answers are for instrument '{script.instrument}', not '{form.id}'",
@@ -102,8 +131,32 @@ def rehearse(form: Form, script: AnswerFile, doc: SourceDocument) -> list[Step]:
             location=doc.locate(("instrument",)),
             hint="collect with the instrument the file was written for",
         )
-    driver = _Driver(Engine(form).start(script.language), script, doc)
+    chosen = interview_language(form, script, doc, language)
+    driver = _Driver(Engine(form).start(chosen), script, doc)
     return driver.run()
+
+
+def interview_language(
+    form: Form, script: AnswerFile, doc: SourceDocument, given: str | None
+) -> str:
+    """The file's ``language:`` or else ``given``; one the form has texts in, and never two
+    that disagree."""
+    said = script.language
+    if said is not None and said not in form.languages:
+        raise AnswerError(
+            f"the form has no texts in '{said}'",
+            code="FK-ANS-010",
+            location=doc.locate(("language",)),
+            hint=f"use one of {', '.join(form.languages)}",
+        )
+    if said is not None and given is not None and given != said:
+        raise AnswerError(
+            f"--lang {given} disagrees with the file's language: {said}",
+            code="FK-ANS-034",
+            location=doc.locate(("language",)),
+            hint="leave out --lang, or change the file's language",
+        )
+    return said or given or form.default_language
 
 
 @dataclass(frozen=True)
@@ -112,13 +165,16 @@ class CheckedScript:
 
     script: AnswerFile
     steps: list[Step]
+    language: str | None = None
+    """The interview language (the file's, or ``--lang``; None: the file's or the form's)."""
 
 
-def check_script(form: Form, path: Path) -> CheckedScript:
+def check_script(form: Form, path: Path, *, language: str | None = None) -> CheckedScript:
     """Read and rehearse an answers file; raise on the first problem. Touches no store, so a
     front end can call it before it opens (or creates) the laptop database."""
     script, doc = load_answer_file(path)
-    return CheckedScript(script, rehearse(form, script, doc))
+    chosen = interview_language(form, script, doc, language)
+    return CheckedScript(script, rehearse(form, script, doc, chosen), chosen)
 
 
 def store_script(
@@ -138,7 +194,7 @@ def store_script(
         interview_id = store.create_interview(
             form=form,
             enumerator=script.enumerator,
-            language=script.language or form.default_language,
+            language=checked.language or script.language or form.default_language,
         )
         recorder = InterviewRecorder(store, interview_id, saved.append)
         for step in steps:
@@ -168,6 +224,8 @@ class _Driver:
         self.script = script
         self.doc = doc
         self.used: set[NodePath] = set()
+        self.asked: set[str] = set()
+        """The names of the prompts asked, consent and screening ones included."""
 
     def run(self) -> list[Step]:
         steps: list[Step] = []
@@ -189,10 +247,13 @@ class _Driver:
         if prompt.kind is PromptKind.ROSTER_COUNT:
             return self._more_members(prompt)
         path = self._path(prompt)
+        self.asked.add(str(path[-1]))
         value = self._value(path)
         if value is _ABSENT:
             return path, ""
         self.used.add(path)
+        if prompt.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
+            return path, Coded(_as_codes(value))  # the file holds codes, never list places
         return path, _as_text(value)
 
     def _path(self, prompt: Prompt) -> NodePath:
@@ -225,25 +286,53 @@ class _Driver:
         return ("answers", prompt.name), "1" if more else "2"
 
     def _refused(self, prompt: Prompt, path: NodePath, step: Step) -> FieldkitError:
-        where = _describe(prompt)
         error = step.error
-        message = error.message if error is not None else "refused"
-        return AnswerError(
-            f"{where}: {message}",
-            code=error.code if error is not None else "FK-ANS-000",
-            location=self.doc.locate(path),
-            hint=(error.hint if error is not None else None) or "fix the answer in the file",
-        )
+        message = f"{_describe(prompt)}: {error.message if error is not None else 'refused'}"
+        hint = (error.hint if error is not None else None) or "fix the answer in the file"
+        location = self.doc.locate(path)
+        if path not in self.doc.values:  # the file has no answer here: say where it should be
+            found = self._misspelt(path)
+            if found is None:
+                message += " The file gives no answer to it."
+                location = self.doc.locate(path[:-1], key=True)
+                hint = f"add {path[-1]}: ... {_under(path)}"
+            else:
+                message += f" The file has no '{path[-1]}' {_under(path)}, but has '{found}'."
+                location = self.doc.locate((*path[:-1], found), key=True)
+                hint = f"did you mean '{path[-1]}'? rename '{found}'"
+        code = error.code if error is not None else "FK-ANS-000"
+        return AnswerError(message, code=code, location=location, hint=hint)
+
+    def _misspelt(self, path: NodePath) -> str | None:
+        """A key beside where ``path`` should be that names no question: a misspelling."""
+        parent = self._value(path[:-1])
+        if not isinstance(parent, dict):
+            return None
+        known = self.session.plan.nodes
+        strangers = [
+            key
+            for key in parent
+            if (*path[:-1], key) not in self.used and key not in known and key not in self.asked
+        ]
+        close = difflib.get_close_matches(str(path[-1]), strangers, n=1, cutoff=0.6)
+        return close[0] if close else None
 
     def _check_all_used(self) -> None:
         for path in _leaf_paths(self.script.model_dump(), ("screening", "consent", "answers")):
-            if path not in self.used:
-                raise AnswerError(
-                    f"an answer for {_describe_path(path)}, which was never asked",
-                    code="FK-ANS-021",
-                    location=self.doc.locate(path),
-                    hint="remove it: earlier answers made the question not apply (or misspelt)",
-                )
+            if path in self.used:
+                continue
+            name = str(path[-1])
+            known = self.asked | set(self.session.plan.nodes)
+            if name in known:
+                hint = "remove it: earlier answers made the question not apply"
+            else:
+                hint = did_you_mean(name, known) or "no question of this instrument has this name"
+            raise AnswerError(
+                f"an answer for {_describe_path(path)}, which was never asked",
+                code="FK-ANS-021",
+                location=self.doc.locate(path, key=True),
+                hint=hint,
+            )
 
 
 class _Absent:
@@ -263,6 +352,19 @@ def _as_text(value: object) -> object:
     if value is None:
         return ""
     return str(value)
+
+
+def _as_codes(value: object) -> object:
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    return _as_text(value)
+
+
+def _under(path: NodePath) -> str:
+    """Where ``path`` sits in the file, in words: "under answers:", "for members member 2"."""
+    if len(path) == 4 and isinstance(path[2], int):
+        return f"for {path[1]} member {path[2] + 1}"
+    return f"under {path[0]}:"
 
 
 def _describe(prompt: Prompt) -> str:

@@ -11,19 +11,24 @@ to a question reopens it (status DRAFT again).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
+from fieldkit.capture.changes import Changes, Refusal
 from fieldkit.capture.consent import ConsentFlow
 from fieldkit.capture.messages import NO_WORDS, YES_WORDS, answer_error, consent_error
 from fieldkit.capture.navigation import Navigator
 from fieldkit.capture.plan import MAX_MEMBERS, Node
-from fieldkit.capture.prompts import Progress, Prompt, Record, Step, SummaryRow
+from fieldkit.capture.progress import Tracker
+from fieldkit.capture.prompts import Confirmation, Progress, Prompt, Record, Step, SummaryRow
+from fieldkit.capture.reading import KEEP, read_answer
 from fieldkit.capture.sheet import Key, Sheet
-from fieldkit.capture.values import EMPTY, parse_answer, status_of, to_json
+from fieldkit.capture.texts import Texts
+from fieldkit.capture.values import EMPTY, status_of, to_json
 from fieldkit.capture.views import question_prompt, roster_prompt, summary_rows
 from fieldkit.errors import AnswerError, FieldkitError
-from fieldkit.instrument.expression import MISSING, Missing
+from fieldkit.instrument.expression import MISSING
 from fieldkit.instrument.schema import QuestionType
 from fieldkit.store.records import (
     AnswerChange,
@@ -38,8 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Session"]
 
-KEEP: Final = object()
-"""A blank answer where one was given already: keep it."""
 ENDED: Final = (InterviewStatus.REFUSED, InterviewStatus.STOPPED)
 
 
@@ -54,6 +57,9 @@ class Session:
         started = engine.now()
         self.sheet = Sheet(self.plan, today or started.date(), started)
         self.nav = Navigator(self.plan, self.sheet)
+        self.texts = Texts(self.plan, self.sheet)
+        self.changes = Changes(self.plan, self.sheet, self.texts)
+        self.tracker = Tracker(self.sheet)
         self.flow: ConsentFlow | None = (
             ConsentFlow(self.form, language) if self.form.consent_required else None
         )
@@ -71,7 +77,7 @@ class Session:
     def current(self) -> Prompt | None:
         """What to ask now; None when the interview is complete or has ended."""
         if self.flow is not None:
-            return self.flow.prompt(Progress(self.sheet.answered, self.sheet.applicable))
+            return self.flow.prompt(Progress(0, 0, 0.0))
         if self.cursor is None or self.status in ENDED:
             return None
         return self._shown(self.cursor)
@@ -79,11 +85,17 @@ class Session:
     def _shown(self, slot: Key) -> Prompt:
         if self._prompt is None:
             node = self.plan.nodes[slot[0]]
+            progress = self.progress
             if node.is_repeat:
-                self._prompt = roster_prompt(self.plan, self.sheet, node, self.language)
+                self._prompt = roster_prompt(self.plan, self.sheet, node, self.language, progress)
             else:
-                self._prompt = question_prompt(self.plan, self.sheet, node, slot[1], self.language)
+                self._prompt = question_prompt(self.texts, node, slot[1], self.language, progress)
         return self._prompt
+
+    @property
+    def progress(self) -> Progress:
+        """How far the interview has got: only grows as answers are given; 100% when complete."""
+        return self.tracker.progress(complete=self.status is InterviewStatus.COMPLETE)
 
     def summary(self) -> list[SummaryRow]:
         """The answers given, in asking order, for display (identifying answers as "•••")."""
@@ -123,8 +135,11 @@ class Session:
 
     # -- answering ----------------------------------------------------------------------------
 
-    def answer(self, raw: object) -> Step:
-        """Answer the current prompt with typed text (or an already typed value)."""
+    def answer(self, raw: object, *, confirm: bool = False) -> Step:
+        """Answer the current prompt with typed text (the keys shown for choices), a `Coded`
+        value, or an already typed value. A change that would delete other answers (a smaller
+        household, an answer that makes others stop applying) is not made: the step asks
+        for ``confirm`` (``step.confirm`` says what would be lost)."""
         if self.status in ENDED:
             return self._over()
         if self.flow is not None:
@@ -134,52 +149,64 @@ class Session:
         node = self.plan.nodes[self.cursor[0]]
         if node.is_repeat:
             return self._roster_answer(node, raw)
-        return self._question_answer(node, self.cursor[1], raw)
+        return self._question_answer(node, self.cursor[1], raw, confirm)
 
-    def _question_answer(self, node: Node, member: int, raw: object) -> Step:
+    def _question_answer(self, node: Node, member: int, raw: object, confirm: bool) -> Step:
         key = (node.name, member)
         try:
             value = self._parse(node, member, raw)
         except AnswerError as error:
-            self._out.append(
-                ParadataEvent("invalid", node.name, member, self._elapsed(), error.code)
-            )
-            return self._fail(error)
+            return self._invalid(node.name, member, error)
         had = key in self.sheet.values
         detail = "kept" if value is KEEP else "skipped" if value is EMPTY else None
         if detail is None and node.kind is not QuestionType.NOTE:
-            self._out.extend(self.sheet.assign(key, value))
+            changed = self._change("answer", lambda: self.sheet.assign(key, value), key, confirm)
+            if isinstance(changed, Refusal):
+                return self._refused(node.name, member, changed)
+            if node.pii:
+                self.texts.remember(key, value)
+            if node.counted:
+                self.tracker.answered(key, first=not had)
+        elif detail == "skipped" and node.counted:
+            self.tracker.passed(key)
         event = "change" if had and detail is None else "answer"
+        if detail is None and self.changes.destroyed:
+            detail = "confirmed"  # the enumerator agreed to delete what it deleted
         self._out.append(ParadataEvent(event, node.name, member, self._elapsed(), detail))
         self._advance()
         return self._ok()
 
+    def _change(
+        self, action: str, change: Callable[[], list[Record]], key: Key | None, confirm: bool
+    ) -> Refusal | None:
+        """Make a change through the roster checks and the confirmation rule."""
+        done = self.changes.apply(action, change, key, confirm=confirm, language=self.language)
+        if isinstance(done, Refusal):
+            self._prompt = None
+            return done
+        self._out.extend(done)
+        return None
+
+    def _invalid(self, name: str, member: int, error: FieldkitError) -> Step:
+        self._out.append(ParadataEvent("invalid", name, member, self._elapsed(), error.code))
+        return self._fail(error)
+
+    def _refused(self, name: str, member: int, refusal: Refusal) -> Step:
+        if refusal.confirm is not None:
+            return self._fail(refusal.error, refusal.confirm)
+        return self._invalid(name, member, refusal.error)
+
     def _parse(self, node: Node, member: int, raw: object) -> object:
-        if node.kind is QuestionType.NOTE:
-            return EMPTY
-        prompt = self._shown((node.name, member))
-        question = node.question
-        value = parse_answer(
-            node.kind, raw, prompt.choices, node.known_values,
-            allow_dont_know=question.allow_dont_know, allow_refused=question.allow_refused,
+        prompt = None if node.kind is QuestionType.NOTE else self._shown((node.name, member))
+        return read_answer(
+            node,
+            member,
+            raw,
+            prompt=prompt,
+            plan=self.plan,
+            sheet=self.sheet,
             language=self.language,
-        )  # fmt: skip
-        if value is EMPTY:
-            if (node.name, member) in self.sheet.values:
-                return KEEP
-            if prompt.required:
-                raise answer_error("FK-ANS-002", "required", self.language)
-            return EMPTY
-        constraint = node.constraint
-        if constraint is not None and not isinstance(value, Missing):
-            if not self.sheet.check(node, member, constraint, value):
-                message = self.plan.text(question.constraint_message, self.language)
-                raise (
-                    answer_error("FK-ANS-003", "constraint", self.language)
-                    if not message
-                    else AnswerError(message, code="FK-ANS-003")
-                )
-        return value
+        )
 
     def _roster_answer(self, node: Node, raw: object) -> Step:
         word = "" if raw is None else str(raw).strip().lower()
@@ -191,8 +218,9 @@ class Session:
             return self._ok()
         return self._fail(answer_error("FK-ANS-004", "choice", self.language, token=word))
 
-    def clear(self) -> Step:
-        """Remove the answer to the current (optional) question."""
+    def clear(self, *, confirm: bool = False) -> Step:
+        """Remove the answer to the current (optional) question (asking, like `answer`,
+        before it deletes other answers that depend on it)."""
         if self.status in ENDED:
             return self._over()
         if self.flow is not None:
@@ -201,10 +229,13 @@ class Session:
             return self._fail(answer_error("FK-ANS-007", "complete", self.language))
         if self._shown(self.cursor).required:
             return self._fail(answer_error("FK-ANS-002", "required", self.language))
-        name, member = self.cursor
-        if (name, member) in self.sheet.values:
-            self._out.extend(self.sheet.assign((name, member), MISSING))
-            self._out.append(ParadataEvent("change", name, member, self._elapsed(), "cleared"))
+        key = self.cursor
+        if key in self.sheet.values:
+            refused = self._change("clear", lambda: self.sheet.assign(key, MISSING), key, confirm)
+            if refused is not None:
+                return self._refused(key[0], key[1], refused)
+            self.texts.remember(key, MISSING)
+            self._out.append(ParadataEvent("change", key[0], key[1], self._elapsed(), "cleared"))
         self._revalidate()
         return self._ok()
 
@@ -231,15 +262,23 @@ class Session:
             self.status = InterviewStatus.STOPPED if stopped else InterviewStatus.REFUSED
         return self._ok(consent=record)
 
-    def withdraw(self) -> Step:
+    def withdraw(self, *, confirm: bool = False) -> Step:
         """The respondent withdraws: the interview ends REFUSED with the consent record
         (outcome REFUSED) and no other record; the store, finishing it as REFUSED, deletes
-        every answer already saved. The session forgets them too."""
+        every answer already saved. The session forgets them too. Without ``confirm``,
+        nothing happens: the step says what would (``step.confirm``)."""
         if self.status in ENDED:
             return self._over()
+        if not confirm:
+            asked = self.changes.withdrawal(
+                consenting=self.flow is not None, language=self.language
+            )
+            return self._fail(asked.error, asked.confirm)
         if self.flow is not None:
             return self._end_consent(self.flow, ConsentOutcome.REFUSED)
         self.sheet.forget()
+        self.texts.forget()
+        self.tracker.forget()
         self._out.clear()
         self.status, self.cursor = InterviewStatus.REFUSED, None
         if self.consent is not None:
@@ -274,22 +313,11 @@ class Session:
             return self._fail(
                 answer_error("FK-ANS-006", "unknown_question", self.language, name=question)
             )
-        slot = self._slot(node, member)
+        slot = self.nav.slot_for(node, member)
         if slot is None or not self.nav.is_stop(slot):
             return self._fail(answer_error("FK-ANS-006", "not_asked", self.language, name=question))
         self._move(slot, "back", "goto")
         return self._ok()
-
-    def _slot(self, node: Node, member: int) -> Key | None:
-        if not node.is_repeat:
-            return (node.name, member if node.repeat is not None else 0)
-        members = self.sheet.members[node.name]
-        first = self.plan.kids[node.name][0]
-        if member in members:
-            return self.nav.stop_at_or_after((first, member))
-        if node.open_ended or not members:
-            return (node.name, 0)
-        return self.nav.stop_at_or_after((first, members[0]))
 
     def add_member(self, roster: str) -> Step:
         """Add a member to an open-ended roster and go to its first question."""
@@ -308,8 +336,9 @@ class Session:
         self._move(target if target is not None else self.nav.first_gap())
         return self._ok()
 
-    def remove_member(self, roster: str, member: int) -> Step:
-        """Remove a member of an open-ended roster, with its answers (numbers are kept)."""
+    def remove_member(self, roster: str, member: int, *, confirm: bool = False) -> Step:
+        """Remove a member of an open-ended roster, with its answers (numbers are kept); a
+        member who holds answers is only removed with ``confirm``."""
         failed = self._roster_check(roster)
         if failed is not None:
             return failed
@@ -317,7 +346,11 @@ class Session:
             return self._fail(
                 answer_error("FK-ANS-008", "no_member", self.language, name=roster, member=member)
             )
-        self._out.extend(self.sheet.remove_member(roster, member))
+        refused = self._change(
+            "remove_member", lambda: self.sheet.remove_member(roster, member), None, confirm
+        )
+        if refused is not None:
+            return self._fail(refused.error, refused.confirm)
         self._revalidate()
         return self._ok()
 
@@ -347,6 +380,8 @@ class Session:
         if resuming:
             self.sheet.load(values or {}, members or {})
         self._out.extend(self.sheet.evaluate_all())
+        if resuming:
+            self.tracker.resumed()
         self._out.append(ParadataEvent("resume" if resuming else "open"))
         start = self.nav.first_open() if resuming else self.nav.stop_after(None)
         self._move(start if start is not None else self.nav.first_gap())
@@ -390,9 +425,9 @@ class Session:
         self._prompt = None
         return Step(True, records, None, consent, self.status)
 
-    def _fail(self, error: FieldkitError) -> Step:
+    def _fail(self, error: FieldkitError, confirm: Confirmation | None = None) -> Step:
         records, self._out = tuple(self._out), []
-        return Step(False, records, error, None, self.status)
+        return Step(False, records, error, None, self.status, confirm)
 
     def _over(self) -> Step:
         return self._fail(

@@ -18,8 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-from collections.abc import Sequence
+from bisect import insort
+from dataclasses import dataclass
+from typing import Final, Literal
 
+from fieldkit.capture.env import Env
 from fieldkit.capture.plan import MAX_MEMBERS, Fan, Node, Plan
 from fieldkit.capture.prompts import Record
 from fieldkit.capture.values import status_of, to_json
@@ -33,6 +36,20 @@ from fieldkit.store.records import AnswerChange, AnswerStatus, MemberChange, Par
 __all__ = ["Key", "Sheet"]
 
 Key = tuple[str, int]
+ABSENT: Final = object()
+"""The old value of an answer there was none for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """One entry of a change's journal: what an answer or a relevance was before (``key`` a
+    question instance), or a member added or removed (``key`` is ``(roster, member)``)."""
+
+    kind: Literal["value", "relevance", "maybe", "added", "removed"]
+    key: Key
+    old: object = ABSENT
+
+
 MAX_PASSES = 4
 """How often one instance may be re-evaluated in one cascade (only forms with a cycle)."""
 
@@ -47,6 +64,9 @@ class Sheet:
         """Answered instances of questions asked of the respondent (progress)."""
         self.applicable = 0
         """Relevant instances of questions asked of the respondent (progress)."""
+        self.maybe: set[Key] = set()
+        """Instances of questions asked of the respondent that do not apply while something
+        their relevance reads is unanswered: they may still come to (progress)."""
         self.evaluations = 0
         self.recomputed: list[Key] = []
         """The instances the last cascade evaluated, in order (for tests and profiling)."""
@@ -56,6 +76,51 @@ class Sheet:
         self._passes: dict[Key, int] = {}
         self._sections: dict[str, bool] = {}
         self._out: list[Record] = []
+        self._journal: list[Undo] | None = None
+        self._counts = (0, 0)
+
+    # -- changes that can be taken back ---------------------------------------------------------
+
+    def begin(self) -> None:
+        """Journal every change from now on, so `undo` can take them all back."""
+        self._journal = []
+        self._counts = (self.answered, self.applicable)
+
+    @property
+    def journal(self) -> list[Undo]:
+        """What the change since `begin` replaced, in order (empty when not journalling)."""
+        return self._journal or []
+
+    def end(self) -> list[Undo]:
+        """Keep the changes made since `begin`; the journal of what they replaced."""
+        journal, self._journal = self._journal or [], None
+        return journal
+
+    def undo(self) -> None:
+        """Take back every change since `begin` (the records already handed out are void)."""
+        journal, self._journal = self._journal or [], None
+        for entry in reversed(journal):
+            if entry.kind == "value":
+                _restore(self.values, entry.key, entry.old)
+            elif entry.kind == "relevance":
+                _restore(self.relevance, entry.key, entry.old)  # type: ignore[arg-type]
+            elif entry.kind == "maybe":
+                (self.maybe.add if entry.old else self.maybe.discard)(entry.key)
+            elif entry.kind == "added":
+                self.members[entry.key[0]].remove(entry.key[1])
+            else:
+                insort(self.members[entry.key[0]], entry.key[1])
+        self.answered, self.applicable = self._counts
+        self._sections.clear()
+
+    def _log(
+        self,
+        kind: Literal["value", "relevance", "maybe", "added", "removed"],
+        key: Key,
+        old: object = ABSENT,
+    ) -> None:
+        if self._journal is not None:
+            self._journal.append(Undo(kind, key, old))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -146,6 +211,7 @@ class Sheet:
         deletes the whole interview when it is finished as REFUSED)."""
         self.values.clear()
         self.relevance.clear()
+        self.maybe.clear()
         for members in self.members.values():
             members.clear()
         self.answered = self.applicable = 0
@@ -197,9 +263,12 @@ class Sheet:
         relevant = self._relevant(node)
         was = self.relevance.get(key)
         if relevant is not was:
+            self._log("relevance", key, ABSENT if was is None else was)
             self.relevance[key] = relevant
             if node.counted:
                 self.applicable += (relevant is True) - (was is True)
+        if node.counted and node.relevance_inputs:
+            self._may_apply(key, not relevant and self._undecided(node, member))
         if not relevant:
             changed = self._drop(node, key)
             if node.is_repeat:
@@ -214,6 +283,23 @@ class Sheet:
             changed = False
         if changed:
             self._notify(node, member)
+
+    def _undecided(self, node: Node, member: int) -> bool:
+        """Whether something ``node``'s relevance reads here is still unanswered."""
+        values, repeat_of = self.values, self.plan.repeat_of
+        for name in node.relevance_inputs:
+            roster = repeat_of.get(name)
+            if roster is None:
+                if name not in self.members and (name, 0) not in values:
+                    return True
+            elif roster == node.repeat and (name, member) not in values:
+                return True
+        return False
+
+    def _may_apply(self, key: Key, maybe: bool) -> None:
+        if maybe is not (key in self.maybe):
+            self._log("maybe", key, not maybe)
+            (self.maybe.add if maybe else self.maybe.discard)(key)
 
     def _relevant(self, node: Node) -> bool:
         if node.section_relevant is not None:
@@ -231,6 +317,7 @@ class Sheet:
             return self._drop(node, key)
         old = self.values.get(key, MISSING)
         if old is not MISSING and to_json(old) == to_json(value):
+            self._log("value", key, old)
             self.values[key] = value  # the same (perhaps loaded as stored text): no record
             return False
         return self._put(node, key, value)
@@ -259,6 +346,7 @@ class Sheet:
         old = values.get(key, MISSING)
         if old is not MISSING and old == value and type(old) is type(value) and old is not SEALED:
             return False
+        self._log("value", key, ABSENT if old is MISSING else old)
         values[key] = SEALED if node.pii and not isinstance(value, Missing) else value
         if old is MISSING and node.counted:
             self.answered += 1
@@ -271,7 +359,7 @@ class Sheet:
         """Clear an answer; ``record=False`` when its member's removal already says so."""
         if key not in self.values:
             return False
-        del self.values[key]
+        self._log("value", key, self.values.pop(key))
         if node.counted:
             self.answered -= 1
         if node.name in self.plan.section_inputs:
@@ -297,6 +385,7 @@ class Sheet:
         members = self.members[node.name]
         member = members[-1] + 1 if members else 1
         members.append(member)
+        self._log("added", (node.name, member))
         self._out.append(MemberChange(node.name, member, present=True))
         self._out.append(ParadataEvent("member_add", node.name, member))
         for kid in self.plan.kids[node.name]:
@@ -310,70 +399,24 @@ class Sheet:
             key = (kid, member)
             kid_node = nodes[kid]
             self._drop(kid_node, key, record=False)
-            if self.relevance.pop(key, False) and kid_node.counted:
-                self.applicable -= 1
+            self._may_apply(key, False)
+            if key in self.relevance:
+                self._log("relevance", key, self.relevance[key])
+                if self.relevance.pop(key) and kid_node.counted:
+                    self.applicable -= 1
             self._notify(kid_node, member, others_only=True)
         self.members[node.name].remove(member)
+        self._log("removed", (node.name, member))
         self._out.append(MemberChange(node.name, member, present=False))
         self._out.append(ParadataEvent("member_remove", node.name, member))
 
 
+def _restore(table: dict[Key, object], key: Key, old: object) -> None:
+    if old is ABSENT:
+        table.pop(key, None)
+    else:
+        table[key] = old
+
+
 def _nan(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
-
-
-class Env:
-    """The expression `Environment` for one instance: `bind` it, then evaluate."""
-
-    __slots__ = ("_now", "_today", "choice", "current_value", "member", "repeat", "sheet")
-
-    def __init__(self, sheet: Sheet, today: dt.date, now: dt.datetime) -> None:
-        self.sheet = sheet
-        self.repeat: str | None = None
-        self.member = 0
-        self.current_value: object = MISSING
-        self.choice: Choice | None = None
-        self._today = today
-        self._now = now
-
-    def bind(self, repeat: str | None, member: int) -> None:
-        self.repeat = repeat
-        self.member = member
-
-    def value(self, name: str) -> object:
-        repeat = self.sheet.plan.repeat_of.get(name)
-        if repeat is None:
-            value = self.sheet.values.get((name, 0), MISSING)
-        elif repeat == self.repeat:
-            value = self.sheet.values.get((name, self.member), MISSING)
-        else:
-            return MISSING
-        return MISSING if value is SEALED else value
-
-    def values(self, name: str) -> Sequence[object]:
-        sheet = self.sheet
-        if name in sheet.members:
-            return tuple(sheet.members[name])
-        roster = sheet.plan.repeat_of.get(name)
-        if roster is None:
-            return ()
-        values = sheet.values
-        found = (values.get((name, m), MISSING) for m in sheet.members[roster])
-        return tuple(MISSING if v is SEALED else v for v in found)
-
-    def current(self) -> object:
-        return self.current_value
-
-    def position(self) -> int | None:
-        return self.member if self.repeat is not None else None
-
-    def today(self) -> dt.date:
-        return self._today
-
-    def now(self) -> dt.datetime:
-        return self._now
-
-    def property(self, name: str) -> object:
-        if self.choice is None:
-            return MISSING
-        return self.choice.properties.get(name, MISSING)

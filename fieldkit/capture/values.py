@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from fieldkit.capture.keys import Coded, read_choices, read_one
 from fieldkit.capture.messages import DONT_KNOW_WORDS, HIDDEN, REFUSED_WORDS, answer_error, say
 from fieldkit.capture.prompts import ChoiceView
 from fieldkit.errors import AnswerError
@@ -35,6 +36,7 @@ __all__ = [
 
 TYPE_ERROR = "FK-ANS-001"
 CHOICE_ERROR = "FK-ANS-004"
+SELECTS: Final = (T.SELECT_ONE, T.SELECT_MULTIPLE)
 SPECIAL_ERROR = "FK-ANS-005"
 
 
@@ -46,7 +48,9 @@ _DECIMAL = re.compile(r"[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{1,2}:\d{2}(?::\d{2})?)")
-_SEPARATORS = re.compile(r"[\s,;]+")
+_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2},\d{3}")
+_GEO_SPACED = re.compile(r"[\s;]")
+_GEO_SEPARATORS = re.compile(r"\s*;\s*|\s*,\s+|\s+")
 _INT_LIMIT: Final = 2**63
 
 
@@ -63,24 +67,33 @@ def parse_answer(
     allow_refused: bool,
     language: str,
 ) -> object:
-    """The typed answer for ``raw`` (text or an already typed value), `EMPTY` for a blank.
+    """The typed answer for ``raw`` (typed text, a `Coded` value or an already typed value),
+    `EMPTY` for a blank.
 
-    ``choices`` are those shown (filtered); ``known`` every value of the question's list, so
-    a value filtered out is told apart from a typing error. Raises `AnswerError`.
+    ``choices`` are those shown (filtered), with the keys the enumerator types (``keys.py``);
+    ``known`` every value of the question's list, so a value filtered out is told apart from
+    a typing error. Raises `AnswerError`.
     """
-    is_choice = isinstance(raw, str) and raw.strip() in known  # a choice's value wins
-    special = None if is_choice else _special(raw, allow_dont_know, allow_refused, language)
+    inner = raw.value if isinstance(raw, Coded) else raw
+    chosen = isinstance(raw, Coded) and kind in SELECTS and _token(inner) in known
+    special = None if chosen else _special(inner, allow_dont_know, allow_refused, language)
     if special is not None:
         return special
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if _blank(inner):
         return EMPTY
     if kind is T.SELECT_ONE:
-        return _choice(_token(raw), choices, known, language)
+        return read_one(raw, choices, known, language)
     if kind is T.SELECT_MULTIPLE:
-        return _choices(raw, choices, known, language)
-    if isinstance(raw, str):
-        return _PARSERS.get(kind, _text)(raw.strip(), language)
-    return _typed(kind, raw, language)
+        return read_choices(raw, choices, known, language) or EMPTY
+    if isinstance(inner, str):
+        return _PARSERS.get(kind, _text)(inner.strip(), language)
+    return _typed(kind, inner, language)
+
+
+def _blank(raw: object) -> bool:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return True
+    return isinstance(raw, list | tuple) and not raw
 
 
 def _special(raw: object, allow_dk: bool, allow_rf: bool, language: str) -> object:
@@ -117,8 +130,11 @@ def _bounded(number: int, language: str) -> int:
 
 
 def _decimal(text: str, language: str) -> float:
+    """A point or a comma before the decimals; never a comma that may group thousands."""
     if _DECIMAL.fullmatch(text) is None or len(text) > 40:
         raise answer_error(TYPE_ERROR, "decimal", language)
+    if _GROUPED.fullmatch(text):  # 1,532: 1532 to one enumerator, 1.532 to another
+        raise answer_error(TYPE_ERROR, "grouped", language, token=text)
     return float(text.replace(",", "."))
 
 
@@ -151,7 +167,12 @@ def _datetime(text: str, language: str) -> dt.datetime:
 
 
 def _geopoint(text: str, language: str) -> str:
-    parts = _SEPARATORS.split(text.strip())
+    """Numbers apart by spaces or semicolons (a comma too when followed by a space), or by
+    commas alone when there is nothing else: ``5,6 -1,2`` is refused, not read as four
+    numbers (5, 6, -1, 2) when it meant two with decimal commas."""
+    text = text.strip()
+    spaced = _GEO_SPACED.search(text) is not None
+    parts = _GEO_SEPARATORS.split(text) if spaced else text.split(",")
     numbers: list[float] = []
     for part in parts:
         if _DECIMAL.fullmatch(part) is None or "," in part:
@@ -197,33 +218,6 @@ def _typed(kind: T, raw: object, language: str) -> object:
     if parser is not None and type(raw) in (int, float):
         return parser(to_string(raw), language)
     raise answer_error(TYPE_ERROR, str(kind) if kind in _PARSERS else "text", language)
-
-
-def _choice(token: str, choices: Sequence[ChoiceView], known: frozenset[str], language: str) -> str:
-    """A choice by value (``'farm'``, ``'2'``) or by its number in the shown list."""
-    for choice in choices:
-        if choice.value == token:
-            return token
-    if token in known:
-        raise answer_error(CHOICE_ERROR, "hidden_choice", language, token=token)
-    if token.isascii() and token.isdigit() and 1 <= int(token) <= len(choices):
-        return choices[int(token) - 1].value
-    raise answer_error(CHOICE_ERROR, "choice", language, token=token)
-
-
-def _choices(
-    raw: object, choices: Sequence[ChoiceView], known: frozenset[str], language: str
-) -> object:
-    if isinstance(raw, str):
-        tokens = [t for t in _SEPARATORS.split(raw.strip()) if t]
-    elif isinstance(raw, list | tuple | set | frozenset):
-        tokens = [_token(item) for item in raw]
-    else:
-        tokens = [_token(raw)]
-    picked = {_choice(token, choices, known, language) for token in tokens}
-    if not picked:
-        return EMPTY
-    return tuple(c.value for c in choices if c.value in picked)
 
 
 # -- records and display ----------------------------------------------------------------------

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys
+from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, xlsform
 from fieldkit.cli.render import err_console, print_error
 from fieldkit.errors import FieldkitError
 
@@ -25,6 +25,7 @@ keys.register(app)
 bundles.register(app)
 datasets.register(app)
 demo.register(app)
+app.add_typer(xlsform.app, name="xlsform")
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -14,12 +14,15 @@ from fieldkit.capture.recorder import open_interview
 from fieldkit.capture.scripted import CheckedScript, check_script, store_script
 from fieldkit.cli.render import console
 from fieldkit.cli.terminal import TerminalInterview
-from fieldkit.errors import PrivacyError
+from fieldkit.errors import Location, PrivacyError, StoreError
 from fieldkit.instrument.form import Form
 from fieldkit.privacy.keys import load_public_key
 from fieldkit.project import resolve_form, study_root
-from fieldkit.store import InterviewSummary, LaptopStore
+from fieldkit.store import LaptopStore
 from fieldkit.store.records import AnswerChange, InterviewStatus
+
+if TYPE_CHECKING:
+    from fieldkit.capture.drafts import DraftRow
 
 __all__ = ["register"]
 
@@ -38,22 +41,29 @@ def collect(
         Path | None,
         typer.Option(help="Project public key (default: keys/project.pub of the study)."),
     ] = None,
-    resume: Annotated[str | None, typer.Option(help="Resume this draft interview id.")] = None,
+    resume: Annotated[
+        str | None,
+        typer.Option(help="Resume this draft: its id, or the start of it (fieldkit drafts)."),
+    ] = None,
     trace: Annotated[
         bool, typer.Option(help="Print each answer's name once it is safely stored.")
     ] = False,
 ) -> None:
     """Collect an interview: consent first, each answer saved the moment it is given."""
+    from fieldkit.capture import Engine
+
     form = resolve_form(instrument)
+    if lang is not None:
+        Engine(form).start(lang)  # a language the form has no texts in: refused up front
     public_key = load_public_key(key or _default_key(instrument))
     # An answers file is checked whole before the database is even opened: a rejected file
     # leaves the laptop's store exactly as it was (or not created).
-    checked = check_script(form, answers) if answers is not None else None
+    checked = check_script(form, answers, language=lang) if answers is not None else None
     with LaptopStore.open(db, project_public_key=public_key) as store:
         if checked is not None:
             _scripted(store, form, checked, trace)
             return
-        _live(store, form, enumerator, lang, resume)
+        _live(store, form, enumerator, lang, resume, db)
 
 
 def _default_key(instrument: Path) -> Path:
@@ -78,10 +88,19 @@ def _scripted(store: LaptopStore, form: Form, checked: CheckedScript, trace: boo
 
 
 def _live(
-    store: LaptopStore, form: Form, enumerator: str | None, lang: str | None, resume: str | None
+    store: LaptopStore,
+    form: Form,
+    enumerator: str | None,
+    lang: str | None,
+    resume: str | None,
+    db: Path,
 ) -> None:
+    from fieldkit.capture.drafts import draft_rows, find_draft
+
     if resume is None:
-        resume = _choose_draft([d for d in store.drafts() if d.form_id == form.id])
+        resume = _choose_draft(draft_rows(store, {form.hash: form}, form_id=form.id))
+    else:
+        resume = find_draft(store, resume, form, db=str(db))
     who = enumerator or ""
     if resume is None and not who:  # a resumed draft keeps the enumerator who started it
         who = console.input("Enumerator code: ").strip()
@@ -92,7 +111,11 @@ def _live(
     _warn_outside_windows(form)
     status = TerminalInterview(session, recorder, console, console.input).run()
     if status is InterviewStatus.DRAFT:
-        console.print(f"draft {recorder.interview_id}: run collect again to resume it")
+        short = recorder.interview_id[:8]
+        console.print(
+            f"draft {short}: resume it with collect --resume {short}"
+            f" (fieldkit drafts --db {escape(str(db))} lists the drafts)"
+        )
 
 
 def _warn_outside_windows(form: Form) -> None:
@@ -108,21 +131,82 @@ def _warn_outside_windows(form: Form) -> None:
     )
 
 
-def _choose_draft(drafts: list[InterviewSummary]) -> str | None:
+def _choose_draft(drafts: list[DraftRow]) -> str | None:
     if not drafts:
         return None
-    table = Table(title="Drafts on this laptop")
-    for column in ("#", "interview", "enumerator", "started", "answers"):
-        table.add_column(column)
-    for number, draft in enumerate(drafts, 1):
-        started = draft.started_at.strftime("%Y-%m-%d %H:%M")
-        table.add_row(str(number), draft.id[:8], draft.enumerator, started, str(draft.answered))
-    console.print(table)
+    console.print(_drafts_table(drafts, "Drafts on this laptop", numbered=True))
     choice = console.input("Resume which draft? (number, Enter for a new interview) ").strip()
     if choice.isdigit() and 1 <= int(choice) <= len(drafts):
         return drafts[int(choice) - 1].id
     return None
 
 
+def _drafts_table(drafts: list[DraftRow], title: str, *, numbered: bool) -> Table:
+    table = Table(title=title)
+    columns = ["#"] if numbered else []
+    columns += ["draft", "instrument", "unit", "enumerator", "started", "last answer", "answers"]
+    for column in columns:
+        table.add_column(column)
+    for number, draft in enumerate(drafts, 1):
+        cells = [str(number)] if numbered else []
+        table.add_row(*(escape(cell) for cell in [*cells, *_cells(draft)]))
+    return table
+
+
+def _cells(draft: DraftRow) -> list[str]:
+    return [
+        draft.short,
+        draft.form_id,
+        draft.unit or "-",
+        draft.enumerator,
+        draft.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        draft.updated_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+        str(draft.answered),
+    ]
+
+
+def drafts(
+    db: Annotated[Path, typer.Option("--db", help="The laptop's SQLite file.")] = Path(
+        "laptop.sqlite"
+    ),
+    key: Annotated[
+        Path | None,
+        typer.Option(help="Project public key (default: keys/project.pub of the study)."),
+    ] = None,
+    project: Annotated[
+        list[Path] | None,
+        typer.Option("--project", help="Instrument files or folders, to name each unit."),
+    ] = None,
+) -> None:
+    """List the drafts on this laptop: the id to resume, the household, who, when."""
+    from fieldkit.capture.drafts import draft_rows
+    from fieldkit.project import load_project
+
+    if not db.is_file():
+        raise StoreError(
+            "no laptop database at this path",
+            code="FK-STORE-004",
+            location=Location(str(db)),
+            hint="give the laptop's file with --db",
+        )
+    root = study_root(Path.cwd() / "laptop")
+    paths = project or [root / "protocols", root / "instruments"]
+    forms = load_project(p for p in paths if p.exists()).by_hash()
+    public_key = load_public_key(key or _default_key(root / "instruments"))
+    with LaptopStore.open(db, project_public_key=public_key) as store:
+        rows = draft_rows(store, forms)
+    if not rows:
+        console.print("no drafts on this laptop")
+        return
+    if console.is_terminal:
+        console.print(_drafts_table(rows, "Drafts on this laptop", numbered=False))
+    else:  # piped: one whole line per draft, never cut to a width
+        for row in rows:
+            console.print("  ".join(escape(cell) for cell in _cells(row)))
+    where = escape(str(db))
+    console.print(f"resume one with: fieldkit collect INSTRUMENT --db {where} --resume DRAFT")
+
+
 def register(app: typer.Typer) -> None:
     app.command("collect")(collect)
+    app.command("drafts")(drafts)

@@ -102,13 +102,16 @@ def _members(rng: random.Random) -> list[dict[str, Any]]:
     members = [_adult(rng, 1, head_age)]
     if rng.random() < 0.8:
         members.append(_adult(rng, 2, max(18, head_age - rng.randint(0, 8))))
-    for _ in range(rng.randint(1, 4)):
-        age = rng.randint(0, min(17, head_age - 16))
-        members.append(_child(rng, age))
+    youngest_parent = min(m["age"] for m in members)
+    for _ in range(rng.randint(1, 4)):  # the household's roster checks hold: ages fit the family
+        age = rng.randint(0, min(17, youngest_parent - 12))
+        members.append(_child(rng, age, grandchild=age <= head_age - 24))
+    spouse = members[1] if len(members) > 1 and members[1]["rel_to_head"] == 2 else None
     for line, member in enumerate(members, 1):
         member["first_name"] = f"{rng.choice(GIVEN)}"
         if line > 2 and member["age"] < 18:
-            member["mother_line"] = 2 if len(members) > 1 and members[1]["sex"] == 2 else 0
+            mother = spouse is not None and spouse["sex"] == 2 and member["rel_to_head"] == 3
+            member["mother_line"] = 2 if mother else 0
     return members
 
 
@@ -125,11 +128,12 @@ def _adult(rng: random.Random, line: int, age: int) -> dict[str, Any]:
     }
 
 
-def _child(rng: random.Random, age: int) -> dict[str, Any]:
+def _child(rng: random.Random, age: int, *, grandchild: bool) -> dict[str, Any]:
+    relation = rng.choice((3, 3, 3, 4, 5))
     child: dict[str, Any] = {
         "sex": rng.choice((1, 2)),
         "age": age,
-        "rel_to_head": rng.choice((3, 3, 3, 4, 5)),
+        "rel_to_head": relation if relation != 5 or grandchild else 3,
         "presence": "present",
         "citizenship": "gh",
         "birthplace": "same_district",

@@ -37,6 +37,9 @@ class Draft:
     choices: tuple[Choice, ...] = ()
     choice_list: str | None = None
     members: tuple[str, ...] = ()
+    member_label: Text = field(default_factory=lambda: MappingProxyType({}))
+    check_messages: tuple[Text, ...] = ()
+    """Repeat only: each check's message, in the order of ``model.checks``."""
 
     @property
     def name(self) -> str:
@@ -157,7 +160,41 @@ class _Builder:
         self._resolve_choices(draft)
         if question.type is QuestionType.REPEAT:
             draft.members = self._members(draft)
+            self._roster_texts(draft)
         return question.name
+
+    def _roster_texts(self, draft: Draft) -> None:
+        """The member label and the checks' names and messages (their rules: logic.py)."""
+        q = draft.model
+        if isinstance(q.member_label, str):  # "${first_name}": the same in every language
+            draft.member_label = MappingProxyType(dict.fromkeys(self.languages, q.member_label))
+        else:
+            where = self.doc.locate((*draft.path, "member_label"))
+            draft.member_label, issues = localize(
+                q.member_label, self.languages, where, "member_label", required=False
+            )
+            self.issues += issues
+        seen: set[str] = set()
+        messages: list[Text] = []
+        for index, check in enumerate(q.checks or []):
+            path = (*draft.path, "checks", index)
+            self._check_name(check.name, (*path, "name"), "check")
+            if check.name in seen:
+                self.issues.append(
+                    Issue(
+                        "FK-INS-030",
+                        f"check name '{check.name}' is used twice in roster '{draft.name}'",
+                        self.doc.locate((*path, "name")),
+                        "give every check of a roster its own name",
+                    )
+                )
+            seen.add(check.name)
+            message, issues = localize(
+                check.message, self.languages, self.doc.locate((*path, "message")), "message"
+            )
+            self.issues += issues
+            messages.append(message)
+        draft.check_messages = tuple(messages)
 
     def _members(self, draft: Draft) -> tuple[str, ...]:
         if draft.repeat is not None:
@@ -243,6 +280,16 @@ class _Builder:
                 q.type is not QuestionType.REPEAT and q.count is not None,
                 "count",
                 "count applies to a repeat only",
+            ),
+            (
+                q.type is not QuestionType.REPEAT and q.checks is not None,
+                "checks",
+                "checks apply to a repeat only (a question has its constraint)",
+            ),
+            (
+                q.type is not QuestionType.REPEAT and q.member_label is not None,
+                "member_label",
+                "member_label applies to a repeat only",
             ),
         ]
         for broken, key, message in rules:

@@ -11,11 +11,12 @@ from fieldkit.errors import FieldkitError
 from fieldkit.hashing import content_hash
 from fieldkit.instrument.builder import Draft, Outline, build_outline
 from fieldkit.instrument.checks import check_form_rules
-from fieldkit.instrument.form import Form, Question, SampleDesign, Section
+from fieldkit.instrument.form import Form, Question, RosterCheck, SampleDesign, Section
 from fieldkit.instrument.labels import localize
 from fieldkit.instrument.logic import Logic, compile_logic
 from fieldkit.instrument.schema import ConsentMode, InstrumentModel
 from fieldkit.instrument.source import SourceDocument, load_source, parse_source
+from fieldkit.instrument.templates import check_templates
 from fieldkit.instrument.validation import did_you_mean, validate_document
 from fieldkit.protocol.model import Protocol
 from fieldkit.report import Issue, Report
@@ -62,6 +63,7 @@ def compile_document(doc: SourceDocument, protocols: Mapping[str, Protocol]) -> 
     ]
     logic = compile_logic(outline, doc, sections)
     report.extend(logic.issues)
+    report.extend(check_templates(outline, doc))
     report.extend(check_form_rules(model, outline, doc, protocol))
     if not report.ok or protocol is None:
         return CompileResult(None, report)
@@ -142,4 +144,20 @@ def _question(draft: Draft, doc: SourceDocument, logic: Logic) -> Question:
         count=exprs.get("count"),
         members=draft.members,
         location=doc.locate(draft.path),
+        member_label=draft.member_label,
+        checks=_checks(draft, doc, logic),
     )
+
+
+def _checks(draft: Draft, doc: SourceDocument, logic: Logic) -> tuple[RosterCheck, ...]:
+    compiled = logic.checks.get(draft.name, [])
+    checks = []
+    for index, (check, (when, rule)) in enumerate(
+        zip(draft.model.checks or [], compiled, strict=True)
+    ):
+        if rule is None:
+            continue  # `rule: true` never fails
+        message = draft.check_messages[index]
+        location = doc.locate((*draft.path, "checks", index))
+        checks.append(RosterCheck(check.name, rule, message, when, location))
+    return tuple(checks)

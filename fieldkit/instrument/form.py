@@ -18,7 +18,7 @@ from fieldkit.instrument.expression import Expr, unparse
 from fieldkit.instrument.schema import DisaggregationRole, InstrumentKind, QuestionType
 from fieldkit.protocol.model import Protocol
 
-__all__ = ["Choice", "Form", "Question", "SampleDesign", "Section", "Text"]
+__all__ = ["Choice", "Form", "Question", "RosterCheck", "SampleDesign", "Section", "Text"]
 
 Text = Mapping[str, str]
 """A text per language code."""
@@ -38,6 +38,24 @@ class Choice:
         data: dict[str, Any] = {"value": self.value, "label": dict(self.label)}
         if self.properties:
             data["filter"] = dict(self.properties)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class RosterCheck:
+    """A consistency check across a roster's members (``checks:`` of a repeat)."""
+
+    name: str
+    rule: Expr
+    message: Text
+    when: Expr | None = None
+    location: Location = field(default_factory=Location, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "rule": unparse(self.rule)}
+        if self.when is not None:
+            data["when"] = unparse(self.when)
+        data["message"] = dict(self.message)
         return data
 
 
@@ -68,6 +86,10 @@ class Question:
     members: tuple[str, ...] = ()
     """Repeat only: the names of the questions asked per member."""
     location: Location = field(default_factory=Location, compare=False)
+    member_label: Text = field(default_factory=lambda: _frozen({}))
+    """Repeat only: how to name a member on screen, e.g. ``${first_name}``."""
+    checks: tuple[RosterCheck, ...] = ()
+    """Repeat only: consistency checks across its members."""
 
     @property
     def is_repeat(self) -> bool:
@@ -114,6 +136,8 @@ class Question:
             "allow_dont_know": self.allow_dont_know or None,
             "allow_refused": self.allow_refused or None,
             "members": list(self.members) or None,
+            "member_label": dict(self.member_label) or None,
+            "checks": [check.to_dict() for check in self.checks] or None,
         }
         optional.update({key: unparse(expr) for key, expr in self.expressions().items()})
         data.update({key: value for key, value in optional.items() if value is not None})

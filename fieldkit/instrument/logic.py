@@ -72,6 +72,8 @@ class Logic:
     section_relevance: dict[str, Expr] = field(default_factory=dict)
     dependents: dict[str, frozenset[str]] = field(default_factory=dict)
     calculation_types: dict[str, ValueType] = field(default_factory=dict)
+    checks: dict[str, list[tuple[Expr | None, Expr | None]]] = field(default_factory=dict)
+    """Roster name → each check's (when, rule), in order (None: absent or not compiled)."""
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -95,6 +97,8 @@ class _LogicCompiler:
     def run(self, sections: list[tuple[str, NodePath, object]]) -> Logic:
         for draft in self.outline.drafts:
             self._draft(draft)
+            if draft.model.checks:
+                self.logic.checks[draft.name] = self._checks(draft)
         for name, path, relevant in sections:
             self._section(name, path, relevant)
         self._check_cycles()
@@ -154,6 +158,25 @@ class _LogicCompiler:
             if key != "calculation":
                 self._check_order(draft, key, expr, (*draft.path, yaml_key))
         self.logic.expressions[draft.name] = exprs
+
+    def _checks(self, draft: Draft) -> list[tuple[Expr | None, Expr | None]]:
+        """A roster's checks, typed in the roster's scope: ``${x}`` is the member's answer,
+        aggregates and indexed-repeat() read the other members'."""
+        scope = _Scope(self.symbols, current_repeat=draft.name)
+        compiled: list[tuple[Expr | None, Expr | None]] = []
+        for index, check in enumerate(draft.model.checks or []):
+            path = (*draft.path, "checks", index)
+            pair: list[Expr | None] = []
+            for key, text in (("when", check.when), ("rule", check.rule)):
+                if text is None or text is True:
+                    pair.append(None)
+                    continue
+                expr, _ = self._compile(text, (*path, key), scope, ValueType.BOOLEAN)
+                if expr is not None:
+                    self._check_choice_values(draft, expr, (*path, key))
+                pair.append(expr)
+            compiled.append((pair[0], pair[1]))
+        return compiled
 
     def _check_choice_values(self, draft: Draft, expr: Expr, path: NodePath) -> None:
         """A select answer compared with a value that is not one of its choices is never true."""

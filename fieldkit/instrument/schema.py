@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "CheckModel",
     "ChoiceModel",
     "DisaggregationRole",
     "InstrumentKind",
@@ -81,6 +82,16 @@ class ChoiceModel(_Strict):
     filter: dict[str, Scalar] = Field(default_factory=dict)
 
 
+class CheckModel(_Strict):
+    """A roster consistency check: ``rule`` must hold for every member (where ``when`` does);
+    evaluated whenever an answer it reads changes, and reported like a constraint."""
+
+    name: str
+    when: Expression | None = None
+    rule: Expression
+    message: Label
+
+
 class QuestionModel(_Strict):
     name: str
     type: QuestionType
@@ -99,6 +110,8 @@ class QuestionModel(_Strict):
     allow_refused: bool = False
     count: str | int | None = None
     questions: list[QuestionModel] | None = None
+    member_label: Label | None = None
+    checks: list[CheckModel] | None = None
 
 
 class SectionModel(_Strict):

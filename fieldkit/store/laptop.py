@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlmodel import col
 
 from fieldkit.errors import StoreError
@@ -251,6 +251,15 @@ class LaptopStore:
             )
         if status in _PURGED:
             self.database.checkpoint()  # drop the deleted answers' old pages from the WAL
+
+    def discard(self, interview_id: str) -> None:
+        """Delete a draft and everything saved for it (an interview started by mistake): unlike
+        a refusal or a stop, nothing of it is kept, not even its row."""
+        with self.database.transaction() as conn:
+            row = draft_row(conn, interview_id)
+            purge(conn, row)
+            conn.execute(delete(Interview).where(col(Interview.id) == interview_id))
+        self.database.checkpoint()  # drop the deleted answers' old pages from the WAL
 
     def drafts(self) -> list[InterviewSummary]:
         """Interviews that can be resumed, oldest first."""

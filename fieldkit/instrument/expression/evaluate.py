@@ -185,6 +185,9 @@ def _argument(function: Function, index: int, arg: Expr) -> Evaluator:
         return lambda env: env.current()
     if kind is ParamKind.AGGREGATE:
         return _members(arg)
+    if kind is ParamKind.NAME and isinstance(arg, Ref):
+        name = arg.name
+        return lambda env: name
     return _compile(arg)
 
 

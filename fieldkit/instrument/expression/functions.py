@@ -30,6 +30,7 @@ from .values import (
 
 __all__ = [
     "AGGREGATES",
+    "CROSS_MEMBER",
     "FUNCTIONS",
     "Convention",
     "Function",
@@ -48,6 +49,7 @@ class ParamKind(Enum):
     ANSWER = "answer"  # ${name} or `.`: the raw answer, so "don't know" stays visible
     AGGREGATE = "aggregate"  # ${name} of a roster or a roster question: every member's answer
     PATTERN = "pattern"  # a quoted regular expression
+    NAME = "name"  # ${name} of a roster or a roster question, named, not read here
 
 
 class Convention(Enum):
@@ -206,6 +208,17 @@ def _position(env: Environment) -> object:
     return normalize(env.position())
 
 
+def _indexed_repeat(
+    env: Environment, name: Evaluator, roster: Evaluator, number: Evaluator
+) -> object:
+    """indexed-repeat(${q}, ${roster}, n): member n's answer to q (XLSForm); n is the member's
+    number (what position() gives it), so a line number written in an answer finds it."""
+    found = to_number(number(env))
+    if isinstance(found, Missing) or not math.isfinite(found) or found != int(found):
+        return MISSING
+    return normalize(env.value_at(str(name(env)), int(found)))
+
+
 Evaluator = Callable[[Environment], object]
 
 
@@ -255,9 +268,18 @@ _TABLE: Final = (
     Function("min", (_p(T.NUMBER, kind=ParamKind.AGGREGATE),), T.NUMBER, _min),
     Function("max", (_p(T.NUMBER, kind=ParamKind.AGGREGATE),), T.NUMBER, _max),
     Function("position", (), T.NUMBER, _position, Convention.ENVIRONMENT, needs_roster=True),
+    Function(
+        "indexed-repeat",
+        (_p(T.ANY, kind=ParamKind.NAME), _p(T.ROSTER, kind=ParamKind.NAME), _NUMBER),
+        T.ANY,
+        _indexed_repeat,
+        Convention.LAZY,
+    ),
 )
 
 FUNCTIONS: Final[dict[str, Function]] = {function.name: function for function in _TABLE}
 AGGREGATES: Final = frozenset(
     f.name for f in _TABLE if any(p.kind is ParamKind.AGGREGATE for p in f.params)
 )
+CROSS_MEMBER: Final = AGGREGATES | {"indexed-repeat"}
+"""Functions that read other roster members' answers than the one being evaluated."""

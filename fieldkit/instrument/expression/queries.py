@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .ast import Call, Current, Expr, Ref, children
-from .functions import AGGREGATES
+from .functions import CROSS_MEMBER
 
 __all__ = ["aggregated_references", "references", "uses_current", "walk"]
 
@@ -30,11 +30,11 @@ def uses_current(expr: Expr) -> bool:
 
 
 def aggregated_references(expr: Expr) -> frozenset[str]:
-    """Names that appear directly as the argument of count(), sum(), min() or max()."""
-    return frozenset(
-        arg.name
-        for node in walk(expr)
-        if isinstance(node, Call) and node.function in AGGREGATES
-        for arg in node.args
-        if isinstance(arg, Ref)
-    )
+    """Names whose every member's answer the expression may read: the argument of count(),
+    sum(), min() or max(), and the question of indexed-repeat()."""
+    found: set[str] = set()
+    for node in walk(expr):
+        if isinstance(node, Call) and node.function in CROSS_MEMBER:
+            read = node.args[:1] if node.function == "indexed-repeat" else node.args
+            found.update(arg.name for arg in read if isinstance(arg, Ref))
+    return frozenset(found)

@@ -242,6 +242,8 @@ class _Checker:
                 self.value(arg)
             return T.ANY
         self._arity(function, call)
+        if function.name == "indexed-repeat":
+            return self._indexed(call)
         found = [self._argument(function, index, arg) for index, arg in enumerate(call.args)]
         if function.needs_roster and self.scope.current_repeat is None:
             message = f"{function.name}() is a member's number in a roster: this is not in one"
@@ -249,6 +251,33 @@ class _Checker:
         if function.result_from:
             return _join([(found[i], call.args[i]) for i in function.result_from if i < len(found)])
         return function.result
+
+    def _indexed(self, call: Call) -> ValueType:
+        """indexed-repeat(${question}, ${roster}, number): one member's answer, from anywhere."""
+        if len(call.args) != 3:
+            return T.ANY
+        question, roster, number = call.args
+        self.need(number, self.value(number), _NUMERIC, "indexed-repeat() argument 3")
+        if not isinstance(question, Ref) or not isinstance(roster, Ref):
+            self.report(
+                WRONG_TYPE,
+                call,
+                "indexed-repeat() needs a roster question and its roster",
+                "write indexed-repeat(${sex}, ${members}, ${mother_line})",
+            )
+            return T.ANY
+        found, members = self.resolve(question), self.resolve(roster)
+        if members is not None and members.type is not T.ROSTER:
+            self.report(WRONG_TYPE, roster, f"${{{roster.name}}} is not a roster")
+            members = None
+        if found is None:
+            return T.ANY
+        if found.type is T.ROSTER or found.repeat is None:
+            self.report(WRONG_TYPE, question, f"${{{question.name}}} is not asked in a roster")
+        elif members is not None and found.repeat != members.name:
+            message = f"${{{question.name}}} is asked in roster {found.repeat}, not {roster.name}"
+            self.report(WRONG_TYPE, question, message)
+        return found.type
 
     def _unknown_function(self, call: Call) -> None:
         name = call.function

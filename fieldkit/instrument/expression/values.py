@@ -73,6 +73,9 @@ class Environment(Protocol):
     def values(self, name: str) -> Sequence[object]:
         """Every member's answer to a roster question; for a roster, one entry per member."""
 
+    def value_at(self, name: str, member: int) -> object:
+        """The answer to roster question ``name`` of member number ``member``, or `MISSING`."""
+
     def current(self) -> object:
         """The answer ``.`` stands for."""
 
