@@ -93,3 +93,16 @@ def test_a_laptops_event_log_passes_and_each_odd_field_fails() -> None:
             event[field] = value
             assert log_problem(_log(event)) is not None, (field, value)
     assert json.loads(_log(GOOD)) == [GOOD]
+
+
+def test_event_details_are_bounded_and_never_on_an_identifying_question() -> None:
+    longest = [*GOOD[:5], "é" * 500]
+    assert log_problem(_log(longest)) is None
+    assert log_problem(_log([*GOOD[:5], "é" * 501])) is not None
+    identifying = frozenset({"cluster", "hh.size"})
+    assert log_problem(_log(GOOD), identifying) is None  # no detail: fine
+    assert log_problem(_log([*GOOD[:5], "head of household"]), identifying) is not None
+    on_other = [GOOD[0], "answer", "district", 0, None, "typed slowly"]
+    assert log_problem(_log(on_other), identifying) is None
+    not_a_pattern = [GOOD[0], "answer", "hh_size", 0, None, "x"]  # '.' is not a wildcard
+    assert log_problem(_log(not_a_pattern), identifying) is None

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import sqlite3
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,6 +143,7 @@ def read_facts(
     forms = list(forms)
     install_forms(conn, forms)
     checks = row_checks(schema, [form.hash for form in forms])
+    identifying = {form.hash: frozenset(form.pii_fields()) for form in forms}
     columns = PAYLOAD_COLUMNS["interviews"]
     select = (
         f"SELECT {', '.join('i.' + c for c in columns)}, {_RECORD}, "
@@ -156,7 +157,7 @@ def read_facts(
         facts = {row[0]: _interview(columns, row) for row in rows}
         span = (rows[0][0], rows[-1][0])
         for table, (sql, check) in queries.items():
-            seen[table] += _apply(table, conn.execute(sql, span), facts, check)
+            seen[table] += _apply(table, conn.execute(sql, span), facts, check, identifying)
         if values_sql:
             for interview_id, question, value in conn.execute(values_sql, span):
                 facts[interview_id].values[question] = _decoded(interview_id, question, value)
@@ -214,6 +215,7 @@ def _apply(
     rows: sqlite3.Cursor,
     facts: dict[str, InterviewFacts],
     check: RowCheck,
+    identifying: Mapping[str, frozenset[str]],
 ) -> int:
     counted = 0
     for row in rows:
@@ -236,7 +238,7 @@ def _apply(
             item.consent_event, item.first_answer_event = row[2], row[3]
             item.earliest(row[4])
             item.event_log = row[5]
-            _text_check(item, log_problem(row[5]))
+            _text_check(item, log_problem(row[5], identifying[item.interview["form_hash"]]))
         else:
             item.identities = row[1]
     return counted

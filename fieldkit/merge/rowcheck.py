@@ -158,7 +158,9 @@ def _answer_rules(form: str) -> tuple[tuple[str, str], ...]:
         ),
         (_LEVEL[0].format(row="a"), _LEVEL[1]),
         (
-            f"typeof(a.value) = 'text' AND {no_nul('a.value')} AND json_valid(a.value)",
+            # a listed choice, as json.dumps writes it, is JSON already (compared whole)
+            f"c.json IS NOT NULL OR (typeof(a.value) = 'text' AND {no_nul('a.value')} "
+            "AND json_valid(a.value))",
             "a value that is not JSON",
         ),
         (status.format(none="a.value = 'null'"), why_status),
@@ -174,17 +176,10 @@ _MEMBER_RULES = (
 )
 """Per roster member ``m``, with the roster ``q`` it names."""
 
-_EVENT_RULES = (
-    (number("p.id", 1, 2**63 - 1), "an event number out of range"),
-    (
-        "p.detail IS NULL OR (length(p.detail) <= 500 AND q.pii IS NOT 1)",
-        "=CASE WHEN q.pii THEN 'an event detail on an identifying question (it could hold "
-        "the answer)' ELSE 'an event detail longer than the laptop keeps' END",
-    ),
-)
-"""Per paradata event ``p``, with the question ``q`` it names (if any); the rest of each event
-(time, name, question, member, elapsed time, detail) is checked in the packed event log
-(``fieldkit.merge.textcheck``)."""
+_EVENT_RULES = ((number("p.id", 1, 2**63 - 1), "an event number out of range"),)
+"""Per paradata event ``p`` (its number orders the events); the rest of each event (time,
+name, question, member, elapsed time, detail, none on an identifying question) is checked in
+the packed event log by ``fieldkit.merge.textcheck``."""
 
 _IDENTITY_RULES = (
     (
@@ -243,6 +238,8 @@ def row_checks(schema: str, form_hashes: Sequence[str]) -> RowChecks:
     def child(table: str, alias: str, column: str, key: str, rules: Sequence[Any]) -> RowCheck:
         iid = f"{alias}.interview_id"
         source = f"{{s}}.{table} {alias}"
+        if table == "paradata":
+            return RowCheck(table, _in(schema, source), iid, key, _in(schema, _case(*rules)))
         if not single:  # the child table drives the join: rows stay in key order
             source += f" CROSS JOIN {{s}}.interviews i ON i.id = {iid}"
         source += (

@@ -19,6 +19,8 @@ milliseconds. A time is the store's format, of a day that exists and an hour bel
 from __future__ import annotations
 
 import calendar
+import functools
+import json
 import re
 
 __all__ = ["log_problem", "times_problem"]
@@ -33,24 +35,34 @@ _TIME = rf"{_YEAR}-{_MONTH_DAY} (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{{6}}"
 _LEAP_DAY = re.compile(r"(\d{4})-02-29 ")
 
 _NAME = r'"[^"\\\x00-\x1f\x7f]{1,128}+"'
-_DETAIL = r'"(?:[^"\\\x00-\x1f]++|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*+"'
+_DETAIL = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4}){0,500}+"'
+"""At most 500 characters (an escape is one), as ``fieldkit.store.inputs.EventInput``."""
 _MEMBER = r"(?:500|[1-4]\d\d|[1-9]\d|\d)"
 _ELAPSED = r"(?:0|[1-9]\d{0,15}+)"
-_EVENT = (
-    rf'\["{_TIME}","[a-z_]{{1,32}}+",(?:null|{_NAME}),{_MEMBER},'
-    rf"(?:null|{_ELAPSED}),(?:null|{_DETAIL})\]"
-)
-_LOG = re.compile(rf"\[(?:{_EVENT}(?:,{_EVENT})*+)?\]")
 _TIMES = re.compile(rf"{_TIME}(?:,{_TIME})*+")
-MAX_DETAIL = 500
 
 
-def log_problem(log: str) -> str | None:
+@functools.lru_cache(maxsize=64)
+def _log_pattern(identifying: frozenset[str]) -> re.Pattern[str]:
+    """The event log of a form whose identifying questions are ``identifying``: an event on
+    one of them has no detail (the store drops it: it could hold the answer)."""
+    tail = rf",{_MEMBER},(?:null|{_ELAPSED}),"
+    question = rf"(?:null|{_NAME}){tail}(?:null|{_DETAIL})"
+    if identifying:
+        names = "|".join(
+            re.escape(json.dumps(name, ensure_ascii=False)) for name in sorted(identifying)
+        )
+        question = rf"(?:(?:{names}){tail}null|(?!(?:{names}),){question})"
+    event = rf'\["{_TIME}","[a-z_]{{1,32}}+",{question}\]'
+    return re.compile(rf"\[(?:{event}(?:,{event})*+)?\]")
+
+
+def log_problem(log: str, identifying: frozenset[str] = frozenset()) -> str | None:
     """Why an interview's packed event log holds an event the laptop would not write."""
-    if _LOG.fullmatch(log) is None:
+    if _log_pattern(identifying).fullmatch(log) is None:
         return (
             "an event the laptop would not write (its time, name, question, member, elapsed "
-            "time or detail)"
+            "time, or a detail: too long, or on an identifying question)"
         )
     if _no_leap_day(log):
         return "an event time on 29 February of a year that has none"
