@@ -28,7 +28,7 @@ from fieldkit.instrument.form import Form
 if TYPE_CHECKING:
     from fieldkit.merge.facts import InterviewFacts
 
-__all__ = ["REASONS", "consent_problems", "record_problem"]
+__all__ = ["REASONS", "consent_problems", "read_record"]
 
 REASONS = (
     "missing_consent",
@@ -51,7 +51,7 @@ def consent_problems(facts: InterviewFacts, form: Form) -> list[tuple[str, str]]
         return []
     if status == "refused":
         return [("answers_on_refused", "the interview was refused but answers were kept")]
-    consent = _consent(facts.interview["consent"])
+    consent = _consent(facts)
     if consent is None:
         return [("missing_consent", "no consent record")]
     outcome = consent.get("outcome")
@@ -64,14 +64,15 @@ def consent_problems(facts: InterviewFacts, form: Form) -> list[tuple[str, str]]
     return problems
 
 
-def _consent(text: str | None) -> dict[str, Any] | None:
-    if not text:
-        return None
-    try:
-        data = checked_json(text)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) and data.get("outcome") else None
+def _consent(facts: InterviewFacts) -> dict[str, Any] | None:
+    """The record the facts read checked, or else (facts built by hand) its text parsed."""
+    data, text = facts.consent_record, facts.interview["consent"]
+    if data is None and text:
+        try:
+            data = read_record(text)
+        except (ValueError, TypeError):
+            return None
+    return data if data is not None and data.get("outcome") else None
 
 
 def _is_child(consent: dict[str, Any], form: Form) -> bool:
@@ -151,26 +152,24 @@ _CONSENT_FIELDS: dict[str, tuple[type, ...]] = {
 through: the record may grow, and SQL bounded its size)."""
 
 
-def record_problem(text: str) -> str | None:
-    """Why a stored consent record is not one a laptop writes, or None. SQL has checked it
-    is a JSON object of bounded size whose outcome matches; here it is parsed with bounded
-    depth and numbers, and the fields the consent rules read are checked for type."""
-    try:
-        data = checked_json(text)
-    except ValueError as error:
-        return str(error)
+def read_record(text: str) -> dict[str, Any]:
+    """A stored consent record, or ValueError/TypeError saying why it is not one a laptop
+    writes. SQL
+    has checked it is a JSON object of bounded size whose outcome matches; here it is parsed
+    (bounded numbers and depth, no repeated key) and the fields the rules read are typed."""
+    data = checked_json(text)
     if not isinstance(data, dict):
-        return "not a JSON object"
+        raise TypeError("not a JSON object")
     for key, kinds in _CONSENT_FIELDS.items():
         value = data.get(key)
         if key in data and (
             not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
         ):
-            return f"'{key}' is not of its type"
+            raise TypeError(f"'{key}' is not of its type")
     age = data.get("respondent_age")
     if isinstance(age, int) and not 0 <= age <= 150:
-        return "'respondent_age' out of range"
+        raise ValueError("'respondent_age' out of range")
     listed_texts = [*data.get("screening", {}).values(), *data.get("others_present", [])]
     if not all(isinstance(item, str) for item in listed_texts):
-        return "screening answers and people present must be text"
-    return None
+        raise TypeError("screening answers and people present must be text")
+    return data

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -29,9 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fieldkit.bundle.payload import PAYLOAD_COLUMNS
-from fieldkit.bundle.untrusted import checked_json
 from fieldkit.instrument.form import Form
-from fieldkit.merge.consent import record_problem
+from fieldkit.merge.consent import read_record
 from fieldkit.merge.rowcheck import RowCheck, first_problem, install_forms, printable, row_checks
 from fieldkit.merge.textcheck import log_problem, times_problem
 
@@ -68,6 +68,8 @@ class InterviewFacts:
     member, elapsed_ms, detail], in the laptop's order."""
     content: list[str] = field(default_factory=list)
     """What ``content_hash`` is made of: answers, then roster members."""
+    consent_record: dict[str, Any] | None = None
+    """The consent record, parsed and checked once (``consent.read_record``)."""
 
     @property
     def id(self) -> str:
@@ -187,12 +189,12 @@ def _values_query(schema: str, wanted: Collection[str]) -> str | None:
 
 
 def _decoded(interview_id: str, question: str, value: str) -> Any:
-    """An answer's value (checked JSON of its type already), with bounded parsing all the
-    same: it goes into unit keys and district names."""
+    """An answer's value for unit keys and district names (SQL checked it is JSON of its
+    question's type); a NUL in a name would not go into PostgreSQL."""
     try:
-        decoded = checked_json(value)
-    except ValueError as error:
-        raise BadRows(f"interview {interview_id}: answer {question!r}: {error}") from None
+        decoded = json.loads(value)  # SQL checked it is JSON of its question's type
+    except (ValueError, RecursionError):
+        raise BadRows(f"interview {interview_id}: answer {question!r} is not JSON") from None
     if isinstance(decoded, str) and "\x00" in decoded:
         raise BadRows(f"interview {interview_id}: answer {question!r}: a NUL character")
     return decoded
@@ -203,11 +205,15 @@ def _interview(columns: tuple[str, ...], row: tuple[Any, ...]) -> InterviewFacts
     if problem is not None:
         raise BadRows(f"interview {printable(row[0])}: {problem}")
     interview = dict(zip(columns, values, strict=True))
+    facts = InterviewFacts(interview, row_hash=hashlib.sha256(record.encode("utf-8")).hexdigest())
     if interview["consent"] is not None:
-        why = record_problem(interview["consent"])
-        if why is not None:
-            raise BadRows(f"interview {row[0]}: consent record: {why}")
-    return InterviewFacts(interview, row_hash=hashlib.sha256(record.encode("utf-8")).hexdigest())
+        try:
+            facts.consent_record = read_record(interview["consent"])
+        except (ValueError, TypeError) as error:
+            raise BadRows(f"interview {row[0]}: consent record: {error}") from None
+        if facts.consent_record.get("outcome") != interview["consent_outcome"]:
+            raise BadRows(f"interview {row[0]}: the consent record disagrees with its outcome")
+    return facts
 
 
 def _apply(
