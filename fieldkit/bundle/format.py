@@ -33,6 +33,7 @@ from fieldkit.hashing import canonical_json
 
 __all__ = [
     "COLUMNS",
+    "DEVICE_ID",
     "FINISHED_STATUSES",
     "FORMAT_VERSION",
     "MAGIC",
@@ -64,6 +65,8 @@ MAX_BYTES = 2**53
 """Largest payload size accepted (exact in JSON everywhere)."""
 
 _NAME = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+DEVICE_ID = _NAME
+"""What a device id (and a form or protocol id) in a manifest looks like."""
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _FORM_HASH = re.compile(r"[a-z0-9]{1,16}:[0-9a-f]{16,128}")
 _ENUMERATOR = re.compile(r"[^\x00-\x1f\x7f]{1,100}")  # the laptop store's own rule

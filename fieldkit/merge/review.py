@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from fieldkit.bundle.device import DevicePublicKey
+from fieldkit.bundle.format import DEVICE_ID
 from fieldkit.errors import BundleError, Location, MergeConflict
 from fieldkit.merge.groups import members_digest, refresh_included
+from fieldkit.merge.rowcheck import printable
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import (
     capture_table,
@@ -44,8 +46,17 @@ __all__ = [
 def register_device(store: Path | str, key: DevicePublicKey, *, replace: bool = False) -> str:
     """Trust ``key`` for its device's bundles: 'registered', 'unchanged' or 'replaced'.
 
-    A device registered with another key is refused (FK-BUNDLE-027) unless ``replace``.
+    A device registered with another key is refused (FK-BUNDLE-027) unless ``replace``; a
+    device id its bundles could never carry (the manifest's name rule) is FK-BUNDLE-026.
     """
+    if not DEVICE_ID.fullmatch(key.device_id):
+        raise BundleError(
+            f"not a fieldkit device key file: the device id {printable(key.device_id)} is not "
+            "one a laptop makes",
+            code="FK-BUNDLE-026",
+            location=Location(record=printable(key.device_id)),
+            hint="use the device-<id>.pub file 'fieldkit device init' wrote on the laptop",
+        )
     with open_coordinator(store) as db, db.transaction() as conn:
         row = conn.execute(
             select(devices).where(devices.c.device_id == key.device_id)
