@@ -28,6 +28,7 @@ FLOORS = {
     "engine": "dict assignment per answer (median step; floor in the same process)",
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
     "xlsform import": "pyxform xls2xform.convert of the same XLSForm (to an XForm)",
+    "release": "one linear program (scipy linprog, HiGHS) per hidden cell over the final system",
 }
 
 
@@ -169,6 +170,7 @@ def run(args: argparse.Namespace) -> list[str]:
     stage("xlsform import", "xlsform", floor=has_pyxform)
     if not has_pyxform:
         rows[-1].note = "pyxform not installed"
+    stage("release", "release")
     load_after = os.getloadavg()
     profiled: list[str] = []
     if args.profile:

@@ -342,6 +342,62 @@ def xlsform_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "rows": result.questions}
 
 
+# -- release ---------------------------------------------------------------------------------
+
+
+def release_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """publish(): the release's tables protected together (moves, hiding, audit)."""
+    import release  # noqa: PLC0415
+    from fieldkit.release import publish  # noqa: PLC0415
+
+    dataset = release.generated(args.size)
+    tables = release.tables(dataset)
+    start = time.perf_counter()
+    _, outcome = publish(dataset, tables)
+    seconds = time.perf_counter() - start
+    sensitive = sum(1 for count in outcome.counts if count.sensitive)
+    return {
+        "seconds": seconds,
+        "rows": dataset.table(dataset.main).n_rows,
+        "hidden": len(outcome.hidden),
+        "sensitive": sensitive,
+        "moves": outcome.moves,
+        "audited": outcome.audited,
+    }
+
+
+def release_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """One linear program per hidden cell (its maximum) over the same final system: what an
+    audit of the finished pattern costs at the least, without choosing it."""
+    import numpy as np  # noqa: PLC0415
+    from scipy.optimize import linprog  # noqa: PLC0415
+    from scipy.sparse import csr_array  # noqa: PLC0415
+
+    import release  # noqa: PLC0415
+    from fieldkit.release.counts import counts_of  # noqa: PLC0415
+    from fieldkit.release.publish import publish  # noqa: PLC0415
+    from fieldkit.release.tables import problem_of  # noqa: PLC0415
+
+    dataset = release.generated(args.size)
+    tables = release.tables(dataset)
+    _, outcome = publish(dataset, tables)  # untimed: only to know the final pattern
+    counts = counts_of(tables, dataset.study.small_cell_threshold, set())
+    problem, index = problem_of(dataset, [(c.table, c.where) for c in counts])
+    hidden = {index[i] for i in outcome.hidden}
+    shown = [c for c in range(len(problem.counts)) if c not in hidden]
+    rows = [r for r, c in enumerate(shown) for _ in problem.counts[c].atoms]
+    columns = [a for c in shown for a in problem.counts[c].atoms]
+    matrix = csr_array((np.ones(len(rows)), (rows, columns)), (len(shown), problem.n_atoms))
+    values = np.array([problem.counts[c].value for c in shown], dtype=float)
+    start = time.perf_counter()
+    for count in sorted(hidden):
+        objective = np.zeros(problem.n_atoms)
+        objective[list(problem.counts[count].atoms)] = -1.0
+        linprog(objective, A_eq=matrix, b_eq=values, bounds=(0, None), method="highs")
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": dataset.table(dataset.main).n_rows}
+
+
 STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "merge": {"fieldkit": merge_fieldkit, "floor": merge_floor, "duckdb": merge_duckdb},
     "flatten": {"fieldkit": flatten_fieldkit, "floor": flatten_floor},
@@ -350,6 +406,7 @@ STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "engine": {"fieldkit": engine_fieldkit, "floor": engine_floor},
     "compile": {"fieldkit": compile_fieldkit, "floor": compile_floor},
     "xlsform": {"fieldkit": xlsform_fieldkit, "floor": compile_floor},
+    "release": {"fieldkit": release_fieldkit, "floor": release_floor},
 }
 
 

@@ -19,6 +19,7 @@ STAGES = (
     "engine",
     "compile",
     "xlsform import",
+    "release",
 )
 NUMBER = re.compile(r"([\d.,]+) (s|ms|µs|MiB)$")
 

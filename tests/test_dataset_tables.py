@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from fieldkit.dataset import NOT_REPRESENTATIVE, DatasetError, StudyInfo, flatten
 from fieldkit.indicators import derive_all
-from fieldkit.release import Relation, check_release, determined_cells, suppress
+from fieldkit.release import check_release, publish
+from fieldkit.release.microdata import individual_risk
 from fieldkit.stats import SUPPRESSED, crosstab, estimate_proportion
 from fieldkit.stats.student import t_quantile
 from tests.data.handmade import REFERENCE, build_members, compile_form, compile_street_form, stream
@@ -63,27 +63,20 @@ def test_a_cross_of_two_breakdowns_has_subtotals(members: Any, study: StudyInfo)
     assert rows[("Total", "Total")] == [13, 17, 30]
 
 
-def test_small_cells_are_suppressed_with_secondary_suppression(
+def test_crosstabs_hide_nothing_until_a_release_protects_them(
     members: Any, study: StudyInfo
 ) -> None:
     table = crosstab(members, "cl_sdg_8_7_1", ["age_band_ilo_cl"], study=study)
-    x = SUPPRESSED
-    # 4 (5-11 yes), 4 (12-14 yes) and 4 (15-17 no) are below 5. Each row needs a second
-    # hidden cell, and 15-17 = Total - 5-14 would give 15-17 away: the total goes too.
-    assert table.published() == [[x, x, x], [x, x, x], [x, x, x], [8, 13, 21], [x, x, x]]
-    assert table.percent(3, 0) == pytest.approx(100 * 8 / 21)
-    assert table.percent(0, 0) == x
-    assert any("hidden to protect" in note for note in table.notes)
+    assert not table.hidden and table.published()[0] == [4, 8, 12]
+    assert table.categories == [1, 0] and table.source == "mini_household__members"
 
 
 def test_percentages_never_reveal_a_hidden_count(members: Any, study: StudyInfo) -> None:
     table = crosstab(members, "work_school", ["sex"], study=study)
-    assert table.published() == [
-        [SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, 15],
-        [SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, 15],
-        [11, SUPPRESSED, 11, SUPPRESSED, 30],
-    ]
+    table.hidden |= {(0, 0), (0, 1)}
     assert table.percent(0, 0) == SUPPRESSED and table.percent(2, 0) == pytest.approx(36.666, 1e-3)
+    table.hidden.add((1, 4))
+    assert table.percent(1, 2) == SUPPRESSED  # its row total is hidden
 
 
 def test_non_representative_tables_say_so() -> None:
@@ -160,10 +153,19 @@ def test_samplics_recomputes_the_stored_reference() -> None:
 
 def test_estimates_on_few_records_are_withheld(members: Any, study: StudyInfo) -> None:
     table = estimate_proportion(members, "cl_gpb", ["age_band_ilo_cl"], study=study)
+    assert not any(e.hidden for e in table.estimates)  # stats computes; a release decides
+    dataset = _dataset(members, study)
+    publish(dataset, [table])
     shown = {row.labels[0]: e for row, e in zip(table.rows, table.estimates, strict=True)}
     assert not shown["5-11"].hidden  # 11 children: 6 yes, 5 no
     assert shown["12-14"].hidden  # 9 children, 8 of them yes: 1 'no' would show
     assert not shown["5-14"].hidden
+
+
+def _dataset(members: Any, study: StudyInfo) -> Any:
+    from fieldkit.dataset import Dataset
+
+    return Dataset(study, "en", {members.name: members}, main=members.name)
 
 
 def test_a_stratum_with_one_psu_has_no_variance(members: Any, study: StudyInfo) -> None:
@@ -200,49 +202,21 @@ def test_microdata_fail_the_release_check(members: Any) -> None:
     assert coarse.ok and coarse.smallest_key == 18  # 3 households of 6 in the north
 
 
-# --- suppression as a property -----------------------------------------------------------
+def test_the_refusal_names_the_combinations_by_their_labels(members: Any) -> None:
+    check = check_release(members, keys=["sex", "district"], weight="hh_weight", k=19)
+    assert not check.ok and check.offending
+    assert all("sex=Male" in o or "sex=Female" in o or "missing" in o for o in check.offending)
+    with pytest.raises(DatasetError, match=r"district=North, sex=Female: 8") as caught:
+        check.raise_if_failed()
+    assert caught.value.code == "FK-DATA-009"
 
 
-def _grid_relations(n_rows: int, n_cols: int) -> list[Relation]:
-    """An n x m table with a total column and a total row."""
-    relations = [
-        Relation(tuple((r, c) for c in range(n_cols)), (r, n_cols)) for r in range(n_rows + 1)
-    ]
-    relations += [
-        Relation(tuple((r, c) for r in range(n_rows)), (n_rows, c)) for c in range(n_cols + 1)
-    ]
-    return relations
-
-
-def _with_totals(inner: list[list[int]]) -> list[list[int]]:
-    rows = [[*row, sum(row)] for row in inner]
-    return [*rows, [sum(col) for col in zip(*rows, strict=True)]]
-
-
-grids = st.integers(1, 5).flatmap(
-    lambda m: st.lists(st.lists(st.integers(0, 30), min_size=m, max_size=m), min_size=1, max_size=5)
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(inner=grids, threshold=st.integers(3, 11))
-def test_no_hidden_cell_can_be_recovered(inner: list[list[int]], threshold: int) -> None:
-    counts = _with_totals(inner)
-    relations = _grid_relations(len(inner), len(inner[0]))
-    hidden = suppress(counts, relations, threshold)
-    for r, row in enumerate(counts):
-        for c, value in enumerate(row):
-            if (r, c) not in hidden:
-                assert value == 0 or value >= threshold  # every shown count is 0 or >= t
-    for relation in relations:  # no row or column with exactly one hidden cell
-        assert sum(cell in hidden for cell in relation.cells) != 1
-    assert determined_cells(relations, hidden) == set()  # nor any combination of them
-
-
-def test_the_audit_finds_a_cell_pinned_by_a_combination() -> None:
-    # a dumbbell: two hidden rectangles joined by one hidden cell, which is then pinned
-    relations = _grid_relations(3, 3)
-    hidden = {(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 2)}
-    assert determined_cells(relations, hidden)
-    counts = _with_totals([[1, 9, 9], [9, 9, 9], [9, 9, 9]])
-    assert determined_cells(relations, suppress(counts, relations, 5)) == set()
+def test_individual_risk_is_sdcmicros_approximation() -> None:
+    # indivRisk(method = "approx") by hand: f = 1, 2, 3 records weighing F in all
+    p = 1 / 200
+    assert individual_risk(1, 200) == pytest.approx(p / (1 - p) * math.log(200))
+    assert individual_risk(1, 200) == pytest.approx(0.026624, abs=1e-6)  # not 1/200 = 0.5%
+    p = 2 / 50
+    assert individual_risk(2, 50) == pytest.approx(p / (1 - p) - (p / (1 - p)) ** 2 * math.log(25))
+    assert individual_risk(3, 300) == pytest.approx(0.01 / (3 - 0.99))
+    assert individual_risk(4, 4) == 0.25  # the whole population was sampled

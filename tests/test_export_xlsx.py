@@ -12,6 +12,7 @@ import pytest
 from fieldkit.dataset import DatasetError, StreamTable, Variable, VarType, flatten
 from fieldkit.export import CODEBOOK_HEADER, ExportError, sheet_names, write_csv, write_xlsx
 from fieldkit.indicators import derive_all
+from fieldkit.release import publish
 from fieldkit.stats import SUPPRESSED, crosstab, estimate_proportion
 from tests.data.handmade import ALL_RULE_SETS, PLANTED, compile_form, compile_street_form, stream
 
@@ -29,10 +30,14 @@ def dataset() -> Any:
 @pytest.fixture(scope="module")
 def published(dataset: Any) -> list[Any]:
     children = dataset.table(ROSTER)
-    return [
-        crosstab(children, "cl_sdg_8_7_1", ["age_band_ilo_cl"], study=dataset.study),
-        estimate_proportion(children, "cl_sdg_8_7_1", ["sex"], study=dataset.study),
-    ]
+    tables, _ = publish(
+        dataset,
+        [
+            crosstab(children, "cl_sdg_8_7_1", ["age_band_ilo_cl"], study=dataset.study),
+            estimate_proportion(children, "cl_sdg_8_7_1", ["sex"], study=dataset.study),
+        ],
+    )
+    return tables
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +108,8 @@ def test_codebook_has_every_variable_with_codes_and_definitions(
 def test_tables_sheet_marks_hidden_cells(workbook: Path) -> None:
     rows = [tuple(v for v in r if v is not None) for r in _rows(workbook, "Tables")]
     assert rows[0] == ("Table 1. Child labour (SDG 8.7.1, ICLS 2008)",)
-    assert rows[2] == ("5-11", SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED)
-    assert rows[5][:4] == ("5-14", 8, 13, 21)
+    assert rows[2][:3] == ("5-11", SUPPRESSED, SUPPRESSED)  # 4 in child labour: hidden
+    assert rows[5][0] == "5-14" and rows[5][3] == 21  # the 5-14 total stays
     numbers = [v for r in rows for v in r if isinstance(v, int | float)]
     assert all(v == 0 or v >= 5 for v in numbers if float(v).is_integer())
     text = " ".join(str(v) for r in rows for v in r)

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, xlsform
+from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, users, xlsform
 from fieldkit.cli.render import err_console, print_error
 from fieldkit.errors import FieldkitError
 
@@ -26,6 +26,8 @@ bundles.register(app)
 datasets.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
+users.register(app)
+users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 
 def main() -> None:

@@ -10,12 +10,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from fieldkit.cli.render import console, err_console, print_json, print_report, progress_bars
+from fieldkit.cli.users import acting_user
 from fieldkit.dataset import Dataset
 from fieldkit.dataset.store import load_dataset
 from fieldkit.export import write_csv, write_dta, write_parquet, write_sav, write_xlsx
 from fieldkit.export.layout import lines
+from fieldkit.instrument.form import Form
 from fieldkit.project import load_project
-from fieldkit.release.publish import standard_tables
+from fieldkit.protocol.schema import Profile
 from fieldkit.stats import Crosstab, EstimateTable, crosstab, estimate_proportion
 
 __all__ = ["register"]
@@ -32,18 +34,43 @@ Project = Annotated[
 Lang = Annotated[str | None, typer.Option("--lang", "-l", help="Language of labels, e.g. fr.")]
 OutFile = Annotated[Path | None, typer.Option(help="Write this file.")]
 OutDir = Annotated[Path | None, typer.Option(help="Write files into this folder.")]
+ProfileOption = Annotated[
+    Profile,
+    typer.Option(
+        "--profile",
+        help="Release profile: internal (coordinators), restricted (researchers under "
+        "agreement: no free text, staff ids or exact dates), public (also k-anonymous, no "
+        "unit numbers, ages in bands).",
+    ),
+]
+Recodes = Annotated[
+    Path,
+    typer.Option("--recodes", help="Folder of recode files (<instrument>.yaml, fieldkit recode)."),
+]
 DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
+DEFAULT_RECODES = Path("recodes")
 
 
 def _load(
-    store: str, instrument: str, role: str, project: list[Path] | None, lang: str | None
-) -> tuple[Dataset, dict[str, int]]:
+    store: str,
+    instrument: str,
+    role: str,
+    project: list[Path] | None,
+    lang: str | None,
+    recodes: Path | None = None,
+) -> tuple[Dataset, dict[str, int], Form]:
     loaded = load_project(project or DEFAULT_PROJECT)
     if not loaded.report.ok:
         print_report(loaded.report, subject="project")
         raise typer.Exit(1)
-    dataset, counts = load_dataset(store, loaded.form(instrument), role=role, language=lang)
-    return dataset, counts
+    form = loaded.form(instrument)
+    dataset, counts = load_dataset(store, form, role=role, language=lang)
+    coded = (recodes or DEFAULT_RECODES) / f"{instrument}.yaml"
+    if coded.exists():
+        from fieldkit.release.recode import apply_recodes
+
+        apply_recodes(dataset, form, coded)
+    return dataset, counts, form
 
 
 def export(
@@ -58,19 +85,29 @@ def export(
     sav: OutDir = None,
     project: Project = None,
     lang: Lang = None,
-    public: Annotated[
-        bool, typer.Option("--public", help="A public release: microdata must pass k >= 11.")
-    ] = False,
+    profile: ProfileOption = Profile.RESTRICTED,
+    recodes: Recodes = DEFAULT_RECODES,
     tables_only: Annotated[
         bool, typer.Option("--tables-only", help="Published tables, no microdata.")
     ] = False,
 ) -> None:
-    """Export datasets (Excel, CSV, Parquet, Stata, SPSS) with codebook and published tables."""
+    """Export a release (Excel, CSV, Parquet, Stata, SPSS): codebook, protected tables and
+    microdata as the profile lets them leave."""
+    from fieldkit.release.about import protect_counts
+    from fieldkit.release.ledger import publish_recorded
+    from fieldkit.release.profiles import prepare_microdata
+
     if not any((xlsx, csv, parquet, dta, sav)):
         err_console.print("nothing to write: give --xlsx, --csv, --parquet, --dta or --sav")
         raise typer.Exit(2)
-    dataset, counts = _load(store, instrument, role, project, lang)
-    published = standard_tables(dataset)
+    full, counts, form = _load(store, instrument, role, project, lang, recodes)
+    # tables from every record, protected with every table the study published before
+    user = acting_user()
+    label = f"export {profile.value}" + (f" by {user}" if user else "")
+    published, _ = publish_recorded(store, full, label=label)
+    shown = protect_counts(counts, full.study.small_cell_threshold)  # the About sheet's
+    dataset = prepare_microdata(full, form, profile, user=user).dataset
+    public = False  # prepare_microdata has made public microdata k-anonymous, or refused
     written: list[Path] = []
     with progress_bars() as progress:
         if xlsx:
@@ -79,7 +116,7 @@ def export(
                     dataset,
                     published,
                     xlsx,
-                    counts=counts,
+                    counts=shown,
                     progress=progress,
                     public=public,
                     microdata=not tables_only,
@@ -90,7 +127,7 @@ def export(
                 dataset,
                 published,
                 csv,
-                counts=counts,
+                counts=shown,
                 progress=progress,
                 public=public,
                 microdata=not tables_only,
@@ -124,18 +161,29 @@ def tables(
     role: Role = "statistician",
     project: Project = None,
     lang: Lang = None,
+    profile: ProfileOption = Profile.RESTRICTED,
+    recodes: Recodes = DEFAULT_RECODES,
     as_json: Annotated[bool, typer.Option("--json", help="Print rows as JSON.")] = False,
 ) -> None:
-    """Print one disaggregated table (counts with totals, small cells suppressed)."""
-    dataset, _ = _load(store, instrument, role, project, lang)
+    """Print one disaggregated table (counts with totals, protected with every table
+    published before)."""
+    from fieldkit.release.ledger import publish_recorded
+    from fieldkit.release.profiles import check_variables
+
+    dataset, _, form = _load(store, instrument, role, project, lang, recodes)
     name = table or (dataset.rosters[0] if dataset.rosters else dataset.main)
     rows = dataset.table(name)
     breakdown = by or ["sex", "age_band_ilo_cl"]
+    check_variables(dataset, form, profile, [indicator, *breakdown])
     result: Crosstab | EstimateTable
     if weighted:
         result = estimate_proportion(rows, indicator, breakdown, study=dataset.study)
     else:
         result = crosstab(rows, indicator, breakdown, study=dataset.study)
+    # what is printed is published: protected with, and recorded beside, every earlier table
+    user = acting_user()
+    label = f"tables {profile.value}" + (f" by {user}" if user else "")
+    publish_recorded(store, dataset, [result], label=label)
     if as_json:
         print_json([[value for value, _ in line] for line in lines([result])])
         return
@@ -162,6 +210,31 @@ def _fmt(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def recode(
+    *,
+    store: Store,
+    instrument: InstrumentId,
+    question: Annotated[
+        list[str] | None,
+        typer.Option("--question", "-q", help="A free-text question (repeat; default: all)."),
+    ] = None,
+    recodes: Recodes = DEFAULT_RECODES,
+    role: Role = "statistician",
+    project: Project = None,
+) -> None:
+    """Add the store's free-text answers to the instrument's recode file, for a coder to give
+    each a code; exports then carry <question>_code, which every release profile keeps."""
+    from fieldkit.release.recode import update_recodes
+
+    dataset, _, form = _load(store, instrument, role, project, None)
+    recodes.mkdir(parents=True, exist_ok=True)
+    report = update_recodes(recodes / f"{instrument}.yaml", form, dataset, question or [])
+    for name, added in report.added.items():
+        console.print(f"{escape(name)}: {added} new texts, {report.uncoded[name]} still to code")
+    console.print(f"[green]✓[/] {escape(str(report.path))}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("export")(export)
     app.command("tables")(tables)
+    app.command("recode")(recode)

@@ -42,6 +42,8 @@ class StudyInfo:
     small_cell_threshold: int = 5
     sample_design: SampleDesign | None = None
     languages: tuple[str, ...] = ("en",)
+    release: tuple[tuple[str, str], ...] = ()
+    """What a release says first about itself: its profile, who made it, what it left out."""
 
     @classmethod
     def from_form(cls, form: Form) -> StudyInfo:

@@ -31,7 +31,8 @@ from fieldkit.instrument.form import Form
 from fieldkit.merge import MergeReport, merge_bundles, register_device
 from fieldkit.privacy.keys import generate_project_keys, load_public_key
 from fieldkit.project import Project, load_project
-from fieldkit.release.publish import standard_tables
+from fieldkit.release.about import protect_counts
+from fieldkit.release.publish import publish, standard_tables
 from fieldkit.stats import Crosstab, EstimateTable, crosstab
 from fieldkit.store import LaptopStore
 from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatus
@@ -91,14 +92,19 @@ def run_demo(
     result.merge = merge_bundles(result.bundles, result.store, project)
     say("statistician: datasets, derived indicators, Excel")
     dataset, counts = load_dataset(result.store, form, role="statistician")
-    result.dataset, result.published = dataset, list(standard_tables(dataset))
-    if dataset.rosters:
+    tables: list[Crosstab | EstimateTable] = list(standard_tables(dataset))
+    if dataset.rosters:  # printed on the console: part of the release like every sheet
         members = dataset.table(dataset.rosters[0])
         result.highlight = crosstab(
             members, HIGHLIGHT, ["age_band_ilo_cl"], study=dataset.study, language="en"
         )
+        tables.append(result.highlight)
+    published, _ = publish(dataset, tables)
+    result.dataset = dataset
+    result.published = [t for t in published if t is not result.highlight]
     workbook = out / "fieldkit-demo.xlsx"
-    result.workbook = write_xlsx(dataset, result.published, workbook, counts=counts)
+    shown = protect_counts(counts, dataset.study.small_cell_threshold)  # About: a release too
+    result.workbook = write_xlsx(dataset, result.published, workbook, counts=shown)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -73,10 +73,11 @@ def _text(label: Mapping[str, str], language: str) -> str:
 def about_rows(
     study: StudyInfo,
     language: str,
-    counts: Mapping[str, int] | None = None,
+    counts: Mapping[str, int | str] | None = None,
     exported_at: str = "",
 ) -> Iterator[tuple[str, str]]:
     """Key/value rows for the About sheet: the study, its rules, and what was merged."""
+    yield from study.release  # the release profile first: the file says what it is
     yield "Study", _text(study.title, language)
     yield "Protocol", study.protocol_id
     yield (

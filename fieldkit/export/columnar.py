@@ -47,10 +47,11 @@ def write_parquet(
     out.mkdir(parents=True, exist_ok=True)
     lang = language or dataset.language
     written = []
+    release = {k: v for k, v in dataset.study.release}
     for name, table in dataset.tables.items():
         target = out / f"{name}.parquet"
         with atomic_path(target) as temporary:
-            _write_table((pa, pq), table, temporary, lang, progress)
+            _write_table((pa, pq), table, temporary, lang, progress, release=release)
         written.append(target)
     return written
 
@@ -90,9 +91,15 @@ def _convert(value: object, arrow_type: Any, pa: Any) -> object:
 
 
 def _write_table(
-    arrow: tuple[Any, Any], table: Rows, path: Path, language: str, progress: Progress | None
+    arrow: tuple[Any, Any],
+    table: Rows,
+    path: Path,
+    language: str,
+    progress: Progress | None,
+    *,
+    release: dict[str, str],
 ) -> None:
-    writer = _Batches(arrow[0], arrow[1].ParquetWriter, table, path, language)
+    writer = _Batches(arrow[0], arrow[1].ParquetWriter, table, path, language, release=release)
     try:
         batch: list[Sequence[object]] = []
         done = 0
@@ -110,9 +117,20 @@ def _write_table(
 
 
 class _Batches:
-    def __init__(self, pa: Any, parquet_writer: Any, table: Rows, path: Path, lang: str) -> None:
+    def __init__(
+        self,
+        pa: Any,
+        parquet_writer: Any,
+        table: Rows,
+        path: Path,
+        lang: str,
+        *,
+        release: dict[str, str],
+    ) -> None:
         self.pa = pa
         self.schema, self.with_missing = _schema(pa, table.variables, lang)
+        if release:  # the file says which release it belongs to
+            self.schema = self.schema.with_metadata({"fieldkit_release": json.dumps(release)})
         self.types = [_arrow_type(pa, v) for v in table.variables]
         self.writer = parquet_writer(str(path), self.schema)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fieldkit.dataset.dataset import Dataset
+from fieldkit.dataset.dataset import Dataset, StudyInfo
 from fieldkit.release.microdata import check_release
 
-__all__ = ["PROGRESS_EVERY", "Progress", "require_release"]
+__all__ = ["PROGRESS_EVERY", "Progress", "file_label", "require_release"]
 
 PROGRESS_EVERY = 10_000
 
@@ -20,3 +20,10 @@ def require_release(dataset: Dataset) -> None:
     design = dataset.study.sample_design
     for table in dataset.tables.values():
         check_release(table, weight=design.weight if design else None).raise_if_failed()
+
+
+def file_label(study: StudyInfo, name: str) -> str:
+    """A file's own label: the table, then its release profile when it has one (a file
+    carries what it is wherever it is copied)."""
+    found = dict(study.release).get("Release profile")
+    return f"{found} release: {name}" if found else name

@@ -25,7 +25,7 @@ def write_csv(
     tables: Sequence[PublishedTable],
     folder: Path | str,
     *,
-    counts: Mapping[str, int] | None = None,
+    counts: Mapping[str, int | str] | None = None,
     language: str | None = None,
     progress: Progress | None = None,
     microdata: bool = True,

@@ -65,8 +65,10 @@ def _estimates(table: EstimateTable) -> Iterator[Line]:
         yield [(note, "note")]
     yield [
         (
-            f"{SUPPRESSED}: withheld (fewer than {table.threshold} records in the domain, or "
-            "with or without the characteristic); counts hidden as in published tables.",
+            f"{SUPPRESSED}: withheld: a share resting on fewer than {table.threshold} records "
+            "(in the domain, or with or without the characteristic), or one that would let a "
+            "hidden count be worked out; a domain's n hidden to protect the people counted, "
+            "with every table of the release.",
             "note",
         )
     ]

@@ -19,7 +19,7 @@ from typing import Any
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.table import Cell, Rows, Special, Variable, VarType
 from fieldkit.export.atomic import atomic_path
-from fieldkit.export.common import require_release
+from fieldkit.export.common import file_label, require_release
 from fieldkit.export.errors import missing_extra
 
 __all__ = ["stata_names", "write_dta", "write_sav"]
@@ -80,11 +80,12 @@ def _write_all(
     for name, table in dataset.tables.items():
         target = out / f"{name}.{kind}"
         frame, meta = _frame(pandas, table, kind, lang)
+        label = file_label(dataset.study, name)
         with atomic_path(target) as temporary:
             if kind == "dta":
-                pyreadstat.write_dta(frame, str(temporary), file_label=name[:80], **meta)
+                pyreadstat.write_dta(frame, str(temporary), file_label=label[:80], **meta)
             else:
-                pyreadstat.write_sav(frame, str(temporary), file_label=name[:64], **meta)
+                pyreadstat.write_sav(frame, str(temporary), file_label=label[:64], **meta)
         written.append(target)
     return written
 

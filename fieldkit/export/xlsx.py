@@ -47,7 +47,7 @@ def write_xlsx(
     tables: Sequence[PublishedTable],
     path: Path | str,
     *,
-    counts: Mapping[str, int] | None = None,
+    counts: Mapping[str, int | str] | None = None,
     language: str | None = None,
     row_limit: int = EXCEL_ROWS,
     progress: Progress | None = None,
@@ -88,7 +88,7 @@ def _about(
     workbook: Any,
     dataset: Dataset,
     language: str,
-    counts: Mapping[str, int] | None,
+    counts: Mapping[str, int | str] | None,
     formats: Mapping[str, Any],
 ) -> None:
     sheet = workbook.add_worksheet("About")

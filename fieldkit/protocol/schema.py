@@ -18,7 +18,9 @@ __all__ = [
     "EthicsModel",
     "ExceptionModel",
     "IdentityAccess",
+    "Profile",
     "ProtocolModel",
+    "ReleaseModel",
     "RoleModel",
     "ScreeningQuestionModel",
     "WindowModel",
@@ -96,9 +98,55 @@ class IdentityAccess(StrEnum):
     WITH_TWO_CUSTODIANS = "with_two_custodians"
 
 
+class Profile(StrEnum):
+    """What may leave the tool, and to whom (issue 12)."""
+
+    INTERNAL = "internal"
+    """Coordinators: everything but identities."""
+    RESTRICTED = "restricted"
+    """Named researchers under agreement: no free text, staff or device ids; dates by month."""
+    PUBLIC = "public"
+    """Anyone: also no unit numbers, dates or exact ages; k-anonymous microdata."""
+
+
 class RoleModel(_Strict):
     answers: AccessLevel
     identities: IdentityAccess = IdentityAccess.NONE
+    profiles: list[Profile] | None = None
+    """Release profiles this role may export; unset: by its access (see fieldkit.users)."""
+    commands: list[str] | None = None
+    """Commands this role may run; unset: by its access (see fieldkit.users)."""
+
+
+class ReleaseModel(_Strict):
+    """How data leave the study (issue 12): the public profile's rules."""
+
+    k: Annotated[int, Field(ge=2)] = 11
+    """Every quasi-identifier combination of public microdata occurs at least k times."""
+    max_risk: Annotated[float, Field(gt=0, le=1)] = 0.03
+    """sdcMicro's individual re-identification risk (with the weights) stays under this."""
+    max_suppressed: Annotated[float, Field(ge=0, le=1)] = 0.1
+    """Local suppression may blank at most this share of quasi-identifier values."""
+    quasi_identifiers: list[str] = Field(
+        default_factory=lambda: [
+            "sex",
+            "age",
+            "district",
+            "ethnicity",
+            "origin",
+            "disability",
+            "family",
+            "hh_size",
+        ]
+    )
+    """Variable names or disaggregation roles, most important first (local suppression
+    blanks the last ones first)."""
+    age_bands: str = "ilo_cl"
+    """Public files carry ages in this scheme's bands only."""
+    geography: list[str] = Field(default_factory=lambda: ["region", "district"])
+    """Geographic variables public files may keep (lower levels are dropped)."""
+    withheld: list[str] = Field(default_factory=list)
+    """More variables no release outside ``internal`` carries."""
 
 
 class ProtocolModel(_Strict):
@@ -118,3 +166,4 @@ class ProtocolModel(_Strict):
     small_cell_threshold: Annotated[int, Field(ge=1)] = 5
     identity_retention_days: Annotated[int, Field(ge=0)]
     representative: bool = True
+    release: ReleaseModel = Field(default_factory=ReleaseModel)

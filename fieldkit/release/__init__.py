@@ -1,7 +1,32 @@
-"""What leaves the tool: small-cell suppression, the microdata release check and the
-standard tables of a release."""
+"""What leaves the tool: release profiles, public microdata checks, and tables protected as a
+set (cell suppression audited with linear programs).
 
+    tables = standard_tables(dataset)                 # computed, nothing hidden
+    outcome = protect_tables(dataset, tables, rules=Rules(threshold=5, width=5))
+"""
+
+from fieldkit.release.audit import Count, Interval, Problem, audit
+from fieldkit.release.errors import ReleaseError
 from fieldkit.release.microdata import ReleaseCheck, check_release
-from fieldkit.release.suppress import Relation, determined_cells, suppress
+from fieldkit.release.publish import HEADLINE, publish, standard_tables
+from fieldkit.release.suppress import Protection, protect
+from fieldkit.release.tables import EarlierCount, ReleaseOutcome, Rules, protect_tables
 
-__all__ = ["Relation", "ReleaseCheck", "check_release", "determined_cells", "suppress"]
+__all__ = [
+    "HEADLINE",
+    "Count",
+    "EarlierCount",
+    "Interval",
+    "Problem",
+    "Protection",
+    "ReleaseCheck",
+    "ReleaseError",
+    "ReleaseOutcome",
+    "Rules",
+    "audit",
+    "check_release",
+    "protect",
+    "protect_tables",
+    "publish",
+    "standard_tables",
+]

@@ -1,8 +1,8 @@
 """The standard release: the usual tables of a dataset whose derived variables are in place.
 
-``standard_tables(dataset)`` tabulates each headline
-indicator by sex and ILO age band (counts, with totals and suppression) and, for a
-representative household survey, its weighted prevalence by sex with standard errors.
+``standard_tables(dataset)`` tabulates each headline indicator by sex and ILO age band
+(counts with totals) and, for a representative household survey, its weighted prevalence by
+sex with standard errors; ``publish(dataset)`` protects them together for a release.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Table
+from fieldkit.release.tables import EarlierCount, ReleaseOutcome, Rules, protect_tables
 from fieldkit.stats.estimate import EstimateTable, estimate_proportion
 from fieldkit.stats.tabulate import Crosstab, crosstab
 
-__all__ = ["HEADLINE", "standard_tables"]
+__all__ = ["HEADLINE", "publish", "standard_tables"]
 
 HEADLINE = ("cl_sdg_8_7_1", "cl_mics6", "cl_gpb", "work_school", "tip_child")
 
@@ -61,3 +62,23 @@ def _estimate(
     except DatasetError as error:  # the design cannot give a variance: say why, go on
         dataset.report.warning(error.code, f"{title}: {error.message}", hint=error.hint)
         return None
+
+
+def publish(
+    dataset: Dataset,
+    tables: Sequence[Crosstab | EstimateTable] | None = None,
+    *,
+    rules: Rules | None = None,
+    earlier: Sequence[EarlierCount] = (),
+) -> tuple[list[Crosstab | EstimateTable], ReleaseOutcome]:
+    """The tables of a release (the standard ones by default), protected together."""
+    found = list(standard_tables(dataset) if tables is None else tables)
+    threshold = dataset.study.small_cell_threshold
+    chosen = rules or Rules(threshold=threshold, width=threshold)
+    headline = {
+        i
+        for i, table in enumerate(found)
+        if isinstance(table, Crosstab) and table.variable in HEADLINE[:1]
+    }
+    outcome = protect_tables(dataset, found, rules=chosen, earlier=earlier, headline=headline)
+    return found, outcome

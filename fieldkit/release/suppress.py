@@ -1,152 +1,103 @@
-"""Small-cell suppression with secondary suppression, checked by linear algebra.
+"""Cell suppression for a whole release, checked by the audit's linear programs.
 
-A published table is a grid of counts tied together by linear relations: each row adds up
-to its total, each column's cells add up to the column's subtotals and total. A reader who
-knows every shown number can solve those relations for a hidden cell when it is the only
-unknown in one of them, or, less obviously, when a combination of relations pins it down.
+Every count a release publishes is checked together with every other (all sheets, every
+earlier ``tables`` call on the same data), so a hidden count cannot come back from another
+table's margin, a shared total or a nested age band (5-14 inside 5-17).
 
-:func:`suppress` hides every count from 1 to ``threshold - 1`` (primary suppression), then
-repeats until nothing changes:
+:func:`protect` starts from the *sensitive* counts (from 1 to the threshold minus one, and
+zeros that would tell a whole group's answer), then repeats until nothing is left to do:
 
-1. every relation with exactly one hidden cell gets a second one (the smallest non-zero
-   shown cell of that relation, a margin only when no inner cell is left);
-2. :func:`determined_cells` solves the relations exactly (Gaussian elimination over
-   fractions) and, for any hidden cell still pinned down, hides one more cell beside it.
+1. for each hidden count not yet seen to move by ``width``, the cheapest move of records
+   that changes it by ``width`` and keeps every other shown count
+   (:mod:`fieldkit.release.moves`); the counts the move changes are hidden too;
+2. audit every hidden count (:func:`fieldkit.release.audit.audit`), reusing the moves as
+   feasible points, so only a count no move spread over ``width`` costs a linear program;
+   a count narrower than ``width`` (a cell hidden by another's move that moved it by less)
+   gets a move of its own in the next round.
 
-Zeros are shown: a zero is not a person. Primary and secondary cells look the same.
+Hiding a count only removes an equation, so intervals only widen: a count that passed once
+passes for good. Counts published earlier cannot be taken back: a count that only they pin
+down is reported as ``exposed`` (in practice never, since they were protected when
+published).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from fractions import Fraction
+from dataclasses import dataclass, field
 
-__all__ = ["Cell", "Relation", "determined_cells", "suppress"]
+import numpy as np
 
-Cell = tuple[int, int]
-"""(row, column) in the grid."""
+from fieldkit.release.audit import Interval, Problem, audit
+from fieldkit.release.moves import Planner
 
-
-@dataclass(frozen=True, slots=True)
-class Relation:
-    """``sum(parts) == total``: a row adding to its total, or rows adding to a subtotal."""
-
-    parts: tuple[Cell, ...]
-    total: Cell
-
-    @property
-    def cells(self) -> tuple[Cell, ...]:
-        return (*self.parts, self.total)
+__all__ = ["Protection", "protect"]
 
 
-def suppress(
-    counts: Sequence[Sequence[int]], relations: Sequence[Relation], threshold: int
-) -> set[Cell]:
-    """The cells to hide so no count from 1 to threshold-1 shows or can be worked out."""
-    hidden = {
-        (r, c)
-        for r, row in enumerate(counts)
-        for c, value in enumerate(row)
-        if 0 < value < threshold
-    }
-    while True:
-        if _pair_up(counts, relations, hidden):
-            continue
-        pinned = determined_cells(relations, hidden)
-        if not pinned or not _hide_beside(counts, relations, hidden, pinned):
-            return hidden
+@dataclass
+class Protection:
+    hidden: set[int]
+    """Counts of the new tables to hide (primary and secondary alike)."""
+    intervals: dict[int, Interval] = field(default_factory=dict)
+    """The last audit of every hidden count (new and earlier ones)."""
+    exposed: set[int] = field(default_factory=set)
+    """Hidden counts that only counts published earlier pin down."""
+    rounds: int = 0
+    moves: int = 0
+    """Moves planned (one linear program each, two when the count cannot go up)."""
+    solved: int = 0
+    """Counts the audit had to solve (two linear programs each)."""
 
 
-def _pair_up(
-    counts: Sequence[Sequence[int]], relations: Sequence[Relation], hidden: set[Cell]
-) -> bool:
-    changed = False
-    for relation in relations:
-        if sum(cell in hidden for cell in relation.cells) == 1:
-            partner = _partner(counts, relation, hidden)
-            if partner is not None:
-                hidden.add(partner)
-                changed = True
-    return changed
+def protect(
+    problem: Problem,
+    *,
+    sensitive: Iterable[int],
+    width: int,
+    costs: Sequence[float],
+    fixed_shown: Iterable[int] = (),
+    fixed_hidden: Iterable[int] = (),
+    never_shown: Iterable[int] = (),
+) -> Protection:
+    """Hide counts until every hidden count's feasible interval is at least ``width`` wide.
 
-
-def _partner(counts: Sequence[Sequence[int]], relation: Relation, hidden: set[Cell]) -> Cell | None:
-    """The cell to hide next in a relation: the smallest non-zero shown part, else the total."""
-    shown = [cell for cell in relation.parts if cell not in hidden and _value(counts, cell) > 0]
-    if shown:
-        return min(shown, key=lambda cell: (_value(counts, cell), cell))
-    if relation.total not in hidden:
-        return relation.total
-    zeros = [cell for cell in relation.parts if cell not in hidden]
-    return min(zeros) if zeros else None
-
-
-def _value(counts: Sequence[Sequence[int]], cell: Cell) -> int:
-    return counts[cell[0]][cell[1]]
-
-
-def _hide_beside(
-    counts: Sequence[Sequence[int]],
-    relations: Sequence[Relation],
-    hidden: set[Cell],
-    pinned: Iterable[Cell],
-) -> bool:
-    """Hide one more cell in a relation of a pinned cell (else anywhere near hidden ones)."""
-    pinned = sorted(pinned)
-    touching = [r for r in relations if any(c in r.cells for c in pinned)]
-    touching += [r for r in relations if any(c in hidden for c in r.cells)]
-    for relation in touching:
-        partner = _partner(counts, relation, hidden)
-        if partner is not None:
-            hidden.add(partner)
-            return True
-    return False
-
-
-def determined_cells(relations: Sequence[Relation], hidden: set[Cell]) -> set[Cell]:
-    """Hidden cells whose value follows exactly from the shown cells and the relations.
-
-    Unknowns are the hidden cells; each relation is one linear equation among them. A cell
-    is determined exactly when its unit vector lies in the row space of the equations, which
-    in reduced row echelon form means a row with a single non-zero entry, at that cell.
+    ``fixed_shown``/``fixed_hidden`` were published earlier and stay as they are;
+    ``never_shown`` are counts no table prints but whose protection matters (a share's
+    complement); every other count may be hidden, at its cost.
     """
-    unknowns = sorted(hidden)
-    index = {cell: i for i, cell in enumerate(unknowns)}
-    matrix: list[list[Fraction]] = []
-    for relation in relations:
-        row = [Fraction(0)] * len(unknowns)
-        for cell in relation.parts:
-            if cell in index:
-                row[index[cell]] += 1
-        if relation.total in index:
-            row[index[relation.total]] -= 1
-        if any(row):
-            matrix.append(row)
-    reduced = _rref(matrix, len(unknowns))
-    found = set()
-    for row in reduced:
-        nonzero = [i for i, value in enumerate(row) if value != 0]
-        if len(nonzero) == 1:
-            found.add(unknowns[nonzero[0]])
-    return found
+    locked_shown = set(fixed_shown)
+    locked_hidden = set(fixed_hidden) | set(never_shown)
+    hidden = {c for c in sensitive if c not in locked_shown and problem.counts[c].atoms}
+    hidden -= locked_hidden
+    result = Protection(hidden)
+    planner = Planner(problem, costs, locked_shown)
+    points: list[np.ndarray] = []
+    moved: set[int] = set()
+    pending = sorted(hidden | {c for c in locked_hidden if problem.counts[c].atoms})
+    while pending:
+        result.rounds += 1
+        for count in pending:
+            if _spread(problem, points, count) >= width:
+                continue  # an earlier move already changes it enough
+            move = planner.move(count, width, hidden | locked_hidden)
+            if move is None or count in moved:  # a moved count cannot fail: guard the loop
+                result.exposed.add(count)
+                continue
+            moved.add(count)
+            points.append(move.point)
+            hidden |= move.changed - locked_hidden - locked_shown
+        shown = [c for c in range(len(problem.counts)) if c not in hidden | locked_hidden]
+        found = audit(problem, shown, sorted(hidden | locked_hidden), width, points)
+        result.solved += sum(1 for interval in found.values() if interval.exact)
+        result.intervals.update(found)
+        pending = sorted(
+            c for c, iv in found.items() if iv.width < width and c not in result.exposed
+        )
+    result.moves = planner.solved
+    return result
 
 
-def _rref(matrix: list[list[Fraction]], width: int) -> list[list[Fraction]]:
-    rows = [list(r) for r in matrix]
-    pivot_row = 0
-    for column in range(width):
-        found = next((r for r in range(pivot_row, len(rows)) if rows[r][column] != 0), None)
-        if found is None:
-            continue
-        rows[pivot_row], rows[found] = rows[found], rows[pivot_row]
-        pivot = rows[pivot_row][column]
-        rows[pivot_row] = [value / pivot for value in rows[pivot_row]]
-        for r, row in enumerate(rows):
-            if r != pivot_row and row[column] != 0:
-                factor = row[column]
-                rows[r] = [a - factor * b for a, b in zip(row, rows[pivot_row], strict=True)]
-        pivot_row += 1
-        if pivot_row == len(rows):
-            break
-    return rows[:pivot_row]
+def _spread(problem: Problem, points: Sequence[np.ndarray], count: int) -> float:
+    atoms = list(problem.counts[count].atoms)
+    values = [float(problem.truth[atoms].sum())] + [float(p[atoms].sum()) for p in points]
+    return max(values) - min(values)

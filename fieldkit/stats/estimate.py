@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from fieldkit.dataset.dataset import StudyInfo
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Cell, Table
-from fieldkit.release.suppress import Relation, suppress
 from fieldkit.stats.breakdown import Breakdown, Row, breakdown
 from fieldkit.stats.domain_sums import DomainSums, Records, check_weights, group_records, merged
 from fieldkit.stats.student import t_quantile
@@ -43,7 +42,7 @@ class Estimate:
     ci_low: float | None
     ci_high: float | None
     hidden: bool = False
-    """The estimate is withheld (too few records, or too few with or without the value)."""
+    """The estimate is withheld (decided by :mod:`fieldkit.release`)."""
     n_hidden: bool = False
 
 
@@ -60,6 +59,12 @@ class EstimateTable:
     threshold: int
     method: str
     notes: list[str] = field(default_factory=list)
+    value: Cell = 1
+    """The value whose share is estimated."""
+    categories: list[Cell] = field(default_factory=list)
+    """The variable's labelled codes (what a domain's ``n`` may hold)."""
+    source: str = ""
+    """The analysis table the estimates come from."""
 
 
 def estimate_proportion(
@@ -88,7 +93,6 @@ def estimate_proportion(
         _estimate(merged([leaves[leaf] for leaf in covered if leaf in leaves]), records, t)
         for covered in _domains(structure)
     ]
-    _withhold(structure, estimates, limit)
     target = table.variable(variable)
     method = _method(study, records.df, alpha)
     return EstimateTable(
@@ -103,6 +107,9 @@ def estimate_proportion(
         threshold=limit,
         method=method,
         notes=[method],
+        value=value,
+        categories=list(target.value_labels),
+        source=table.name,
     )
 
 
@@ -149,22 +156,6 @@ def _logit_interval(p: float, se: float, t: float) -> tuple[float, float]:
 
 def _expit(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
-
-
-def _withhold(structure: Breakdown, estimates: list[Estimate], limit: int) -> None:
-    """Withhold estimates resting on fewer than ``limit`` records with or without the value,
-    and hide the unweighted counts as published tables hide cells."""
-    for estimate in estimates:
-        misses = estimate.n - estimate.hits
-        if estimate.n < limit or 0 < estimate.hits < limit or 0 < misses < limit:
-            estimate.hidden = True
-    counts = [[e.n] for e in estimates]
-    relations = [
-        Relation(tuple((p, 0) for p in parts), (aggregate, 0))
-        for aggregate, parts in structure.relations()
-    ]
-    for row, _ in suppress(counts, relations, limit):
-        estimates[row].n_hidden = True
 
 
 def _method(study: StudyInfo, df: int, alpha: float) -> str:

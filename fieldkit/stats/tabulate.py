@@ -1,12 +1,12 @@
-"""Disaggregated counts and percentages with totals, small cells suppressed.
+"""Disaggregated counts and percentages with totals.
 
 ``crosstab(table, "work_school", by=["sex", "age_band_ilo_cl"], study=study)`` counts the
 rows in each category of the variable (columns) for each combination of the breakdown
 variables (rows), with subtotals, the ILO 5-14 total, a total row and a total column, and
-row percentages. Counts from 1 to the protocol's threshold minus one are hidden, and so are
-as many others as it takes for no hidden count to be worked out from the totals
-(:mod:`fieldkit.release.suppress`). Percentages are shown only beside shown counts and
-shown totals. A study that is not representative gets its "do not extrapolate" note.
+row percentages. A crosstab hides nothing: it is for internal use as it comes. What may be
+published is decided by :mod:`fieldkit.release`, which marks cells ``hidden`` for all the
+tables of a release together. Percentages are shown only beside shown counts and shown
+totals. A study that is not representative gets its "do not extrapolate" note.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 
 from fieldkit.dataset.dataset import NOT_REPRESENTATIVE, StudyInfo
 from fieldkit.dataset.table import Cell, Special, Table
-from fieldkit.release.suppress import Relation, suppress
-from fieldkit.stats.breakdown import MISSING, Breakdown, Row, breakdown
+from fieldkit.stats.breakdown import MISSING, Row, breakdown
 
-__all__ = ["SUPPRESSED", "Crosstab", "crosstab", "relations"]
+__all__ = ["SUPPRESSED", "Crosstab", "crosstab", "left_out_note"]
 
 SUPPRESSED = "x"
 """What a hidden cell shows."""
@@ -34,11 +33,17 @@ class Crosstab:
     columns: list[str]
     """Category labels, then "Total"."""
     counts: list[list[int]]
-    hidden: set[tuple[int, int]]
     threshold: int
     notes: list[str] = field(default_factory=list)
     left_out: int = 0
     """Rows with no value for the variable (not asked, unknown)."""
+    hidden: set[tuple[int, int]] = field(default_factory=set)
+    """Cells a release withholds (none until :mod:`fieldkit.release` decides)."""
+    categories: list[Cell] = field(default_factory=list)
+    """The variable's code for each column but the last (Total)."""
+    source: str = ""
+    """The analysis table counted."""
+    left_out_hidden: bool = False
 
     def count(self, row: int, column: int) -> int | str:
         """What the published table shows: the count, or the suppression marker."""
@@ -58,18 +63,6 @@ class Crosstab:
         return [[self.count(r, c) for c in range(len(self.columns))] for r in range(len(self.rows))]
 
 
-def relations(structure: Breakdown, n_columns: int) -> list[Relation]:
-    """Every row adds up to its total column; every aggregate row is the sum of its parts."""
-    found = [
-        Relation(tuple((r, c) for c in range(n_columns - 1)), (r, n_columns - 1))
-        for r in range(len(structure.rows))
-    ]
-    for aggregate, parts in structure.relations():
-        for c in range(n_columns):
-            found.append(Relation(tuple((p, c) for p in parts), (aggregate, c)))
-    return found
-
-
 def crosstab(
     table: Table,
     variable: str,
@@ -80,7 +73,7 @@ def crosstab(
     title: str | None = None,
     threshold: int | None = None,
 ) -> Crosstab:
-    """Counts of ``variable``'s categories by ``by``, with totals, suppressed for publication."""
+    """Counts of ``variable``'s categories by ``by``, with totals (nothing hidden)."""
     limit = study.small_cell_threshold if threshold is None else threshold
     known = [_known(v) for v in table.column(variable)]
     structure = breakdown(table, by, language, known)
@@ -114,9 +107,10 @@ def crosstab(
         rows=structure.rows,
         columns=[*labels, "Total"],
         counts=counts,
-        hidden=suppress(counts, relations(structure, width), limit),
         threshold=limit,
         left_out=left_out,
+        categories=categories,
+        source=table.name,
     )
     result.notes.extend(_notes(study, result, target.universe))
     return result
@@ -130,17 +124,14 @@ def _notes(study: StudyInfo, table: Crosstab, universe: str | None) -> list[str]
     notes = []
     if study.counts_only:
         notes.append(NOT_REPRESENTATIVE)
-    notes.append(
-        f"{SUPPRESSED}: hidden to protect the people counted (counts from 1 to "
-        f"{table.threshold - 1}, and others so hidden counts cannot be worked out from totals)."
-    )
     if universe:
         notes.append(f"Universe: {universe}.")
     if table.left_out:
-        shown = (
-            str(table.left_out)
-            if table.left_out >= table.threshold
-            else f"fewer than {table.threshold}"
-        )
-        notes.append(f"{shown} rows without a value (not asked or unknown) left out.")
+        notes.append(left_out_note(table.left_out))
     return notes
+
+
+def left_out_note(count: int | None) -> str:
+    """The note on rows without a value; ``None`` when the count itself is withheld."""
+    shown = "Some" if count is None else str(count)
+    return f"{shown} rows without a value (not asked or unknown) left out."

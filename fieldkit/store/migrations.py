@@ -171,6 +171,20 @@ def _merge_tables_v1(conn: Connection) -> None:
     create_merge_tables(conn)
 
 
+def _release_ledger_v1(conn: Connection) -> None:
+    # Imported here: the release layer owns its table (fieldkit/release/ledger.py).
+    from fieldkit.release.ledger import create_ledger  # noqa: PLC0415
+
+    create_ledger(conn)
+
+
+def _users_v1(conn: Connection) -> None:
+    # Imported here: the user register owns its table (fieldkit/users/register.py).
+    from fieldkit.users.register import create_users  # noqa: PLC0415
+
+    create_users(conn)
+
+
 def _event_logs_v1(conn: Connection) -> None:
     """Paradata packed per interview: one JSON array of the laptop's events (in its order)
     instead of a row per event. A coordinator reads paradata an interview at a time, and a
@@ -231,6 +245,8 @@ MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
         Migration(2, "coordinator: audit log", _audit_log_v1),
         Migration(3, "coordinator: merge tables", _merge_tables_v1),
         Migration(4, "coordinator: event logs per interview", _event_logs_v1),
+        Migration(50, "coordinator: release ledger", _release_ledger_v1),
+        Migration(51, "coordinator: user register", _users_v1),
     ),
 }
 
