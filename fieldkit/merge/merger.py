@@ -255,15 +255,15 @@ def _payload_folder(db: Database) -> Path | None:
 @contextlib.contextmanager
 def _payload_copy(db: Database, scanned: ScannedBundle) -> Iterator[Path]:
     folder = _payload_folder(db)
+    where = shown(folder) if folder is not None else "the temporary folder"
     stack = contextlib.ExitStack()
     try:
         payload_path = stack.enter_context(extract_payload(scanned, folder))
     except OSError as error:
         raise MergeConflict(
-            f"cannot keep the working copy of a bundle in {folder or 'the temporary folder'}: "
-            f"{error.strerror or error}",
+            f"cannot keep the working copy of a bundle in {where}: {error.strerror or error}",
             code="FK-MERGE-031",
-            location=Location(str(folder) if folder else None),
+            location=Location(where),
             hint="the store's folder must be writable by the merge (payloads are copied "
             "there, private, and removed after); nothing was merged from this bundle",
         ) from None
