@@ -29,6 +29,7 @@ FLOORS = {
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
     "xlsform import": "pyxform xls2xform.convert of the same XLSForm (to an XForm)",
     "release": "one linear program (scipy linprog, HiGHS) per hidden cell over the final system",
+    "startup": "python -c pass with the same interpreter (median of interleaved runs)",
 }
 
 
@@ -171,6 +172,11 @@ def run(args: argparse.Namespace) -> list[str]:
     if not has_pyxform:
         rows[-1].note = "pyxform not installed"
     stage("release", "release")
+    import startup  # noqa: PLC0415 - beside this file, like the stage modules
+
+    for name, arguments in startup.COMMANDS.items():
+        print(f"  {name} ...", file=sys.stderr, flush=True)
+        rows.append(Row(name, *startup.measure_pair(arguments, args.startup_runs)))
     load_after = os.getloadavg()
     profiled: list[str] = []
     if args.profile:
@@ -210,6 +216,7 @@ def main() -> None:
     parser.add_argument("--export-rows", type=int, default=None)
     parser.add_argument("--out", type=Path, default=BENCH / "results" / "latest.md")
     parser.add_argument("--profile", type=Path, default=None, help="cProfile the merge here")
+    parser.add_argument("--startup-runs", type=int, default=15, help="runs per start-up row")
     args = parser.parse_args()
     args.data = args.data.resolve()
     args.profile = args.profile.resolve() if args.profile else None

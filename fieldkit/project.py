@@ -6,7 +6,8 @@ Protocols compile first so instruments can be checked against them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +19,20 @@ from fieldkit.protocol.compiler import compile_protocol_document
 from fieldkit.protocol.model import Protocol
 from fieldkit.report import Issue, Report
 
-__all__ = ["Project", "load_project", "resolve_form", "study_root"]
+__all__ = [
+    "PROJECT_VARIABLE",
+    "Project",
+    "load_project",
+    "load_study",
+    "resolve_form",
+    "study_paths",
+    "study_root",
+    "yaml_files",
+]
 
 YAML_SUFFIXES = (".yaml", ".yml")
+PROJECT_VARIABLE = "FIELDKIT_PROJECT"
+"""Names the study folder when a command runs outside it."""
 
 
 @dataclass
@@ -45,7 +57,9 @@ class Project:
         return {form.hash: form for form in self.forms.values()}
 
 
-def _yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
+def yaml_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files under ``paths`` that ``load_project`` reads: YAML files in folders, and
+    every file named directly."""
     for path in paths:
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES)
@@ -60,7 +74,7 @@ def load_project(paths: Iterable[Path], *, extra_protocols: Iterable[Path] = ())
     """
     project = Project()
     documents: list[SourceDocument] = []
-    for path in _yaml_files(paths):
+    for path in yaml_files(paths):
         try:
             documents.append(load_source(path))
         except FieldkitError as error:
@@ -69,7 +83,7 @@ def load_project(paths: Iterable[Path], *, extra_protocols: Iterable[Path] = ())
     protocols = [d for d in documents if d not in instruments]
     for doc in protocols:
         _add_protocol(project, doc, project.report)
-    for path in _yaml_files(extra_protocols):
+    for path in yaml_files(extra_protocols):
         try:
             _add_protocol(project, load_source(path), Report())
         except FieldkitError:
@@ -116,6 +130,13 @@ def _add_form(project: Project, form: Form, doc: SourceDocument) -> None:
 def resolve_form(instrument: Path | str, project_root: Path | None = None) -> Form:
     """Compile one instrument with the protocols beside it; raise on the first error."""
     path = Path(instrument)
+    if path.is_dir():
+        raise InstrumentError(
+            "is a folder, not an instrument file",
+            code="FK-YAML-005",
+            location=Location(str(path)),
+            hint="give one instrument's YAML file, e.g. instruments/household.yaml",
+        )
     root = project_root or study_root(path)
     project = load_project([path], extra_protocols=[root / "protocols"])
     if not project.report.ok:
@@ -132,7 +153,71 @@ def resolve_form(instrument: Path | str, project_root: Path | None = None) -> Fo
 
 def study_root(path: Path) -> Path:
     """The study folder a file belongs to: the nearest parent holding protocols/."""
-    for parent in [path.parent, *path.parents]:
-        if (parent / "protocols").is_dir():
-            return parent
-    return Path.cwd()
+    return _nearest_study(path.parent) or Path.cwd()
+
+
+def _nearest_study(start: Path) -> Path | None:
+    for folder in [start, *start.parents]:
+        if _is_study(folder):
+            return folder
+    return None
+
+
+def _is_study(folder: Path) -> bool:
+    return (folder / "protocols").is_dir()
+
+
+def study_paths(project: Sequence[Path] | None = None, start: Path | None = None) -> list[Path]:
+    """The protocol and instrument files or folders of the study being worked on.
+
+    ``project`` (the ``--project`` option) wins; a study folder in it stands for its
+    protocols/ and instruments/. Else ``FIELDKIT_PROJECT`` names the study folder. Else the
+    study is the nearest folder holding protocols/, from ``start`` (the current folder) up,
+    as git finds its repository. FK-PROT-050 when there is none.
+    """
+    if project:
+        return [path for given in project for path in _expanded(given)]
+    variable = os.environ.get(PROJECT_VARIABLE)
+    if variable:
+        root = Path(variable)
+        if not _is_study(root):
+            raise _no_study(f"{PROJECT_VARIABLE}={variable} is not a study folder (no protocols/)")
+        return _expanded(root)
+    here = (start or Path.cwd()).resolve()
+    found = _nearest_study(here)
+    if found is None:
+        raise _no_study(f"no study folder (one holding protocols/) in {here} or above")
+    return _expanded(found)
+
+
+def _expanded(path: Path) -> list[Path]:
+    if not path.exists():
+        raise _no_study(f"--project {path}: no such file or folder")
+    if path.is_dir() and _is_study(path):
+        return [path / "protocols", *[p for p in [path / "instruments"] if p.is_dir()]]
+    return [path]
+
+
+def _no_study(message: str) -> InstrumentError:
+    return InstrumentError(
+        message,
+        code="FK-PROT-050",
+        hint="run the command inside the study folder, give --project FOLDER, "
+        f"or set {PROJECT_VARIABLE}",
+    )
+
+
+def load_study(project: Sequence[Path] | None = None, start: Path | None = None) -> Project:
+    """The study's compiled project (see `study_paths`); raise on its first error."""
+    loaded = load_project(study_paths(project, start))
+    errors = loaded.report.errors
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        raise InstrumentError(
+            first.message + more,
+            code=first.code,
+            location=first.location,
+            hint="'fieldkit check' on the study's protocols and instruments lists them all",
+        )
+    return loaded

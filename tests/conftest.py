@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from fieldkit.demo.journey import DemoResult
 from fieldkit.instrument.compiler import CompileResult, compile_text
 from fieldkit.instrument.source import parse_source
 from fieldkit.protocol.compiler import compile_protocol_document
@@ -82,3 +87,45 @@ def compile_yaml(protocol: Protocol):  # type: ignore[no-untyped-def]
         return compile_with(protocol, body, header)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """The demo journey once per test worker: interviews of all five shipped instruments
+    through scripted entry, bundled, merged and exported (tests read it, never change it)."""
+    from fieldkit.demo.journey import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo") / "out", REPO, per_district=3)
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[Path]:
+    """``folder`` made so nothing can be written in it, even by root: a read-only tmpfs
+    mounted on it when the tests run as root (as in CI containers), else no write permission.
+    Skips the test where neither is possible."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "fieldkit-test", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a read-only folder: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True, check=False)
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder nothing can be written in (see ``read_only``)."""
+    with read_only(tmp_path / "read-only") as folder:
+        yield folder

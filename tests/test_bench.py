@@ -20,6 +20,8 @@ STAGES = (
     "compile",
     "xlsform import",
     "release",
+    "startup: fieldkit --help",
+    "startup: fieldkit check (one instrument)",
 )
 NUMBER = re.compile(r"([\d.,]+) (s|ms|µs|MiB)$")
 
@@ -35,7 +37,7 @@ def test_the_harness_prints_every_stage_with_positive_numbers(tmp_path: Path) ->
     done = subprocess.run(
         [
             *(sys.executable, str(ROOT / "bench" / "run"), "--size", "tiny"),
-            *("--data", str(tmp_path / "data"), "--out", str(out)),
+            *("--data", str(tmp_path / "data"), "--out", str(out), "--startup-runs", "3"),
         ],
         cwd=ROOT,
         capture_output=True,

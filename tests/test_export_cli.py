@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from fieldkit.cli import datasets
 from fieldkit.dataset import DatasetError
+from fieldkit.export import ExportError
 from tests.conftest import PROTOCOL_YAML
 from tests.data.handmade import INSTRUMENT, compile_form, stream
 from tests.data.store_rows import fill_store
@@ -53,7 +54,8 @@ def test_export_writes_the_workbook_and_csv(study: tuple[Path, list[str]]) -> No
 
 def test_export_needs_a_target(study: tuple[Path, list[str]]) -> None:
     result = CliRunner().invoke(_app(), ["export", *study[1]])
-    assert result.exit_code == 2
+    assert isinstance(result.exception, ExportError)
+    assert result.exception.code == "FK-EXPORT-051"
 
 
 def test_tables_prints_a_suppressed_table(study: tuple[Path, list[str]]) -> None:

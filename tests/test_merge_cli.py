@@ -94,7 +94,7 @@ def test_from_laptop_to_coordinator_and_back(tmp_path: Path, field: Field) -> No
     assert result.exit_code == 0, result.output
     assert "merged" in result.output and "Per district" in result.output
     result = runner.invoke(app, ["bundle", "--db", str(laptop), "--receipt", "north.fkb.receipt"])
-    assert result.exit_code == 0 and "1 interview(s) removed" in result.output
+    assert result.exit_code == 0 and "1 interview removed" in result.output
     result = runner.invoke(app, ["bundle", "--db", str(laptop), "--receipt", "north.fkb.receipt"])
     assert "already applied" in result.output
 

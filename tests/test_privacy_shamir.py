@@ -162,3 +162,13 @@ def test_garbage_share_files_are_fk_key_002(text: bytes) -> None:
     with pytest.raises(PrivacyError) as caught:
         parse_share(text)
     assert caught.value.code == "FK-KEY-002"
+
+
+def test_a_share_given_twice_first_still_rebuilds_the_key() -> None:
+    """A custodian's share handed over twice (say, the same file given first and again) was a
+    ValueError from the GF(256) arithmetic: duplicates now count once."""
+    key = X25519PrivateKey.generate()
+    shares = split_private_key(key, count=3)
+    for handed in ([shares[0], shares[0], shares[1]], [shares[2], shares[2], shares[2], shares[0]]):
+        rebuilt = combine_key_shares(handed)
+        assert fingerprint(rebuilt.public_key()) == fingerprint(key.public_key())

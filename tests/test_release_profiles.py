@@ -142,7 +142,7 @@ def test_coded_free_text_leaves_where_the_text_may_not(hq: tuple[Path, list[str]
     runner = CliRunner()
     done = runner.invoke(_app(), ["recode", *args, "-q", "occupation"])
     assert done.exit_code == 0, done.output
-    assert "occupation: 1 new texts, 1 still to code" in done.output
+    assert "occupation: 1 new text, 1 still to code" in done.output
     path = folder / "recodes" / "household_cl.yaml"
     coding = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert list(coding["occupation"]["texts"].values()) == [None]

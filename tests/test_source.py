@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from fieldkit.errors import InstrumentError
-from fieldkit.instrument.source import parse_source
+from fieldkit.instrument.source import MAX_FILE_BYTES, load_source, parse_source
 
 
 def test_scalars_that_yaml_1_1_would_mangle_stay_text() -> None:
@@ -53,3 +58,101 @@ def test_malformed_yaml_is_one_error_with_position_and_hint(text: str, hint: str
     assert caught.value.code == "FK-YAML-001"
     assert caught.value.location.line is not None
     assert hint in (caught.value.hint or "")
+
+
+# -- hostile files: instruments, protocols and answers files travel between teams ------------
+
+BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9 if previous else ['lol'] * 9)}]\n"
+    for previous, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+)
+"""Nine lines whose aliases expand to 9^9 (387 million) strings."""
+
+
+def test_an_alias_bomb_is_refused_in_one_line_by_check(tmp_path: Path) -> None:
+    """Before the fix, `fieldkit check` ran past 60 s and 3.8 GB on these nine lines. The
+    subprocess gets 1 GiB of address space and 60 s: a loader that expands the aliases fails."""
+    assert len(BOMB.splitlines()) == 9
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(BOMB, encoding="utf-8")
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from fieldkit.cli import main; main()", "check", str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "FK-YAML-032 aliases repeat more than 10,000 values" in result.stdout
+    assert f"{bomb}:5:4:" in result.stdout  # the first line whose aliases go past the bound
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_few_aliases_stay_allowed() -> None:
+    doc = parse_source("yes_no: &yn {en: 'Yes', fr: Oui}\nagain: *yn\nmore: [*yn, *yn]\n", "f.yaml")
+    assert doc.data["more"] == [{"en": "Yes", "fr": "Oui"}] * 2
+    assert str(doc.locate(("again", "fr"))) == "f.yaml:1:29"  # where the anchored value is
+
+
+def test_an_alias_inside_its_own_anchor_is_refused() -> None:
+    with pytest.raises(InstrumentError) as caught:
+        parse_source("x: 1\na: &a [1, *a]\n", "f.yaml")
+    assert caught.value.code == "FK-YAML-032"
+    assert str(caught.value.location) == "f.yaml:2:4"
+    assert "forever" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 60 + "]" * 60,
+        "".join("  " * i + f"k{i}:\n" for i in range(60)) + "  " * 60 + "v\n",
+        "[" * 5000 + "]" * 5000,  # past libyaml's own limit of 1000
+    ],
+    ids=["flow", "block", "libyaml-limit"],
+)
+def test_deep_nesting_is_refused(text: str) -> None:
+    with pytest.raises(InstrumentError) as caught:
+        parse_source(text, "f.yaml")
+    assert caught.value.code == "FK-YAML-031"
+
+
+def test_a_file_past_the_size_bound_is_not_read_whole(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("id: x\n" + "# padding\n" * (MAX_FILE_BYTES // 10 + 1), encoding="utf-8")
+    with pytest.raises(InstrumentError) as caught:
+        load_source(big)
+    assert caught.value.code == "FK-YAML-030"
+
+
+def test_devices_fifos_and_folders_are_refused_without_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    for path in (Path("/dev/zero"), fifo, link, tmp_path):
+        with pytest.raises(InstrumentError) as caught:
+            load_source(path)
+        assert caught.value.code == "FK-YAML-005", path
+        assert "regular file" in caught.value.message or "folder" in caught.value.message
+
+
+def test_libyaml_errors_name_the_character() -> None:
+    with pytest.raises(InstrumentError) as caught:
+        parse_source("a: 1\nb: @x\n", "f.yaml")
+    assert caught.value.message == "malformed YAML: found character '@' that cannot start any token"
+    assert str(caught.value.location) == "f.yaml:2:4"
+
+
+def test_an_empty_file_does_not_claim_to_be_an_instrument(tmp_path: Path) -> None:
+    empty = tmp_path / "answers.yaml"
+    empty.write_text("# nothing yet\n", encoding="utf-8")
+    with pytest.raises(InstrumentError) as caught:
+        load_source(empty)
+    assert caught.value.code == "FK-YAML-005"
+    assert "instrument" not in caught.value.one_line()

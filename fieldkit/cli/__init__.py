@@ -1,16 +1,22 @@
-"""The fieldkit command line. Commands are thin: parse, call the library, render."""
+"""The fieldkit command line. Commands are thin: parse, call the library, render.
+
+Start-up time is something a user feels on every command, so a command module imports only
+typer, pathlib and ``fieldkit.cli.render`` at its top, and the library modules it calls
+(SQLAlchemy, pydantic, cryptography, openpyxl, pyarrow, ...) inside the command function.
+``tests/test_cli_startup.py`` keeps it so; ``bench/startup.py`` measures it.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import typer
 
 from fieldkit.cli import bundles, collect, datasets, demo, instruments, keys, users, xlsform
-from fieldkit.cli.render import err_console, print_error
-from fieldkit.errors import FieldkitError
+from fieldkit.cli.entry import run as run_app
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]
 
 app = typer.Typer(
     name="fieldkit",
@@ -18,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 instruments.register(app)
 collect.register(app)
@@ -30,13 +37,11 @@ users.register(app)
 users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 
+def run(argv: Sequence[str]) -> int:
+    """``fieldkit ARGV`` in this process; the exit status (tests and embedding use it)."""
+    return run_app(app, argv)
+
+
 def main() -> None:
     """Entry point: user mistakes become one line and a non-zero exit, never a traceback."""
-    try:
-        app()
-    except FieldkitError as error:
-        print_error(error)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
+    sys.exit(run(sys.argv[1:]))

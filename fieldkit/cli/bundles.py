@@ -6,33 +6,19 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from fieldkit.bundle import (
-    apply_receipt,
-    default_key_path,
-    init_device,
-    load_device_key,
-    read_device_public_key,
-    write_bundle,
-)
-from fieldkit.cli.render import console, print_json, print_report, progress_bars
-from fieldkit.merge import (
-    ConflictView,
-    MergeOptions,
-    MergeReport,
-    list_conflicts,
-    list_quarantine,
-    merge_bundles,
-    register_device,
-    resolve_conflict,
-)
-from fieldkit.merge.report import Tally
-from fieldkit.project import load_project
+from fieldkit.cli.render import console, plural, print_json, progress_bars
+from fieldkit.errors import BundleError, Location
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from fieldkit.merge import ConflictView, MergeReport
+    from fieldkit.merge.report import Tally
 
 __all__ = ["register", "show_merge"]
 
@@ -41,7 +27,6 @@ Store = Annotated[
     str, typer.Option("--store", "--into", help="Coordinator store: a SQLite path or a URL.")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
 
 device_app = typer.Typer(help="Device keys: each laptop signs its bundles.", no_args_is_help=True)
 conflicts_app = typer.Typer(
@@ -52,7 +37,9 @@ conflicts_app = typer.Typer(
 
 def bundle(
     db: LaptopDb,
-    out: Annotated[Path | None, typer.Option("--out", help="The bundle file to write.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The bundle file to write (a new file).")
+    ] = None,
     key: Annotated[Path | None, typer.Option("--key", help="Device key file.")] = None,
     receipt: Annotated[
         Path | None, typer.Option("--receipt", help="A coordinator receipt to apply.")
@@ -60,6 +47,9 @@ def bundle(
     as_json: JsonFlag = False,
 ) -> None:
     """Write a signed bundle of finished interviews, or apply a coordinator's receipt."""
+    from fieldkit.bundle import apply_receipt, default_key_path, load_device_key, write_bundle
+
+    _require_laptop_store(db)
     if receipt is not None:
         outcome = apply_receipt(db, receipt)
         if as_json:
@@ -69,21 +59,51 @@ def bundle(
         else:
             console.print(
                 f"[green]✓[/] bundle {escape(outcome.bundle)} merged at the coordinator: "
-                f"{outcome.deleted} interview(s) removed from this laptop, "
+                f"{plural(outcome.deleted, 'interview')} removed from this laptop, "
                 f"{outcome.kept_changed} kept (changed since)"
             )
         return
     if out is None:
         raise typer.BadParameter("give --out FILE (or --receipt FILE)", param_hint="--out")
+    _refuse_existing(out, "--out")
     manifest = write_bundle(db, out, load_device_key(key or default_key_path(db)))
     if as_json:
         print_json(manifest.to_dict())
         return
     console.print(
         f"[green]✓[/] {escape(str(out))}: bundle {escape(manifest.name)}, "
-        f"{manifest.interviews} interview(s), "
+        f"{plural(manifest.interviews, 'interview')}, "
         + ", ".join(f"{f.form_id} ×{f.interviews}" for f in manifest.forms)
     )
+
+
+def _require_laptop_store(db: Path) -> None:
+    """Checked first, so a mistyped --db is not reported as a missing device key."""
+    problem = None
+    if db.is_dir():
+        problem = "is a folder, not the laptop's database file"
+    elif not db.exists():
+        problem = "does not exist"
+    elif db.stat().st_size == 0:
+        problem = "is an empty file, not a laptop store"
+    if problem is not None:
+        raise BundleError(
+            f"{db.name} {problem}",
+            code="FK-BUNDLE-021",
+            location=Location(str(db)),
+            hint="give --db the laptop's database file, the one 'fieldkit collect --db' "
+            "saves interviews in (collect creates it)",
+        )
+
+
+def _refuse_existing(out: Path, option: str) -> None:
+    if out.exists() or out.is_symlink():
+        raise BundleError(
+            f"{out.name} already exists: fieldkit never replaces a file here",
+            code="FK-BUNDLE-050",
+            location=Location(str(out)),
+            hint=f"give {option} a new file name",
+        )
 
 
 def _slots(item: Any) -> dict[str, Any]:
@@ -99,7 +119,20 @@ def device_init(
     ] = None,
 ) -> None:
     """Create this laptop's signing key; give the .pub file to the coordinator."""
-    device, key_path, public_path = init_device(db, key_path=key, public_path=public)
+    from fieldkit.bundle import init_device
+
+    _require_laptop_store(db)
+    if public is not None:
+        _refuse_existing(public, "--public")
+    try:
+        device, key_path, public_path = init_device(db, key_path=key, public_path=public)
+    except OSError as error:
+        raise BundleError(
+            f"cannot write the device key: {error.strerror or error}",
+            code="FK-BUNDLE-051",
+            location=Location(str(error.filename or key or db)),
+            hint="give --key and --public in a folder you can write to",
+        ) from None
     console.print(
         f"[green]✓[/] device {escape(device.device_id)}: private key {escape(str(key_path))} "
         f"(keep it on this laptop), public key {escape(str(public_path))} "
@@ -115,7 +148,10 @@ def device_register(
         bool, typer.Option("--replace", help="Replace the key of a registered device.")
     ] = False,
 ) -> None:
-    """Register a laptop's public key at the coordinator."""
+    """Register a laptop's public key at the coordinator (creates the store if needed)."""
+    from fieldkit.bundle import read_device_public_key
+    from fieldkit.merge import register_device
+
     key = read_device_public_key(public_key)
     status = register_device(store, key, replace=replace)
     console.print(f"[green]✓[/] device {escape(key.device_id)} {status} ({key.fingerprint})")
@@ -126,18 +162,24 @@ def merge(
     store: Store,
     project: Annotated[
         list[Path] | None,
-        typer.Option("--project", help="Protocol and instrument files or folders."),
+        typer.Option(
+            "--project",
+            help="The study folder, or its protocol and instrument files or folders "
+            "(default: the study folder holding the current one, or $FIELDKIT_PROJECT).",
+        ),
     ] = None,
     receipts: Annotated[
         Path | None, typer.Option("--receipts", help="Folder for receipts (default: beside).")
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Verify and merge bundles into the coordinator store; write a receipt for each."""
-    loaded = load_project(project or DEFAULT_PROJECT)
-    if not loaded.report.ok:
-        print_report(loaded.report, subject="project")
-        raise typer.Exit(1)
+    """Verify and merge bundles into the coordinator store (created if needed); write a
+    receipt for each."""
+    from fieldkit.merge import MergeOptions, merge_bundles
+    from fieldkit.project import load_study
+
+    _require_files(files)
+    loaded = load_study(project)
     with _merge_progress(enabled=not as_json) as on_progress:
         report = merge_bundles(
             files, store, loaded, MergeOptions(receipts_dir=receipts, progress=on_progress)
@@ -148,6 +190,24 @@ def merge(
         show_merge(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _require_files(files: list[Path]) -> None:
+    """A mistyped path or a folder stops the command before anything is merged; what is
+    inside each file is judged by the merge, file by file."""
+    for path in files:
+        problem = None
+        if path.is_dir():
+            problem = "is a folder: give the bundle files in it (e.g. bundles/*.fkb)"
+        elif not path.exists():
+            problem = "does not exist"
+        if problem is not None:
+            raise BundleError(
+                f"{path.name} {problem}",
+                code="FK-BUNDLE-012",
+                location=Location(str(path)),
+                hint="nothing was merged; check the paths and run the command again",
+            )
 
 
 @contextmanager
@@ -161,6 +221,8 @@ def _merge_progress(*, enabled: bool) -> Iterator[Any]:
 
 def show_merge(report: MergeReport) -> None:
     """The merge report as tables: bundles, counts, per district and per enumerator."""
+    from rich.table import Table
+
     table = Table(title="Bundles", title_justify="left")
     for column in ("file", "bundle", "status", "interviews", "new", "same id", "reason"):
         table.add_column(column)
@@ -199,6 +261,8 @@ def show_merge(report: MergeReport) -> None:
 
 
 def _tally_table(title: str, tallies: dict[str, Tally]) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"Per {title.lower()}", title_justify="left")
     names = ("new", "same_id", "content", "unit_conflict", "quarantined")
     table.add_column(title)
@@ -221,6 +285,8 @@ def conflicts(
     """List unit conflicts side by side (two interviews claiming one household or child)."""
     if ctx.invoked_subcommand is not None:
         return
+    from fieldkit.merge import list_conflicts
+
     if store is None:
         raise typer.BadParameter("give --store STORE", param_hint="--store")
     views = list_conflicts(store, include_resolved=show_all)
@@ -234,10 +300,12 @@ def conflicts(
 
 
 def _conflict_table(view: ConflictView) -> Table:
+    from rich.table import Table
+
     state = view.status if view.status == "open" else f"resolved: keep {view.kept_interview_id}"
-    table = Table(
-        title=f"{view.id}  {view.form_id} unit {view.unit}  [{state}]", title_justify="left"
-    )
+    # escaped: "[open]" would otherwise be read as a style tag and vanish
+    title = escape(f"{view.id}  {view.form_id} unit {view.unit}  [{state}]")
+    table = Table(title=title, title_justify="left")
     table.add_column("")
     for member in view.members:
         table.add_column(escape(member.interview_id))
@@ -278,12 +346,14 @@ def conflicts_resolve(
     ] = False,
 ) -> None:
     """Resolve a unit conflict: keep one interview, with a recorded reason and name."""
+    from fieldkit.merge import resolve_conflict
+
     view = resolve_conflict(
         store, conflict, keep=keep, reason=reason, resolved_by=by or getpass.getuser(), force=force
     )
     console.print(
         f"[green]✓[/] {escape(view.id)} resolved: keep {escape(keep)} "
-        f"({len(view.members) - 1} other(s) excluded from datasets)"
+        f"({plural(len(view.members) - 1, 'other')} excluded from datasets)"
     )
 
 
@@ -293,11 +363,16 @@ def quarantine(
     as_json: JsonFlag = False,
 ) -> None:
     """Review interviews quarantined for consent problems (never emptied, only listed)."""
+    from rich.table import Table
+
+    from fieldkit.merge import list_quarantine
+
     entries = list_quarantine(store, reason=reason)
     if as_json:
         print_json([entry.to_dict() for entry in entries])
         return
-    table = Table(title=f"Quarantine: {len(entries)} entr(ies)", title_justify="left")
+    title = f"Quarantine: {plural(len(entries), 'entry', 'entries')}"
+    table = Table(title=title, title_justify="left")
     for column in ("interview", "form", "enumerator", "device", "reason", "detail"):
         table.add_column(column, no_wrap=column != "detail")
     for e in entries:

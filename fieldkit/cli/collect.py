@@ -8,21 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from fieldkit.capture.recorder import open_interview
-from fieldkit.capture.scripted import CheckedScript, check_script, store_script
 from fieldkit.cli.render import console
-from fieldkit.cli.terminal import TerminalInterview
 from fieldkit.errors import Location, PrivacyError, StoreError
-from fieldkit.instrument.form import Form
-from fieldkit.privacy.keys import load_public_key
-from fieldkit.project import resolve_form, study_root
-from fieldkit.store import LaptopStore
-from fieldkit.store.records import AnswerChange, InterviewStatus
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used, so `fieldkit --help` starts fast
+    from rich.table import Table
+
     from fieldkit.capture.drafts import DraftRow
+    from fieldkit.capture.scripted import CheckedScript
+    from fieldkit.instrument.form import Form
+    from fieldkit.store import LaptopStore
 
 __all__ = ["register"]
 
@@ -51,6 +47,10 @@ def collect(
 ) -> None:
     """Collect an interview: consent first, each answer saved the moment it is given."""
     from fieldkit.capture import Engine
+    from fieldkit.capture.scripted import check_script
+    from fieldkit.privacy.keys import load_public_key
+    from fieldkit.project import resolve_form
+    from fieldkit.store import LaptopStore
 
     form = resolve_form(instrument)
     if lang is not None:
@@ -67,6 +67,8 @@ def collect(
 
 
 def _default_key(instrument: Path) -> Path:
+    from fieldkit.project import study_root
+
     path = study_root(instrument) / "keys" / "project.pub"
     if not path.exists():
         raise PrivacyError(
@@ -78,6 +80,9 @@ def _default_key(instrument: Path) -> Path:
 
 
 def _scripted(store: LaptopStore, form: Form, checked: CheckedScript, trace: bool) -> None:
+    from fieldkit.capture.scripted import store_script
+    from fieldkit.store.records import AnswerChange
+
     def saved(change: AnswerChange) -> None:
         console.print(f"saved {change.question}[{change.member}]")
 
@@ -96,6 +101,9 @@ def _live(
     db: Path,
 ) -> None:
     from fieldkit.capture.drafts import draft_rows, find_draft
+    from fieldkit.capture.recorder import open_interview
+    from fieldkit.cli.terminal import TerminalInterview
+    from fieldkit.store.records import InterviewStatus
 
     if resume is None:
         resume = _choose_draft(draft_rows(store, {form.hash: form}, form_id=form.id))
@@ -142,6 +150,8 @@ def _choose_draft(drafts: list[DraftRow]) -> str | None:
 
 
 def _drafts_table(drafts: list[DraftRow], title: str, *, numbered: bool) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     columns = ["#"] if numbered else []
     columns += ["draft", "instrument", "unit", "enumerator", "started", "last answer", "answers"]
@@ -180,9 +190,11 @@ def drafts(
 ) -> None:
     """List the drafts on this laptop: the id to resume, the household, who, when."""
     from fieldkit.capture.drafts import draft_rows
-    from fieldkit.project import load_project
+    from fieldkit.privacy.keys import load_public_key
+    from fieldkit.project import load_project, study_root
+    from fieldkit.store import LaptopStore
 
-    if not db.is_file():
+    if not db.is_file() or db.stat().st_size == 0:  # an empty file would become a store
         raise StoreError(
             "no laptop database at this path",
             code="FK-STORE-004",

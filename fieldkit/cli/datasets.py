@@ -3,35 +3,40 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from fieldkit.cli.render import console, err_console, print_json, print_report, progress_bars
+from fieldkit.cli.render import console, err_console, plural, print_json, progress_bars
 from fieldkit.cli.users import acting_user
-from fieldkit.dataset import Dataset
-from fieldkit.dataset.store import load_dataset
-from fieldkit.export import write_csv, write_dta, write_parquet, write_sav, write_xlsx
-from fieldkit.export.layout import lines
-from fieldkit.instrument.form import Form
-from fieldkit.project import load_project
-from fieldkit.protocol.schema import Profile
-from fieldkit.stats import Crosstab, EstimateTable, crosstab, estimate_proportion
+from fieldkit.protocol.profile import Profile  # not the schema: start-up time
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from fieldkit.dataset import Dataset
+    from fieldkit.instrument.form import Form
+    from fieldkit.stats import Crosstab, EstimateTable
 
-Store = Annotated[str, typer.Option("--store", help="Coordinator store: a SQLite path or a URL.")]
+__all__ = ["print_published_table", "register"]
+
+Store = Annotated[
+    str, typer.Option("--store", help="Coordinator store: a SQLite path or a URL (must exist).")
+]
 InstrumentId = Annotated[str, typer.Option("--instrument", "-i", help="Instrument id.")]
 Role = Annotated[
     str, typer.Option("--role", help="Your role in the protocol (needs answers: all).")
 ]
 Project = Annotated[
     list[Path] | None,
-    typer.Option("--project", help="Protocol and instrument files or folders."),
+    typer.Option(
+        "--project",
+        help="The study folder, or its protocol and instrument files or folders "
+        "(default: the study folder holding the current one, or $FIELDKIT_PROJECT).",
+    ),
 ]
-Lang = Annotated[str | None, typer.Option("--lang", "-l", help="Language of labels, e.g. fr.")]
+Lang = Annotated[
+    str | None, typer.Option("--lang", "-l", help="Language of labels, one of the instrument's.")
+]
 OutFile = Annotated[Path | None, typer.Option(help="Write this file.")]
 OutDir = Annotated[Path | None, typer.Option(help="Write files into this folder.")]
 ProfileOption = Annotated[
@@ -47,7 +52,6 @@ Recodes = Annotated[
     Path,
     typer.Option("--recodes", help="Folder of recode files (<instrument>.yaml, fieldkit recode)."),
 ]
-DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
 DEFAULT_RECODES = Path("recodes")
 
 
@@ -59,11 +63,10 @@ def _load(
     lang: str | None,
     recodes: Path | None = None,
 ) -> tuple[Dataset, dict[str, int], Form]:
-    loaded = load_project(project or DEFAULT_PROJECT)
-    if not loaded.report.ok:
-        print_report(loaded.report, subject="project")
-        raise typer.Exit(1)
-    form = loaded.form(instrument)
+    from fieldkit.dataset.store import load_dataset
+    from fieldkit.project import load_study
+
+    form = load_study(project).form(instrument)
     dataset, counts = load_dataset(store, form, role=role, language=lang)
     coded = (recodes or DEFAULT_RECODES) / f"{instrument}.yaml"
     if coded.exists():
@@ -92,14 +95,14 @@ def export(
     ] = False,
 ) -> None:
     """Export a release (Excel, CSV, Parquet, Stata, SPSS): codebook, protected tables and
-    microdata as the profile lets them leave."""
+    microdata as the profile lets them leave; every file asked for, or none."""
+    from fieldkit.export import ExportTargets, write_exports
     from fieldkit.release.about import protect_counts
     from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import prepare_microdata
 
-    if not any((xlsx, csv, parquet, dta, sav)):
-        err_console.print("nothing to write: give --xlsx, --csv, --parquet, --dta or --sav")
-        raise typer.Exit(2)
+    targets = ExportTargets(xlsx=xlsx, csv=csv, parquet=parquet, dta=dta, sav=sav)
+    targets.check()  # before the store is read: a wrong target costs nothing
     full, counts, form = _load(store, instrument, role, project, lang, recodes)
     # tables from every record, protected with every table the study published before
     user = acting_user()
@@ -107,41 +110,22 @@ def export(
     published, _ = publish_recorded(store, full, label=label)
     shown = protect_counts(counts, full.study.small_cell_threshold)  # the About sheet's
     dataset = prepare_microdata(full, form, profile, user=user).dataset
-    public = False  # prepare_microdata has made public microdata k-anonymous, or refused
-    written: list[Path] = []
     with progress_bars() as progress:
-        if xlsx:
-            written.append(
-                write_xlsx(
-                    dataset,
-                    published,
-                    xlsx,
-                    counts=shown,
-                    progress=progress,
-                    public=public,
-                    microdata=not tables_only,
-                )
-            )
-        if csv:
-            written += write_csv(
-                dataset,
-                published,
-                csv,
-                counts=shown,
-                progress=progress,
-                public=public,
-                microdata=not tables_only,
-            )
-        if parquet and not tables_only:
-            written += write_parquet(dataset, parquet, progress=progress, public=public)
-        if dta and not tables_only:
-            written += write_dta(dataset, dta, public=public)
-        if sav and not tables_only:
-            written += write_sav(dataset, sav, public=public)
+        written = write_exports(
+            dataset,
+            published,
+            targets,
+            counts=shown,
+            progress=progress,
+            public=False,  # prepare_microdata made public microdata k-anonymous, or refused
+            microdata=not tables_only,
+        )
     for issue in dataset.report.issues:
         err_console.print(f"[yellow]warning[/]: {escape(issue.one_line())}")
     for name, table in dataset.tables.items():
-        console.print(f"{escape(name)}: {table.n_rows} rows, {len(table.variables)} variables")
+        variables = plural(len(table.variables), "variable")
+        rows = "streamed" if table.n_rows is None else plural(table.n_rows, "row")
+        console.print(f"{escape(name)}: {rows}, {variables}")
     for path in written:
         console.print(f"[green]✓[/] {escape(str(path))}")
 
@@ -167,8 +151,10 @@ def tables(
 ) -> None:
     """Print one disaggregated table (counts with totals, protected with every table
     published before)."""
+    from fieldkit.export.layout import lines
     from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import check_variables
+    from fieldkit.stats import crosstab, estimate_proportion
 
     dataset, _, form = _load(store, instrument, role, project, lang, recodes)
     name = table or (dataset.rosters[0] if dataset.rosters else dataset.main)
@@ -191,17 +177,25 @@ def tables(
 
 
 def print_published_table(result: Crosstab | EstimateTable) -> None:
+    """The table under its title, then its notes (as a printed table has them: below)."""
+    from rich.table import Table
+
+    from fieldkit.export.layout import lines
+
     rendered = list(lines([result]))
     title, header, body = rendered[0], rendered[1], rendered[2:]
-    grid = Table(title=str(title[0][0]), title_justify="left")
+    grid = Table(title=escape(str(title[0][0])), title_justify="left")
     for value, _ in header:
-        grid.add_column(str(value))
+        grid.add_column(escape(str(value)))
+    notes: list[str] = []
     for line in body:
         if line and line[0][1] == "note":
-            console.print(f"[dim]{escape(str(line[0][0]))}[/]")
+            notes.append(str(line[0][0]))
         elif line:
-            grid.add_row(*(_fmt(value) for value, _ in line))
+            grid.add_row(*(escape(_fmt(value)) for value, _ in line))
     console.print(grid)
+    for note in notes:
+        console.print(f"[dim]{escape(note)}[/]")
 
 
 def _fmt(value: object) -> str:
@@ -224,13 +218,15 @@ def recode(
 ) -> None:
     """Add the store's free-text answers to the instrument's recode file, for a coder to give
     each a code; exports then carry <question>_code, which every release profile keeps."""
+    from fieldkit.export.atomic import prepare_folder
     from fieldkit.release.recode import update_recodes
 
     dataset, _, form = _load(store, instrument, role, project, None)
-    recodes.mkdir(parents=True, exist_ok=True)
+    prepare_folder(recodes)  # a folder: FK-EXPORT-050 for a file, FK-EXPORT-002 if it cannot be
     report = update_recodes(recodes / f"{instrument}.yaml", form, dataset, question or [])
     for name, added in report.added.items():
-        console.print(f"{escape(name)}: {added} new texts, {report.uncoded[name]} still to code")
+        still = report.uncoded[name]
+        console.print(f"{escape(name)}: {plural(added, 'new text')}, {still} still to code")
     console.print(f"[green]✓[/] {escape(str(report.path))}")
 
 

@@ -16,14 +16,16 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from fieldkit.cli.render import console
-from fieldkit.protocol.model import Protocol
-from fieldkit.protocol.schema import Profile
+from fieldkit.protocol.profile import Profile  # not the schema: start-up time
+
+if TYPE_CHECKING:
+    from fieldkit.protocol.model import Protocol
 
 __all__ = ["acting_user", "guard", "register", "users_app"]
 
@@ -37,7 +39,6 @@ ProjectPaths = Annotated[
     list[Path] | None,
     typer.Option("--project", help="Protocol and instrument files or folders."),
 ]
-DEFAULT_PROJECT = [Path("protocols"), Path("instruments")]
 USER_VARIABLE = "FIELDKIT_USER"
 PASSPHRASE_VARIABLE = "FIELDKIT_PASSPHRASE_FILE"
 _acting: contextvars.ContextVar[Any] = contextvars.ContextVar("acting", default=None)
@@ -79,7 +80,10 @@ def add(
 @users_app.command("list")
 def list_(*, store: Store) -> None:
     """List the registered users and their roles."""
+    from fieldkit.store.coordinator import require_store
     from fieldkit.users import list_users
+
+    require_store(store)  # listing never creates a store
 
     for user in list_users(store):
         console.print(f"{escape(user.name)}\t{escape(user.role)}")
@@ -158,16 +162,16 @@ def _registered(store: str | Path) -> bool:
     from fieldkit.users import has_users
 
     text = str(store)
-    if "://" not in text and not Path(text).is_file():
-        return False  # no store yet: nothing to guard (the command says what is wrong)
+    if "://" not in text and (not Path(text).is_file() or Path(text).stat().st_size == 0):
+        return False  # no store yet (an empty file is none): the command says what is wrong
     return has_users(store)
 
 
 def _protocols(project: object, instrument: object) -> list[Protocol]:
-    from fieldkit.project import load_project
+    from fieldkit.project import load_project, study_paths
 
-    paths = project if isinstance(project, list) and project else DEFAULT_PROJECT
-    loaded = load_project(paths)
+    # the study the command itself works on: --project, $FIELDKIT_PROJECT, or found upwards
+    loaded = load_project(study_paths(project if isinstance(project, list) and project else None))
     if isinstance(instrument, str) and instrument in loaded.forms:
         return [loaded.form(instrument).protocol]
     return list(loaded.protocols.values())

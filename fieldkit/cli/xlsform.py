@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 
 from fieldkit.cli.render import console, print_json, print_report
-from fieldkit.instrument.schema import InstrumentKind
+from fieldkit.instrument.kinds import InstrumentKind  # not the schema: start-up time
 
 if TYPE_CHECKING:
     from fieldkit.protocol.model import Protocol

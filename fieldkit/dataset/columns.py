@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldkit.dataset.table import Cell, Special, Variable, VarType
+from fieldkit.dataset.universe import calculated_label, calculated_type, plain_label, universe
 from fieldkit.instrument.expression import unparse
 from fieldkit.instrument.form import Form, Question
 from fieldkit.instrument.schema import QuestionType
@@ -27,7 +28,6 @@ _TYPES: dict[QuestionType, VarType] = {
     QuestionType.TIME: VarType.TIME,
     QuestionType.DATETIME: VarType.DATETIME,
     QuestionType.GEOPOINT: VarType.TEXT,
-    QuestionType.CALCULATE: VarType.TEXT,
 }
 _SKIPPED = (QuestionType.NOTE, QuestionType.REPEAT)
 
@@ -71,7 +71,10 @@ def question_columns(form: Form, question: Question, language: str) -> list[Colu
         variable = Variable(**{**_fields(base), "value_labels": labels})
         return [ColumnSpec(variable, question.name, _code_int if numeric else _text)]
     if question.type is QuestionType.CALCULATE:
-        return [ColumnSpec(base, question.name, _calculated)]
+        typed = _EXTRACT.get(base.type, _integer)  # a flag: True/False as 1/0
+        return [
+            ColumnSpec(base, question.name, _calculated if base.type is VarType.TEXT else typed)
+        ]
     return [ColumnSpec(base, question.name, _EXTRACT.get(base.type, _scalar))]
 
 
@@ -81,19 +84,23 @@ def _base_variable(form: Form, question: Question) -> Variable:
         missing.append(Special.DONT_KNOW)
     if question.allow_refused:
         missing.append(Special.REFUSED)
-    var_type = (
-        VarType.TEXT
-        if question.type is QuestionType.SELECT_MULTIPLE
-        else _TYPES.get(question.type, VarType.TEXT)
-    )
-    del form
+    calculated = question.type is QuestionType.CALCULATE
+    if calculated:
+        var_type = calculated_type(form, question)
+    elif question.type is QuestionType.SELECT_MULTIPLE:
+        var_type = VarType.TEXT
+    else:
+        var_type = _TYPES.get(question.type, VarType.TEXT)
+    asked_when = universe(form, question)
     return Variable(
         name=question.name,
-        label=question.label,
+        label=calculated_label(form, question) if calculated else plain_label(question.label),
         type=var_type,
+        value_labels=_YES_NO if var_type is VarType.FLAG else {},
         role=question.disaggregation,
         question=question.name,
-        universe=unparse(question.relevant) if question.relevant is not None else None,
+        universe=asked_when.get(form.default_language),
+        universe_text=asked_when,
         missing=tuple(missing),
         definition=(
             f"calculated in the form: {unparse(question.calculation)}"
@@ -112,7 +119,7 @@ def _dummies(question: Question, base: Variable) -> list[ColumnSpec]:
     for choice in question.choices:
         label = {
             lang: f"{text}: {choice.label.get(lang, choice.value)}"
-            for lang, text in question.label.items()
+            for lang, text in base.label.items()
         }
         variable = Variable(
             name=f"{question.name}__{choice.value}",

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from fieldkit.dataset.dataset import Dataset
+from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.flatten import DEFAULT_METADATA, flatten
 from fieldkit.dataset.sqlite_pivot import flatten_sqlite
 from fieldkit.indicators.derive import prepare
@@ -111,8 +112,14 @@ def load_dataset(
     store: Path | str, form: Form, *, role: str, language: str | None = None
 ) -> tuple[Dataset, dict[str, int]]:
     """The analysis dataset of ``form`` from a coordinator store, with derived variables,
-    and the counts the About sheet reports."""
-    with open_coordinator(store) as db, db.read() as conn:
+    and the counts the About sheet reports. FK-DATA-050 for a language the form lacks."""
+    if language is not None and language not in form.languages:
+        raise DatasetError(
+            f"the instrument {form.id} has no texts in '{language}'",
+            code="FK-DATA-050",
+            hint=f"labels are in {', '.join(form.languages)}",
+        )
+    with open_coordinator(store, create=False) as db, db.read() as conn:
         dataset = flatten_store(conn, form, role=role, language=language)
         counts = store_counts(conn, form.id)
     prepare(dataset)

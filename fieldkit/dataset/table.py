@@ -99,12 +99,18 @@ class Variable:
     source: str | None = None
     """For a derived variable: the published definition it follows."""
     universe: str | None = None
-    """Who has a value (the question's relevance, or a derived variable's age range)."""
+    """Who has a value, in words (the question's relevance, or a derived variable's age
+    range), in the form's default language."""
     missing: tuple[Special, ...] = ()
     """Extended missing codes that may appear."""
+    universe_text: Text = field(default_factory=lambda: _frozen({}))
+    """The universe per language, where it names questions by their labels."""
 
     def text(self, language: str) -> str:
         return _pick(self.label, language) or self.name
+
+    def universe_in(self, language: str) -> str:
+        return _pick(self.universe_text, language) or self.universe or ""
 
     def value_text(self, code: Cell, language: str) -> str | None:
         label = self.value_labels.get(code)

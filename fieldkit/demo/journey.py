@@ -1,12 +1,14 @@
 """The whole journey on the embedded SQLite default, from YAML to Excel, in under a minute.
 
-Synthetic households for several districts and enumerators are entered through the engine's
-scripted entry onto one laptop store per district; a few refuse, one household is visited
-twice by two enumerators (a unit conflict), one interview is keyed twice (a content
-duplicate), one bundle is re-sent, and one child's interview reaches the coordinator
-without the child's own assent (as from an old app or a careless paper entry). Laptops
-bundle and sign their interviews; the coordinator registers the devices, merges, and exports
-the disaggregated datasets to Excel.
+Synthetic interviews for each of the five shipped instruments are entered through the
+engine's scripted entry, each respecting its protocol's consent rules: households on one
+laptop per district, and establishments, pupils, street children and rapid-assessment records
+on one laptop per team. A few refuse, one household is visited twice by two enumerators (a
+unit conflict), one interview is keyed twice (a content duplicate), one bundle is re-sent,
+and one child's interview reaches the coordinator without the child's own assent (as from an
+old app or a careless paper entry). Laptops bundle and sign their interviews; the
+coordinator registers the devices, merges, and exports each instrument's disaggregated
+datasets to Excel.
 """
 
 from __future__ import annotations
@@ -15,34 +17,60 @@ import datetime as dt
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from fieldkit.bundle import init_device, read_device_public_key, write_bundle
 from fieldkit.capture.recorder import InterviewRecorder
 from fieldkit.capture.scripted import CheckedScript, answer_file_from, rehearse, store_script
 from fieldkit.dataset import Dataset
 from fieldkit.dataset.store import load_dataset
+from fieldkit.demo.streets import rapid_script, street_script
 from fieldkit.demo.synthetic import DISTRICTS, HouseholdPlan, household_script, households
-from fieldkit.errors import FieldkitError
+from fieldkit.demo.workplaces import establishment_script, school_script
+from fieldkit.errors import FieldkitError, Location
 from fieldkit.export import write_xlsx
 from fieldkit.instrument.form import Form
 from fieldkit.merge import MergeReport, merge_bundles, register_device
 from fieldkit.privacy.keys import generate_project_keys, load_public_key
-from fieldkit.project import Project, load_project
+from fieldkit.project import Project, load_study
 from fieldkit.release.about import protect_counts
 from fieldkit.release.publish import publish, standard_tables
 from fieldkit.stats import Crosstab, EstimateTable, crosstab
 from fieldkit.store import LaptopStore
 from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatus
 
-__all__ = ["DemoResult", "run_demo"]
+__all__ = ["TEAMS", "DemoResult", "Team", "run_demo"]
 
 INSTRUMENT = "household_cl"
 HIGHLIGHT = "cl_sdg_8_7_1"
 REFUSE_EVERY = 9
 """Every ninth household refuses (about 11%, a plausible non-response rate)."""
+MARKER = ".fieldkit-demo"
+"""Marks a folder the demo made, so a later run may empty it (and never another folder)."""
+
+Script = Callable[[int, int, dt.date], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Team:
+    """A field team with one laptop, collecting one instrument."""
+
+    form_id: str
+    laptop: str
+    script: Script
+    records: Callable[[int], int]
+    """How many records for the demo's households per district."""
+
+
+TEAMS = (
+    Team("establishment_cl", "workplace-team", establishment_script, lambda n: n + 2),
+    Team("school_cl", "school-team", school_script, lambda n: 2 * n),
+    Team("street_cl", "street-team", street_script, lambda n: n + 3),
+    Team("rapid_assessment_cl", "rapid-team", rapid_script, lambda n: max(5, n // 2)),
+)
 
 
 @dataclass
@@ -50,39 +78,94 @@ class DemoResult:
     out: Path
     laptops: dict[str, Path] = field(default_factory=dict)
     bundles: list[Path] = field(default_factory=list)
-    interviews: dict[str, int] = field(default_factory=dict)
-    """Status → interviews entered on the laptops."""
+    interviews: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(instrument, status) → interviews entered on the laptops."""
     merge: MergeReport | None = None
-    dataset: Dataset | None = None
+    datasets: dict[str, Dataset] = field(default_factory=dict)
+    """Instrument → its analysis dataset."""
     published: list[Crosstab | EstimateTable] = field(default_factory=list)
+    """The household survey's published tables."""
     highlight: Crosstab | None = None
     """One disaggregated table for the summary: child labour by age band, all children."""
-    workbook: Path | None = None
+    workbooks: dict[str, Path] = field(default_factory=dict)
+    """Instrument → its Excel workbook."""
     store: Path | None = None
     seconds: float = 0.0
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self.datasets.get(INSTRUMENT)
+
+    @property
+    def workbook(self) -> Path | None:
+        return self.workbooks.get(INSTRUMENT)
+
+    def count(self, form_id: str, status: str) -> int:
+        return self.interviews.get((form_id, status), 0)
 
 
 def run_demo(
     out: Path,
-    root: Path,
+    study: Path | Sequence[Path],
     *,
     per_district: int = 8,
     seed: int = 2026,
     today: dt.date | None = None,
     say: Callable[[str], None] = lambda _: None,
 ) -> DemoResult:
-    """Run the journey into ``out`` (which is emptied first); ``say`` hears each stage."""
+    """Run the journey into ``out`` (a new folder, or one an earlier demo made, which is
+    emptied first). ``study``: the study folder, or its protocol and instrument paths;
+    ``say`` hears each stage."""
     started = time.perf_counter()
-    project = _project(root)
-    form = project.form(INSTRUMENT)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    result = DemoResult(out)
+    if per_district < 1:
+        raise FieldkitError(
+            f"{per_district} households per district: the demo needs at least one",
+            code="FK-DEMO-052",
+            hint="give --households 1 or more",
+        )
+    project = load_study(_study_paths(study))
+    result = DemoResult(Path(out))
+    try:
+        _fresh_folder(result.out)
+        _journey(result, project, per_district, seed=seed, today=today or dt.date.today(), say=say)
+    except OSError as error:
+        raise FieldkitError(
+            f"cannot write the demo into {out}: {error.strerror or error}",
+            code="FK-DEMO-051",
+            location=Location(str(out)),
+            hint="give --out a folder you can write to",
+        ) from None
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _study_paths(study: Path | Sequence[Path]) -> list[Path]:
+    if not isinstance(study, Path):
+        return list(study)
+    if not (study / "protocols").is_dir():
+        raise FieldkitError(
+            f"{study} is not a study folder (it has no protocols/)",
+            code="FK-PROT-050",
+            location=Location(str(study)),
+            hint="give --root the folder holding protocols/ and instruments/",
+        )
+    return [study]
+
+
+def _journey(
+    result: DemoResult,
+    project: Project,
+    per_district: int,
+    *,
+    seed: int,
+    today: dt.date,
+    say: Callable[[str], None],
+) -> None:
+    out = result.out
     say("coordinator: project keys")
     public_path = _keys(out / "keys")
-    say("enumerators: interviews through the engine, one laptop per district")
-    _collect(result, form, public_path, per_district, seed=seed, today=today or dt.date.today())
+    say("enumerators: interviews through the engine, one laptop per district or team")
+    _collect(result, project, public_path, per_district, seed=seed, today=today)
     say("laptops: signed bundles (one re-sent)")
     devices = _bundle(result)
     say("coordinator: register devices and merge")
@@ -90,33 +173,50 @@ def run_demo(
     for public in devices:
         register_device(result.store, read_device_public_key(public))
     result.merge = merge_bundles(result.bundles, result.store, project)
-    say("statistician: datasets, derived indicators, Excel")
+    say("statistician: datasets, derived indicators, one workbook per instrument")
+    for form_id in (INSTRUMENT, *(team.form_id for team in TEAMS)):
+        _export(result, project.form(form_id))
+
+
+def _export(result: DemoResult, form: Form) -> None:
+    assert result.store is not None
     dataset, counts = load_dataset(result.store, form, role="statistician")
     tables: list[Crosstab | EstimateTable] = list(standard_tables(dataset))
-    if dataset.rosters:  # printed on the console: part of the release like every sheet
+    highlight = None
+    if form.id == INSTRUMENT and dataset.rosters:  # printed on the console: part of the release
         members = dataset.table(dataset.rosters[0])
-        result.highlight = crosstab(
+        highlight = crosstab(
             members, HIGHLIGHT, ["age_band_ilo_cl"], study=dataset.study, language="en"
         )
-        tables.append(result.highlight)
+        tables.append(highlight)
     published, _ = publish(dataset, tables)
-    result.dataset = dataset
-    result.published = [t for t in published if t is not result.highlight]
-    workbook = out / "fieldkit-demo.xlsx"
+    sheets = [t for t in published if t is not highlight]
+    result.datasets[form.id] = dataset
+    if form.id == INSTRUMENT:
+        result.published, result.highlight = sheets, highlight
+    workbook = result.out / f"{form.id}.xlsx"
     shown = protect_counts(counts, dataset.study.small_cell_threshold)  # About: a release too
-    result.workbook = write_xlsx(dataset, result.published, workbook, counts=shown)
-    result.seconds = time.perf_counter() - started
-    return result
+    result.workbooks[form.id] = write_xlsx(dataset, sheets, workbook, counts=shown)
 
 
-def _project(root: Path) -> Project:
-    project = load_project([root / "protocols", root / "instruments"])
-    if not project.report.ok:
-        first = project.report.errors[0]
+def _fresh_folder(out: Path) -> None:
+    """Empty an earlier demo's folder, or make a new one; refuse anything else."""
+    problem = None
+    if out.exists() and not out.is_dir():
+        problem = "is a file"
+    elif out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        problem = "holds files the demo did not write"
+    if problem is not None:
         raise FieldkitError(
-            first.message, code=first.code, location=first.location, hint=first.hint
+            f"{out} {problem}: the demo empties its folder before each run",
+            code="FK-DEMO-050",
+            location=Location(str(out)),
+            hint="give --out a new folder (or one an earlier demo made)",
         )
-    return project
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("written by fieldkit demo; emptied by the next run\n")
 
 
 def _keys(folder: Path) -> Path:
@@ -133,7 +233,7 @@ def _keys(folder: Path) -> Path:
 
 def _collect(
     result: DemoResult,
-    form: Form,
+    project: Project,
     public_path: Path,
     per_district: int,
     *,
@@ -141,21 +241,41 @@ def _collect(
     today: dt.date,
 ) -> None:
     public_key = load_public_key(public_path)
+    laptops = result.out / "laptops"
+    laptops.mkdir()
+    form = project.form(INSTRUMENT)
     plans = list(households(DISTRICTS, per_district, seed=seed))
     by_district: dict[str, list[HouseholdPlan]] = {}
     for plan in plans:
         by_district.setdefault(plan.district, []).append(plan)
-    laptops = result.out / "laptops"
-    laptops.mkdir()
     for number, (district, district_plans) in enumerate(by_district.items()):
         path = laptops / f"{district}.sqlite"
         result.laptops[district] = path
         with LaptopStore.open(path, project_public_key=public_key) as store:
             for index, plan in enumerate(district_plans, 1):
-                refuse = (index + number) % REFUSE_EVERY == 0
+                refuse = (index + 2 * number) % REFUSE_EVERY == 0  # from 3 per district
                 _enter(store, form, result, plan, today, refuse=refuse)
             if number == 0:
                 _enter_twists(store, form, result, district_plans, today)
+    for team in TEAMS:
+        path = laptops / f"{team.laptop}.sqlite"
+        result.laptops[team.laptop] = path
+        team_form = project.form(team.form_id)
+        with LaptopStore.open(path, project_public_key=public_key) as store:
+            for number in range(team.records(per_district)):
+                data = team.script(number, seed, today)
+                _store(store, team_form, result, data, f"{team.laptop}-{number}")
+
+
+def _store(
+    store: LaptopStore, form: Form, result: DemoResult, data: dict[str, Any], name: str
+) -> str:
+    script, doc = answer_file_from(data, name)
+    stored = store_script(store, form, CheckedScript(script, rehearse(form, script, doc)))
+    key = (form.id, str(stored.status))
+    result.interviews[key] = result.interviews.get(key, 0) + 1
+    assert stored.interview_id is not None
+    return stored.interview_id
 
 
 def _enter(
@@ -172,25 +292,22 @@ def _enter(
     if refuse:
         data["consent"] = {"respondent_age": data["consent"]["respondent_age"], "adult": 2}
         data["answers"] = {}
-    script, doc = answer_file_from(data, name or f"{plan.district}-{plan.hh_number}")
-    stored = store_script(store, form, CheckedScript(script, rehearse(form, script, doc)))
-    result.interviews[str(stored.status)] = result.interviews.get(str(stored.status), 0) + 1
-    assert stored.interview_id is not None
-    return stored.interview_id
+    return _store(store, form, result, data, name or f"{plan.district}-{plan.hh_number}")
 
 
 def _enter_twists(
     store: LaptopStore, form: Form, result: DemoResult, plans: list[HouseholdPlan], today: dt.date
 ) -> None:
     """What goes wrong in the field, so the merge has something to catch."""
-    first = next(p for i, p in enumerate(plans, 1) if i % REFUSE_EVERY != 0)
+    first = next(p for i, p in enumerate(plans, 1) if i % REFUSE_EVERY != 0)  # district 0
     # the same household keyed twice from one paper form: a content duplicate
     _enter(store, form, result, first, today, name="keyed-twice")
     # a second enumerator visits household 2 of the cluster: the same unit, other answers
-    other = replace(plans[1], enumerator="SUPERVISOR-1", seed=plans[1].seed + 7)
+    visited = plans[1 % len(plans)]
+    other = replace(visited, enumerator="SUPERVISOR-1", seed=visited.seed + 7)
     _enter(store, form, result, other, today, name="second-visit")
     # a child interviewed with the guardian's consent but no assent on record
-    _without_assent(store, form, result, plans[2], today)
+    _without_assent(store, form, result, plans[2 % len(plans)], today)
 
 
 def _without_assent(
@@ -215,17 +332,18 @@ def _without_assent(
     for step in steps:
         recorder.record(replace(step, consent=bad) if step.consent is not None else step)
     store.finish(interview, InterviewStatus.COMPLETE)
-    result.interviews["complete"] = result.interviews.get("complete", 0) + 1
+    key = (form.id, "complete")
+    result.interviews[key] = result.interviews.get(key, 0) + 1
 
 
 def _bundle(result: DemoResult) -> list[Path]:
     folder = result.out / "bundles"
     folder.mkdir()
     publics: list[Path] = []
-    for district, laptop in result.laptops.items():
+    for name, laptop in result.laptops.items():
         key, _, public = init_device(laptop)
         publics.append(public)
-        bundle = folder / f"{district}.fkb"
+        bundle = folder / f"{name}.fkb"
         write_bundle(laptop, bundle, key)
         result.bundles.append(bundle)
     resent = folder / f"{next(iter(result.laptops))}-resent.fkb"

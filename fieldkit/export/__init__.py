@@ -1,11 +1,13 @@
 """Writers: Excel (xlsxwriter, constant memory), CSV, Parquet, Stata and SPSS, the codebook.
 
-Every file is written atomically (temporary file, fsync, rename). Parquet needs pyarrow,
-Stata and SPSS need pyreadstat (the ``exports`` extra); without them those writers raise
-FK-EXPORT-001 and everything else works.
+Every file is written atomically (temporary file, fsync, rename); ``write_exports`` writes
+several formats at once, all of them or none. Parquet needs pyarrow, Stata and SPSS need
+pyreadstat (the ``exports`` extra); without them those writers raise FK-EXPORT-001 and
+everything else works.
 """
 
-from fieldkit.export.atomic import atomic_path
+from fieldkit.export.atomic import all_or_nothing, atomic_path
+from fieldkit.export.batch import ExportTargets, write_exports
 from fieldkit.export.codebook import CODEBOOK_HEADER, codebook_rows
 from fieldkit.export.columnar import write_parquet
 from fieldkit.export.common import Progress, require_release
@@ -18,7 +20,9 @@ __all__ = [
     "CODEBOOK_HEADER",
     "EXCEL_ROWS",
     "ExportError",
+    "ExportTargets",
     "Progress",
+    "all_or_nothing",
     "atomic_path",
     "codebook_rows",
     "require_release",
@@ -26,6 +30,7 @@ __all__ = [
     "stata_names",
     "write_csv",
     "write_dta",
+    "write_exports",
     "write_parquet",
     "write_sav",
     "write_xlsx",

@@ -58,7 +58,7 @@ def codebook_rows(dataset: Dataset, language: str | None = None) -> Iterator[tup
                 variable.origin,
                 _codes(variable, lang),
                 _missing(variable),
-                variable.universe or "",
+                variable.universe_in(lang),
                 variable.definition or "",
                 variable.source or "",
             )

@@ -15,11 +15,11 @@ from typing import Any
 
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.table import Rows, Special, Variable, VarType
-from fieldkit.export.atomic import atomic_path
+from fieldkit.export.atomic import atomic_path, prepare_folder
 from fieldkit.export.common import Progress, require_release
 from fieldkit.export.errors import missing_extra
 
-__all__ = ["write_parquet"]
+__all__ = ["require_pyarrow", "write_parquet"]
 
 BATCH_ROWS = 65_536
 
@@ -29,6 +29,11 @@ def _arrow() -> tuple[Any, Any]:
         return import_module("pyarrow"), import_module("pyarrow.parquet")
     except ImportError:
         raise missing_extra("pyarrow", "Parquet export") from None
+
+
+def require_pyarrow() -> None:
+    """FK-EXPORT-001 unless pyarrow can be imported."""
+    _arrow()
 
 
 def write_parquet(
@@ -43,8 +48,7 @@ def write_parquet(
     pa, pq = _arrow()
     if public:
         require_release(dataset)
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_folder(Path(folder))
     lang = language or dataset.language
     written = []
     release = {k: v for k, v in dataset.study.release}

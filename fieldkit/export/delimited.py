@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from fieldkit.dataset.dataset import Dataset
-from fieldkit.export.atomic import atomic_path
+from fieldkit.export.atomic import atomic_path, prepare_folder
 from fieldkit.export.codebook import CODEBOOK_HEADER, about_rows, codebook_rows, text_cell
 from fieldkit.export.common import PROGRESS_EVERY, Progress, require_release
 from fieldkit.export.layout import PublishedTable, lines
@@ -34,8 +34,7 @@ def write_csv(
     """Write the CSV files into ``folder`` (created if needed); return their paths."""
     if public and microdata:
         require_release(dataset)
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_folder(Path(folder))
     lang = language or dataset.language
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     written = [

@@ -3,28 +3,36 @@
 Names are made valid for the target (Stata: 28 characters, as pyreadstat names a variable's
 value-label set after it plus a counter and Stata allows 32; letters, digits, underscore);
 the codebook keeps the dataset's own names. Codes that are not whole numbers (district
-'north_1') are numbered 1, 2, ... in their list's order, labelled with their text. Don't
+'north_1') are numbered 1, 2, ... in their list's order, labelled ``north_1: North 1``.
+
+Every column has one storage type, decided by its variable and never by the values that
+happen to be in it: numbers are doubles (a column with no answer at all is an empty numeric
+column, not a text one), everything else is text written exactly as in the CSV files. Don't
 know and refused become Stata's extended missing ``.d`` and ``.r``, and SPSS user-missing
--98 and -99. The whole table is held in memory for these formats.
+-98 and -99 (labelled). The whole table is held in memory for these formats.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.table import Cell, Rows, Special, Variable, VarType
-from fieldkit.export.atomic import atomic_path
+from fieldkit.export.atomic import atomic_path, prepare_folder
+from fieldkit.export.codebook import text_cell
 from fieldkit.export.common import file_label, require_release
 from fieldkit.export.errors import missing_extra
 
-__all__ = ["stata_names", "write_dta", "write_sav"]
+__all__ = ["require_pyreadstat", "stata_names", "write_dta", "write_sav"]
 
 _NUMERIC = (VarType.INTEGER, VarType.DECIMAL, VarType.FLAG, VarType.CODE)
+LABEL_LENGTH = 80
+"""Stata's limit for a variable label; value labels are cut to the same length."""
 
 
 def _libraries() -> tuple[Any, Any]:
@@ -32,6 +40,11 @@ def _libraries() -> tuple[Any, Any]:
         return import_module("pandas"), import_module("pyreadstat")
     except ImportError:
         raise missing_extra("pyreadstat", "Stata and SPSS export") from None
+
+
+def require_pyreadstat() -> None:
+    """FK-EXPORT-001 unless pyreadstat (and pandas) can be imported."""
+    _libraries()
 
 
 def stata_names(names: list[str], limit: int = 32) -> dict[str, str]:
@@ -73,8 +86,7 @@ def _write_all(
     pandas, pyreadstat = _libraries()
     if public:
         require_release(dataset)
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_folder(Path(folder))
     lang = language or dataset.language
     written = []
     for name, table in dataset.tables.items():
@@ -90,7 +102,27 @@ def _write_all(
     return written
 
 
-def _codes(variable: Variable) -> dict[Cell, int] | None:
+@dataclass(frozen=True)
+class _Column:
+    variable: Variable
+    name: str
+    """The name in the file (see ``stata_names``)."""
+    numeric: bool
+    numbering: Mapping[Cell, int] | None
+    """Codes that are not whole numbers, by their number in the file."""
+
+
+def _columns(table: Rows, kind: str) -> list[_Column]:
+    variables = list(table.variables)
+    names = stata_names([v.name for v in variables], 28 if kind == "dta" else 64)
+    return [_Column(v, names[v.name], _is_numeric(v), _numbering(v)) for v in variables]
+
+
+def _is_numeric(variable: Variable) -> bool:
+    return variable.type in _NUMERIC or (variable.type is VarType.KEY and variable.name == "member")
+
+
+def _numbering(variable: Variable) -> dict[Cell, int] | None:
     """Whole-number codes stay; other codes are numbered in their list's order."""
     if variable.type is not VarType.CODE or variable.numeric_codes:
         return None
@@ -98,77 +130,78 @@ def _codes(variable: Variable) -> dict[Cell, int] | None:
 
 
 def _frame(pandas: Any, table: Rows, kind: str, language: str) -> tuple[Any, dict[str, Any]]:
-    variables = list(table.variables)
-    names = stata_names([v.name for v in variables], 28 if kind == "dta" else 64)
-    numbering = [_codes(v) for v in variables]
-    numeric = [
-        v.type in _NUMERIC or (v.type is VarType.KEY and v.name == "member") for v in variables
-    ]
-    columns: list[list[object]] = [[] for _ in variables]
+    columns = _columns(table, kind)
+    cells: list[list[object]] = [[] for _ in columns]
     for row in table.rows():
         for i, value in enumerate(row):
-            columns[i].append(_value(value, numeric[i], numbering[i], kind))
-    data = {
-        names[v.name]: pandas.Series(columns[i], dtype=object if numeric[i] else str)
-        for i, v in enumerate(variables)
-    }
-    frame = pandas.DataFrame(data)
+            cells[i].append(_cell(value, columns[i], kind))
+    frame = pandas.DataFrame(
+        {c.name: _series(pandas, c, values) for c, values in zip(columns, cells, strict=True)}
+    )
     meta: dict[str, Any] = {
-        "column_labels": {names[v.name]: v.text(language)[:80] for v in variables},
-        "variable_value_labels": _value_labels(variables, names, numbering, language),
+        "column_labels": {c.name: c.variable.text(language)[:LABEL_LENGTH] for c in columns},
+        "variable_value_labels": _value_labels(columns, kind, language),
     }
-    missing = {names[v.name]: v for i, v in enumerate(variables) if numeric[i] and v.missing}
     if kind == "dta":
-        meta["missing_user_values"] = {
-            n: [s.value[1] for s in v.missing] for n, v in missing.items()
+        letters = {
+            c.name: _letters(values) for c, values in zip(columns, cells, strict=True) if c.numeric
         }
+        meta["missing_user_values"] = {name: found for name, found in letters.items() if found}
     else:
-        meta["missing_ranges"] = {n: [s.spss_code for s in v.missing] for n, v in missing.items()}
+        meta["missing_ranges"] = {
+            c.name: [float(s.spss_code) for s in c.variable.missing]
+            for c in columns
+            if c.numeric and c.variable.missing
+        }
     return frame, meta
 
 
-def _is_numeric(variable: Variable) -> bool:
-    return variable.type in _NUMERIC or (variable.type is VarType.KEY and variable.name == "member")
-
-
-def _letters(missing: Mapping[str, Variable]) -> dict[str, list[str]]:
-    return {name: [s.value[1] for s in v.missing] for name, v in missing.items()}
-
-
-def _spss_codes(missing: Mapping[str, Variable]) -> dict[str, list[int]]:
-    return {name: [s.spss_code for s in v.missing] for name, v in missing.items()}
-
-
-def _value(value: Cell, numeric: bool, numbering: Mapping[Cell, int] | None, kind: str) -> object:
+def _cell(value: Cell, column: _Column, kind: str) -> object:
+    if not column.numeric:
+        return text_cell(value)  # exactly as the CSV files have it
     if isinstance(value, Special):
-        if not numeric:
-            return value.value
         return value.value[1] if kind == "dta" else float(value.spss_code)
     if value is None:
-        return None if numeric else ""
-    if numbering is not None:
-        return float(numbering.get(value, len(numbering) + 1))
-    if numeric:
-        return float(value) if isinstance(value, int | float) else None
-    return str(value)
+        return None
+    if column.numbering is not None:
+        return float(column.numbering.get(value, len(column.numbering) + 1))
+    return _number(value)
 
 
-def _value_labels(
-    variables: list[Variable],
-    names: Mapping[str, str],
-    numbering: list[dict[Cell, int] | None],
-    language: str,
-) -> dict[str, dict[float, str]]:
+def _number(value: int | float | str) -> float | None:
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value)
+    except ValueError:
+        return None  # text in a numeric variable: the CSV keeps it, a numeric file cannot
+
+
+def _series(pandas: Any, column: _Column, values: list[object]) -> Any:
+    if not column.numeric:
+        return pandas.Series(values, dtype=object)
+    if any(isinstance(value, str) for value in values):  # Stata's .d / .r among the numbers
+        return pandas.Series(values, dtype=object)
+    return pandas.Series(values, dtype="float64")
+
+
+def _letters(values: list[object]) -> list[str]:
+    return sorted({value for value in values if isinstance(value, str) and len(value) == 1})
+
+
+def _value_labels(columns: list[_Column], kind: str, language: str) -> dict[str, dict[float, str]]:
     labels: dict[str, dict[float, str]] = {}
-    for variable, numbers in zip(variables, numbering, strict=True):
-        if not variable.value_labels:
-            continue
+    for column in columns:
+        variable = column.variable
         found: dict[float, str] = {}
         for code in variable.value_labels:
             text = variable.value_text(code, language) or str(code)
-            if numbers is not None:
-                found[float(numbers[code])] = f"{code}: {text}"[:80]
+            if column.numbering is not None:
+                found[float(column.numbering[code])] = f"{code}: {text}"[:LABEL_LENGTH]
             elif isinstance(code, int | float):
-                found[float(code)] = text[:80]
-        labels[names[variable.name]] = found
+                found[float(code)] = text[:LABEL_LENGTH]
+        if kind == "sav" and column.numeric:
+            found.update({float(s.spss_code): s.meaning for s in variable.missing})
+        if found:
+            labels[column.name] = found
     return labels

@@ -146,6 +146,7 @@ def _question(draft: Draft, doc: SourceDocument, logic: Logic) -> Question:
         location=doc.locate(draft.path),
         member_label=draft.member_label,
         checks=_checks(draft, doc, logic),
+        value_type=logic.calculation_types.get(draft.name),
     )
 
 

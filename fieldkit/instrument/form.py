@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from fieldkit.errors import Location
-from fieldkit.instrument.expression import Expr, unparse
+from fieldkit.instrument.expression import Expr, ValueType, unparse
 from fieldkit.instrument.schema import DisaggregationRole, InstrumentKind, QuestionType
 from fieldkit.protocol.model import Protocol
 
@@ -90,6 +90,9 @@ class Question:
     """Repeat only: how to name a member on screen, e.g. ``${first_name}``."""
     checks: tuple[RosterCheck, ...] = ()
     """Repeat only: consistency checks across its members."""
+    value_type: ValueType | None = field(default=None, compare=False)
+    """Calculate only: the type the compiler found for the calculation (derived from it, so
+    neither compared nor hashed)."""
 
     @property
     def is_repeat(self) -> bool:

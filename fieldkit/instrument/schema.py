@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from fieldkit.instrument.kinds import InstrumentKind
+
 __all__ = [
     "CheckModel",
     "ChoiceModel",
@@ -27,14 +29,6 @@ __all__ = [
 Label = str | dict[str, str]
 Scalar = str | int
 Expression = str | bool | int
-
-
-class InstrumentKind(StrEnum):
-    HOUSEHOLD = "household"
-    ESTABLISHMENT = "establishment"
-    STREET = "street"
-    SCHOOL = "school"
-    RAPID_ASSESSMENT = "rapid_assessment"
 
 
 class QuestionType(StrEnum):

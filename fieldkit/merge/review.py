@@ -153,7 +153,7 @@ class QuarantineEntry:
 
 
 def list_conflicts(store: Path | str, *, include_resolved: bool = False) -> list[ConflictView]:
-    with open_coordinator(store) as db, db.read() as conn:
+    with open_coordinator(store, create=False) as db, db.read() as conn:
         query = select(conflicts).order_by(conflicts.c.form_id, conflicts.c.unit_values)
         if not include_resolved:
             query = query.where(conflicts.c.status == "open")
@@ -240,7 +240,7 @@ def resolve_conflict(
             location=Location(record=conflict),
             hint="say why this interview is the right one, e.g. 'revisit: household confirmed'",
         )
-    with open_coordinator(store) as db:
+    with open_coordinator(store, create=False) as db:
         with db.transaction() as conn:
             row = _conflict(conn, conflict)
             members = [m for (m,) in conn.execute(_member_ids(conflict))]
@@ -333,7 +333,7 @@ def list_quarantine(store: Path | str, *, reason: str | None = None) -> list[Qua
     )
     if reason is not None:
         query = query.where(quarantine.c.reason == reason)
-    with open_coordinator(store) as db, db.read() as conn:
+    with open_coordinator(store, create=False) as db, db.read() as conn:
         return [
             QuarantineEntry(
                 row.interview_id,

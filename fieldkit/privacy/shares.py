@@ -80,9 +80,13 @@ def combine_key_shares(shares: Sequence[KeyShare]) -> PrivateKey:
         for s in shares
     ):
         raise _mismatch("the shares belong to different keys")
-    if len({s.index for s in shares}) < first.threshold:
+    distinct: dict[int, KeyShare] = {}
+    for share in shares:  # a custodian's share given twice counts once
+        distinct.setdefault(share.index, share)
+    if len(distinct) < first.threshold:
         raise _mismatch(f"{first.threshold} different shares are needed")
-    secret = shamir.combine([shamir.Share(s.index, s.y) for s in shares[: first.threshold]])
+    chosen = list(distinct.values())[: first.threshold]
+    secret = shamir.combine([shamir.Share(s.index, s.y) for s in chosen])
     key = PrivateKey.from_private_bytes(secret)
     if _key_id(key.public_key()) != first.key_id:
         raise _mismatch("the shares do not rebuild the project key (a share is damaged)")

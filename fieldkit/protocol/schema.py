@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from fieldkit.instrument.schema import InstrumentKind, Label
+from fieldkit.protocol.profile import Profile
 
 __all__ = [
     "AccessLevel",
@@ -96,17 +97,6 @@ class IdentityAccess(StrEnum):
     NONE = "none"
     WITH_ONE_CUSTODIAN = "with_one_custodian"
     WITH_TWO_CUSTODIANS = "with_two_custodians"
-
-
-class Profile(StrEnum):
-    """What may leave the tool, and to whom (issue 12)."""
-
-    INTERNAL = "internal"
-    """Coordinators: everything but identities."""
-    RESTRICTED = "restricted"
-    """Named researchers under agreement: no free text, staff or device ids; dates by month."""
-    PUBLIC = "public"
-    """Anyone: also no unit numbers, dates or exact ages; k-anonymous microdata."""
 
 
 class RoleModel(_Strict):

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, RowMapping, Select, Table, select
 
+from fieldkit.errors import Location, StoreError
 from fieldkit.hashing import canonical_json
 from fieldkit.store.coordinator_tables import capture_table, merged_interviews
 from fieldkit.store.database import Database, as_utc, open_database
@@ -32,6 +33,7 @@ __all__ = [
     "included_interviews",
     "included_select",
     "open_coordinator",
+    "require_store",
 ]
 
 VOLATILE_COLUMNS: dict[str, frozenset[str]] = {
@@ -40,11 +42,35 @@ VOLATILE_COLUMNS: dict[str, frozenset[str]] = {
 """Columns a canonical dump leaves out: when a migration ran."""
 
 
-def open_coordinator(path_or_url: Path | str) -> Database:
-    """Open (creating if needed) a coordinator store: a SQLite path or any SQLAlchemy URL.
+def open_coordinator(path_or_url: Path | str, *, create: bool = True) -> Database:
+    """Open a coordinator store: a SQLite path or any SQLAlchemy URL.
 
-    Its tables, the merge tables included, come from the recorded migrations."""
+    Its tables, the merge tables included, come from the recorded migrations. Only what
+    fills a store (merging, registering a device) creates one: with ``create=False`` a
+    SQLite file that does not exist is FK-STORE-050, so a mistyped path is not taken for
+    an empty store."""
+    if not create:
+        require_store(path_or_url)
     return open_database(path_or_url, role="coordinator")
+
+
+def require_store(path_or_url: Path | str) -> None:
+    """FK-STORE-050 unless a SQLite store is there (a server URL is left to its driver)."""
+    text = str(path_or_url)
+    if isinstance(path_or_url, str) and "://" in text:
+        if not text.startswith("sqlite:///") or text in ("sqlite://", "sqlite:///:memory:"):
+            return  # a server database (or a URL open_database refuses with its own reason)
+        path = Path(text.removeprefix("sqlite:///").split("?", 1)[0])
+    else:
+        path = Path(path_or_url)
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        raise StoreError(
+            f"no coordinator store at {path}" + (" (an empty file)" if path.exists() else ""),
+            code="FK-STORE-050",
+            location=Location(str(path)),
+            hint="check the path; only 'fieldkit merge' and 'fieldkit device register' "
+            "create a store",
+        )
 
 
 def included_select(form_id: str | None = None) -> Select[Any]:

@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, select
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
 from fieldkit.errors import Location, StoreError
 from fieldkit.store.migrations import Role, migrate
@@ -36,6 +36,7 @@ from fieldkit.store.tables import SchemaMigration
 __all__ = ["AppliedMigration", "Database", "Role", "as_utc", "open_database"]
 
 BUSY_TIMEOUT_MS = 5000
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 _BEGIN = "fieldkit_begin"
 
 _COMMON_PRAGMAS = (
@@ -261,6 +262,13 @@ def _resolve(path_or_url: Path | str, role: Role) -> tuple[URL, Path | None, str
             raise StoreError(
                 "not a database URL", code="FK-STORE-004", location=Location(text)
             ) from None
+        if url.get_backend_name() not in SUPPORTED_BACKENDS:
+            raise StoreError(
+                f"a {url.get_backend_name()} database is not supported",
+                code="FK-STORE-004",
+                location=Location(url.render_as_string(hide_password=True)),
+                hint="give a SQLite file path or a postgresql+psycopg://... URL",
+            )
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             if role == "laptop":
                 raise StoreError(
@@ -293,7 +301,15 @@ def _check_path(path: Path) -> None:
 
 def _make_engine(url: URL, role: Role, busy_timeout_ms: int) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except (ImportError, NoSuchModuleError) as error:
+            raise StoreError(
+                f"no database driver for {url.drivername} is installed ({error})",
+                code="FK-STORE-004",
+                location=Location(url.render_as_string(hide_password=True)),
+                hint="use postgresql+psycopg://..., the driver fieldkit installs",
+            ) from None
     engine = create_engine(
         url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
+import sys
+from pathlib import Path
 from typing import Final, cast
 
 from lark import Lark, Token, Transformer, v_args
@@ -83,8 +84,18 @@ class _Build(Transformer[Token, Expr]):
 
 
 def _load() -> Lark:
-    grammar = importlib.resources.files(__package__).joinpath("grammar.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", transformer=_Build())
+    grammar = Path(__file__).with_name("grammar.lark").read_text("utf-8")  # a package file
+    return Lark(grammar, parser="lalr", lexer="basic", transformer=_Build(), cache=_cache_file())
+
+
+def _cache_file() -> str | bool:
+    """Where lark keeps the analysed grammar, as Python keeps bytecode: in ``__pycache__``
+    beside this module (lark checks the grammar's hash and its own version before using it,
+    and silently builds the tables when the folder cannot be written). Building them is a
+    sizeable part of every command's start-up."""
+    if sys.dont_write_bytecode:
+        return False
+    return str(Path(__file__).with_name("__pycache__") / "expression-grammar.lark-cache")
 
 
 _PARSER: Final = _load()

@@ -1,0 +1,720 @@
+"""Every command x the usual mistakes: one line, a stable code, a non-zero exit, no traceback.
+
+Commands are discovered from the typer app, so a new command joins by being registered:
+``test_every_command_is_in_the_matrix`` fails until MATRIX says, for each kind of mistake,
+what the command answers (a `Case`) or why the mistake cannot happen to it (`NotApplicable`).
+Each mistake has its own code: the last-resort guard's FK-CLI-099 (a bug) never counts.
+
+Commands run in this process through ``fieldkit.cli.run``, the function ``main`` calls, in a
+study folder built with the real commands on the shipped instruments (``world``).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from fieldkit.cli import app, run
+from tests.conftest import REPO, read_only
+
+KINDS = (
+    "missing_path",
+    "directory",
+    "existing_file",
+    "read_only",
+    "empty_file",
+    "wrong_kind",
+    "unsupported_url",
+    "bad_option",
+)
+BUG = "FK-CLI-099"
+MYSQL = "mysql://fieldkit@db.example.org/hq"
+PASSPHRASE = "correct horse battery staple"
+
+
+@dataclass
+class World:
+    """A study with one interview carried through every stage, and files to mistake."""
+
+    root: Path
+
+    @property
+    def study(self) -> Path:
+        return self.root / "study"
+
+    def instrument(self, name: str = "household") -> str:
+        return str(self.study / "instruments" / f"{name}.yaml")
+
+    @property
+    def protocol(self) -> str:
+        return str(self.study / "protocols" / "household_child_labour.yaml")
+
+    @property
+    def keys(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def passphrase(self) -> str:
+        return str(self.root / "passphrase.txt")
+
+    @property
+    def laptop(self) -> str:
+        return str(self.root / "laptop.sqlite")
+
+    @property
+    def device_public(self) -> str:
+        return str(next(self.root.glob("device-*.pub")))
+
+    @property
+    def bundle(self) -> str:
+        return str(self.root / "north-1.fkb")
+
+    @property
+    def store(self) -> str:
+        return str(self.root / "hq.sqlite")
+
+    def missing(self, name: str) -> str:
+        return str(self.root / "no-such" / name)
+
+    @property
+    def folder(self) -> str:
+        return str(self.root / "a-folder")
+
+    @property
+    def empty(self) -> str:
+        return str(self.root / "empty.yaml")
+
+    @property
+    def notes(self) -> str:
+        return str(self.root / "notes.txt")
+
+    @property
+    def binary(self) -> str:
+        return str(self.root / "photo.jpg")
+
+    @property
+    def xlsform(self) -> str:
+        return str(self.root / "household.xlsx")
+
+    @property
+    def empty_xlsx(self) -> str:
+        return str(self.root / "empty.xlsx")
+
+    @property
+    def read_only(self) -> Path:
+        return self.root / "read-only"
+
+    def export(self, *args: str) -> list[str]:
+        return ["export", "--store", self.store, "-i", "household_cl", *args]
+
+    def tables(self, *args: str) -> list[str]:
+        return ["tables", "--store", self.store, "-i", "household_cl", *args]
+
+
+Args = Callable[[World], list[str]]
+
+
+@dataclass(frozen=True)
+class Case:
+    args: Args
+    code: str
+    report: bool = False
+    """The command reports on what is inside the files (check, merge): the problem's line
+    comes with the report's own lines; still no traceback and a non-zero exit."""
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    reason: str
+
+
+READS_ONLY = NotApplicable("the command writes nothing")
+NO_URL = NotApplicable("the command takes no database URL")
+ADDS_TO_STORE = NotApplicable("adding to an existing store is what the command is for")
+
+MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
+    "check": {
+        "missing_path": Case(lambda w: ["check", w.missing("x.yaml")], "FK-YAML-005"),
+        "directory": Case(lambda w: ["check", w.folder], "FK-YAML-033"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["check", w.empty], "FK-YAML-005", report=True),
+        "wrong_kind": (
+            Case(lambda w: ["check", w.binary], "FK-YAML-005", report=True),
+            Case(lambda w: ["check", "/dev/zero"], "FK-YAML-005", report=True),
+        ),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: ["check"], "FK-CLI-051"),
+    },
+    "show": {
+        "missing_path": Case(lambda w: ["show", w.missing("x.yaml")], "FK-YAML-005"),
+        "directory": Case(lambda w: ["show", str(w.study / "instruments")], "FK-YAML-005"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["show", w.empty], "FK-YAML-005"),
+        "wrong_kind": Case(lambda w: ["show", w.protocol], "FK-INS-019"),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: ["show", w.instrument(), "--lang", "de"], "FK-CLI-050"),
+    },
+    "compile": {
+        "missing_path": Case(lambda w: ["compile", w.missing("x.yaml")], "FK-YAML-005"),
+        "directory": Case(lambda w: ["compile", str(w.study / "instruments")], "FK-YAML-005"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["compile", w.empty], "FK-YAML-005"),
+        "wrong_kind": Case(lambda w: ["compile", w.binary], "FK-YAML-005"),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: ["compile", w.instrument(), "--format", "x"], "FK-CLI-052"),
+    },
+    "collect": {
+        "missing_path": (
+            Case(lambda w: ["collect", w.missing("x.yaml")], "FK-YAML-005"),
+            Case(lambda w: [*_collect(w), "--answers", w.missing("answers.yaml")], "FK-YAML-005"),
+        ),
+        "directory": Case(lambda w: ["collect", str(w.study / "instruments")], "FK-YAML-005"),
+        "existing_file": NotApplicable("collect adds interviews to an existing laptop store"),
+        "read_only": Case(
+            lambda w: [*_collect(w, str(w.read_only / "l.sqlite")), *_answers()], "FK-STORE-004"
+        ),
+        "empty_file": Case(lambda w: [*_collect(w), "--answers", w.empty], "FK-YAML-005"),
+        "wrong_kind": (
+            Case(lambda w: [*_collect(w, w.notes), *_answers()], "FK-STORE-001"),
+            Case(lambda w: [*_collect(w, w.store), *_answers()], "FK-STORE-003"),
+            Case(lambda w: [*_collect(w), "--answers", w.protocol], "FK-YAML-004"),
+        ),
+        "unsupported_url": Case(
+            lambda w: [*_collect(w, "sqlite:///laptop.sqlite"), *_answers()], "FK-STORE-004"
+        ),
+        "bad_option": Case(lambda w: [*_collect(w), "--answers"], "FK-CLI-051"),
+    },
+    "drafts": {
+        "missing_path": Case(lambda w: ["drafts", "--db", w.missing("l.sqlite")], "FK-STORE-004"),
+        "directory": Case(lambda w: ["drafts", "--db", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["drafts", "--db", w.empty], "FK-STORE-004"),
+        "wrong_kind": (
+            Case(lambda w: ["drafts", "--db", w.notes, *_study_key(w)], "FK-STORE-001"),
+            Case(lambda w: ["drafts", "--db", w.store, *_study_key(w)], "FK-STORE-003"),
+        ),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(
+            lambda w: ["drafts", "--db", w.laptop, "--key", w.missing("p.pub")], "FK-KEY-002"
+        ),
+    },
+    "keys init": {
+        "missing_path": Case(
+            lambda w: [*_init(w), "--passphrase-file", w.missing("p")], "FK-KEY-052"
+        ),
+        "directory": Case(lambda w: [*_init(w), "--passphrase-file", w.folder], "FK-KEY-052"),
+        "existing_file": (
+            Case(lambda w: ["keys", "init", "--out", w.notes, *_pass(w)], "FK-KEY-050"),
+            Case(lambda w: ["keys", "init", "--out", str(w.keys), *_pass(w)], "FK-KEY-003"),
+        ),
+        "read_only": (
+            Case(
+                lambda w: ["keys", "init", "--out", str(w.read_only / "k"), *_pass(w)], "FK-KEY-051"
+            ),
+            Case(
+                lambda w: ["keys", "init", "--out", "/proc/fieldkit-keys", *_pass(w)], "FK-KEY-051"
+            ),
+        ),
+        "empty_file": Case(lambda w: [*_init(w), "--passphrase-file", w.empty], "FK-KEY-004"),
+        "wrong_kind": Case(lambda w: [*_init(w), "--passphrase-file", w.binary], "FK-KEY-052"),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: [*_init(w)], "FK-CLI-053"),  # no passphrase file, no input
+    },
+    "keys shares": {
+        "missing_path": Case(lambda w: [*_shares(w), "--key", w.missing("p.key")], "FK-KEY-002"),
+        "directory": Case(lambda w: [*_shares(w), "--key", w.folder], "FK-KEY-002"),
+        "existing_file": Case(
+            lambda w: ["keys", "shares", "-n", "2", "--out", w.notes, *_pass(w)], "FK-KEY-050"
+        ),
+        "read_only": Case(
+            lambda w: [*_shares(w), "--out", str(w.read_only / "shares")], "FK-KEY-051"
+        ),
+        "empty_file": Case(lambda w: [*_shares(w), "--key", w.empty], "FK-KEY-002"),
+        "wrong_kind": Case(
+            lambda w: [*_shares(w), "--key", str(w.keys / "project.pub")], "FK-KEY-002"
+        ),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: ["keys", "shares", "--count", "1"], "FK-CLI-050"),
+    },
+    "keys show-public": {
+        "missing_path": Case(lambda w: ["keys", "show-public", w.missing("p.pub")], "FK-KEY-002"),
+        "directory": Case(lambda w: ["keys", "show-public", w.folder], "FK-KEY-002"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["keys", "show-public", w.empty], "FK-KEY-002"),
+        "wrong_kind": Case(
+            lambda w: ["keys", "show-public", str(w.keys / "project.key")], "FK-KEY-002"
+        ),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: ["keys", "show-public", "a.pub", "b.pub"], "FK-CLI-052"),
+    },
+    "bundle": {
+        "missing_path": Case(
+            lambda w: ["bundle", "--db", w.missing("l.sqlite"), "--out", "b.fkb"], "FK-BUNDLE-021"
+        ),
+        "directory": Case(
+            lambda w: ["bundle", "--db", w.folder, "--out", "b.fkb"], "FK-BUNDLE-021"
+        ),
+        "existing_file": Case(
+            lambda w: ["bundle", "--db", w.laptop, "--out", w.notes], "FK-BUNDLE-050"
+        ),
+        "read_only": Case(
+            lambda w: ["bundle", "--db", w.laptop, "--out", str(w.read_only / "b.fkb")],
+            "FK-BUNDLE-022",
+        ),
+        "empty_file": Case(
+            lambda w: ["bundle", "--db", w.empty, "--out", "b.fkb"], "FK-BUNDLE-021"
+        ),
+        "wrong_kind": (
+            Case(
+                lambda w: ["bundle", "--db", w.laptop, "--out", "b.fkb", "--key", w.device_public],
+                "FK-BUNDLE-026",
+            ),
+            Case(lambda w: ["bundle", "--db", w.laptop, "--receipt", w.notes], "FK-BUNDLE-023"),
+        ),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: ["bundle", "--db", w.laptop], "FK-CLI-050"),
+    },
+    "device init": {
+        "missing_path": Case(
+            lambda w: ["device", "init", "--db", w.missing("l.sqlite")], "FK-BUNDLE-021"
+        ),
+        "directory": Case(lambda w: ["device", "init", "--db", w.folder], "FK-BUNDLE-021"),
+        "existing_file": (
+            Case(lambda w: ["device", "init", "--db", w.laptop], "FK-BUNDLE-025"),
+            Case(lambda w: [*_device_init(w), "--public", w.notes], "FK-BUNDLE-050"),
+        ),
+        "read_only": Case(
+            lambda w: [*_device_init(w), "--public", str(w.read_only / "d.pub")],
+            "FK-BUNDLE-051",
+        ),
+        "empty_file": Case(lambda w: ["device", "init", "--db", w.empty], "FK-BUNDLE-021"),
+        "wrong_kind": Case(lambda w: ["device", "init", "--db", w.notes], "FK-STORE-001"),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: ["device", "init"], "FK-CLI-051"),
+    },
+    "device register": {
+        "missing_path": Case(
+            lambda w: ["device", "register", w.missing("d.pub"), "--into", w.store],
+            "FK-BUNDLE-026",
+        ),
+        "directory": (
+            Case(lambda w: ["device", "register", w.folder, "--into", w.store], "FK-BUNDLE-026"),
+            Case(
+                lambda w: ["device", "register", w.device_public, "--into", w.folder],
+                "FK-STORE-004",
+            ),
+        ),
+        "existing_file": ADDS_TO_STORE,
+        "read_only": Case(
+            lambda w: [
+                *["device", "register", w.device_public],
+                *["--into", str(w.read_only / "hq.sqlite")],
+            ],
+            "FK-STORE-004",
+        ),
+        "empty_file": Case(
+            lambda w: ["device", "register", w.empty, "--into", w.store], "FK-BUNDLE-026"
+        ),
+        "wrong_kind": (
+            Case(
+                lambda w: ["device", "register", str(w.keys / "project.pub"), "--into", w.store],
+                "FK-BUNDLE-026",
+            ),
+            Case(
+                lambda w: ["device", "register", w.device_public, "--into", w.laptop],
+                "FK-STORE-003",
+            ),
+        ),
+        "unsupported_url": Case(
+            lambda w: ["device", "register", w.device_public, "--into", MYSQL], "FK-STORE-004"
+        ),
+        "bad_option": Case(lambda w: ["device", "register", w.device_public], "FK-CLI-051"),
+    },
+    "merge": {
+        "missing_path": Case(
+            lambda w: ["merge", w.missing("b.fkb"), "--into", w.store], "FK-BUNDLE-012"
+        ),
+        "directory": Case(lambda w: ["merge", w.folder, "--into", w.store], "FK-BUNDLE-012"),
+        "existing_file": ADDS_TO_STORE,
+        "read_only": Case(
+            lambda w: ["merge", w.bundle, "--into", str(w.read_only / "hq.sqlite")],
+            "FK-STORE-004",
+        ),
+        "empty_file": Case(
+            lambda w: ["merge", w.empty, "--into", w.store], "FK-BUNDLE-002", report=True
+        ),
+        "wrong_kind": (
+            Case(lambda w: ["merge", w.notes, "--into", w.store], "FK-BUNDLE-001", report=True),
+            Case(lambda w: ["merge", w.bundle, "--into", w.laptop], "FK-STORE-003"),
+        ),
+        "unsupported_url": Case(lambda w: ["merge", w.bundle, "--into", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(
+            lambda w: ["merge", w.bundle, "--into", w.store, "--project", w.missing("study")],
+            "FK-PROT-050",
+        ),
+    },
+    "conflicts": {
+        "missing_path": Case(
+            lambda w: ["conflicts", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["conflicts", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["conflicts", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": (
+            Case(lambda w: ["conflicts", "--store", w.notes], "FK-STORE-001"),
+            Case(lambda w: ["conflicts", "--store", w.laptop], "FK-STORE-003"),
+        ),
+        "unsupported_url": Case(lambda w: ["conflicts", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["conflicts"], "FK-CLI-050"),
+    },
+    "conflicts resolve": {
+        "missing_path": Case(lambda w: _resolve(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": Case(lambda w: _resolve(w.folder), "FK-STORE-004"),
+        "existing_file": NotApplicable("resolving writes a decision into an existing store"),
+        "read_only": NotApplicable("the store must exist; a read-only store is FK-STORE-004"),
+        "empty_file": Case(lambda w: _resolve(w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _resolve(w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _resolve(MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: _resolve(w.store), "FK-MERGE-001"),
+    },
+    "quarantine": {
+        "missing_path": Case(
+            lambda w: ["quarantine", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["quarantine", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["quarantine", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["quarantine", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["quarantine", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["quarantine"], "FK-CLI-051"),
+    },
+    "export": {
+        "missing_path": Case(
+            lambda w: [
+                "export",
+                "--store",
+                w.missing("hq.sqlite"),
+                "-i",
+                "household_cl",
+                "--xlsx",
+                "x.xlsx",
+            ],
+            "FK-STORE-050",
+        ),
+        "directory": (
+            Case(lambda w: w.export("--xlsx", w.folder), "FK-EXPORT-050"),
+            Case(
+                lambda w: ["export", "--store", w.folder, "-i", "household_cl", "--csv", "c"],
+                "FK-STORE-004",
+            ),
+        ),
+        "existing_file": Case(lambda w: w.export("--csv", w.notes), "FK-EXPORT-050"),
+        "read_only": (
+            Case(lambda w: w.export("--csv", str(w.read_only / "csv")), "FK-EXPORT-002"),
+            Case(lambda w: w.export("--xlsx", str(w.read_only / "hh.xlsx")), "FK-EXPORT-002"),
+            Case(lambda w: w.export("--dta", str(w.read_only)), "FK-EXPORT-002"),
+        ),
+        "empty_file": Case(
+            lambda w: ["export", "--store", w.empty, "-i", "household_cl", "--xlsx", "x.xlsx"],
+            "FK-STORE-050",
+        ),
+        "wrong_kind": Case(
+            lambda w: ["export", "--store", w.laptop, "-i", "household_cl", "--xlsx", "x.xlsx"],
+            "FK-STORE-003",
+        ),
+        "unsupported_url": Case(
+            lambda w: ["export", "--store", MYSQL, "-i", "household_cl", "--xlsx", "x.xlsx"],
+            "FK-STORE-004",
+        ),
+        "bad_option": (
+            Case(lambda w: w.export("--xlsx", "x.xlsx", "--lang", "de"), "FK-DATA-050"),
+            Case(lambda w: w.export(), "FK-EXPORT-051"),
+            Case(
+                lambda w: ["export", "--store", w.store, "-i", "nope", "--xlsx", "x.xlsx"],
+                "FK-INS-019",
+            ),
+        ),
+    },
+    "tables": {
+        "missing_path": Case(
+            lambda w: ["tables", "--store", w.missing("hq.sqlite"), "-i", "household_cl"],
+            "FK-STORE-050",
+        ),
+        "directory": Case(
+            lambda w: ["tables", "--store", w.folder, "-i", "household_cl"], "FK-STORE-004"
+        ),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(
+            lambda w: ["tables", "--store", w.empty, "-i", "household_cl"], "FK-STORE-050"
+        ),
+        "wrong_kind": Case(
+            lambda w: ["tables", "--store", w.laptop, "-i", "household_cl"], "FK-STORE-003"
+        ),
+        "unsupported_url": Case(
+            lambda w: ["tables", "--store", MYSQL, "-i", "household_cl"], "FK-STORE-004"
+        ),
+        "bad_option": (
+            Case(lambda w: w.tables("--lang", "de"), "FK-DATA-050"),
+            Case(lambda w: w.tables("--by", "shoe_size"), "FK-DATA-007"),
+        ),
+    },
+    "recode": {
+        "missing_path": Case(lambda w: _recode(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": Case(lambda w: _recode(w.folder), "FK-STORE-004"),
+        "existing_file": Case(lambda w: [*_recode(w.store), "--recodes", w.notes], "FK-EXPORT-050"),
+        "read_only": Case(
+            lambda w: [*_recode(w.store), "--recodes", str(w.read_only)], "FK-EXPORT-002"
+        ),
+        "empty_file": Case(lambda w: _recode(w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _recode(w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _recode(MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_recode(w.store), "-q", "shoe_size"], "FK-RELEASE-031"),
+    },
+    "users add": {
+        "missing_path": Case(
+            lambda w: [*_user(w, w.store), "--passphrase-file", w.missing("p")], "FK-USER-001"
+        ),
+        "directory": (
+            Case(lambda w: [*_user(w, w.store), "--passphrase-file", w.folder], "FK-USER-001"),
+            Case(lambda w: [*_user(w, w.folder), *_pass(w)], "FK-STORE-004"),
+        ),
+        "existing_file": ADDS_TO_STORE,
+        "read_only": Case(
+            lambda w: [*_user(w, str(w.read_only / "hq.sqlite")), *_pass(w)], "FK-STORE-004"
+        ),
+        "empty_file": Case(
+            lambda w: [*_user(w, w.store), "--passphrase-file", w.empty], "FK-USER-004"
+        ),
+        "wrong_kind": Case(lambda w: [*_user(w, w.laptop), *_pass(w)], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: [*_user(w, MYSQL), *_pass(w)], "FK-STORE-004"),
+        "bad_option": Case(
+            lambda w: ["users", "add", "ama", "--store", w.store, "--role", "king", *_pass(w)],
+            "FK-USER-005",
+        ),
+    },
+    "users list": {
+        "missing_path": Case(
+            lambda w: ["users", "list", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["users", "list", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["users", "list", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["users", "list", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["users", "list", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["users", "list"], "FK-CLI-051"),
+    },
+    "xlsform import": {
+        "missing_path": Case(lambda w: _xls_import(w, w.missing("form.xlsx")), "FK-XLS-001"),
+        "directory": Case(lambda w: _xls_import(w, w.folder), "FK-XLS-001"),
+        "existing_file": Case(
+            lambda w: [*_xls_import(w, w.xlsform)[:-2], "--out", w.instrument()], "FK-XLS-005"
+        ),
+        "read_only": Case(
+            lambda w: [*_xls_import(w, w.xlsform)[:-2], "--out", str(w.read_only / "f.yaml")],
+            "FK-XLS-005",
+        ),
+        "empty_file": Case(lambda w: _xls_import(w, w.empty_xlsx), "FK-XLS-002"),
+        "wrong_kind": Case(lambda w: _xls_import(w, w.notes), "FK-XLS-002"),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(
+            lambda w: [*_xls_import(w, w.xlsform), "--kind", "palace"], "FK-CLI-050"
+        ),
+    },
+    "xlsform export": {
+        "missing_path": Case(lambda w: _xls_export(w.missing("x.yaml"), "f.xlsx"), "FK-YAML-005"),
+        "directory": Case(
+            lambda w: _xls_export(str(w.study / "instruments"), "f.xlsx"), "FK-YAML-005"
+        ),
+        "existing_file": Case(lambda w: _xls_export(w.instrument(), w.notes), "FK-XLS-005"),
+        "read_only": Case(
+            lambda w: _xls_export(w.instrument(), str(w.read_only / "f.xlsx")), "FK-XLS-005"
+        ),
+        "empty_file": Case(lambda w: _xls_export(w.empty, "f.xlsx"), "FK-YAML-005"),
+        "wrong_kind": Case(lambda w: _xls_export(w.protocol, "f.xlsx"), "FK-INS-019"),
+        "unsupported_url": NO_URL,
+        "bad_option": Case(lambda w: _xls_export(w.instrument(), "form.txt"), "FK-XLS-005"),
+    },
+    "demo": {
+        "missing_path": Case(lambda w: ["demo", "--root", w.missing("study")], "FK-PROT-050"),
+        "directory": Case(lambda w: ["demo", "--out", str(w.study)], "FK-DEMO-050"),
+        "existing_file": Case(lambda w: ["demo", "--out", w.notes], "FK-DEMO-050"),
+        "read_only": Case(
+            lambda w: ["demo", "--out", str(w.read_only / "demo"), "--households", "1"],
+            "FK-DEMO-051",
+        ),
+        "empty_file": Case(lambda w: ["demo", "--root", w.empty], "FK-PROT-050"),
+        "wrong_kind": Case(lambda w: ["demo", "--root", w.instrument()], "FK-PROT-050"),
+        "unsupported_url": NO_URL,
+        "bad_option": (
+            Case(lambda w: ["demo", "--households", "0"], "FK-CLI-050"),
+            Case(lambda w: ["demo", "--households", "-3"], "FK-CLI-050"),
+            Case(lambda w: ["demo", "--households", "many"], "FK-CLI-050"),
+        ),
+    },
+}
+
+
+def _pass(w: World) -> list[str]:
+    return ["--passphrase-file", w.passphrase]
+
+
+def _recode(store: str) -> list[str]:
+    return ["recode", "--store", store, "-i", "household_cl"]
+
+
+def _user(w: World, store: str) -> list[str]:
+    return ["users", "add", "ama", "--store", store, "--role", "coordinator"]
+
+
+def _xls_import(w: World, form: str) -> list[str]:
+    return ["xlsform", "import", form, "--protocol", "household_child_labour", "--out", "f.yaml"]
+
+
+def _xls_export(instrument: str, out: str) -> list[str]:
+    return ["xlsform", "export", instrument, "--out", out]
+
+
+def _study_key(w: World) -> list[str]:
+    return ["--key", str(w.keys / "project.pub")]
+
+
+def _init(w: World) -> list[str]:
+    return ["keys", "init", "--out", str(w.root / "new-keys")]
+
+
+def _shares(w: World) -> list[str]:
+    return ["keys", "shares", "-n", "2", "--key", str(w.keys / "project.key"), *_pass(w)]
+
+
+def _collect(w: World, db: str | None = None) -> list[str]:
+    return ["collect", w.instrument(), "--db", db or str(w.root / "other-laptop.sqlite")]
+
+
+def _answers() -> list[str]:
+    return ["--answers", str(REPO / "examples" / "household_complete.yaml")]
+
+
+def _device_init(w: World) -> list[str]:
+    fresh = w.root / "fresh-laptop.sqlite"
+    return ["device", "init", "--db", str(fresh), "--key", str(w.root / "fresh.device-key")]
+
+
+def _resolve(store: str) -> list[str]:
+    return ["conflicts", "resolve", "U-none", "--keep", "x", "--reason", "r", "--store", store]
+
+
+# -- the world ------------------------------------------------------------------------------
+
+
+def _run(args: list[str]) -> int:
+    return run(args)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Keys, a laptop with the household example interview, its device, a bundle and a
+    coordinator store that merged it: all made with the commands a user types."""
+    w = World(tmp_path_factory.mktemp("world"))
+    shutil.copytree(REPO / "instruments", w.study / "instruments")
+    shutil.copytree(REPO / "protocols", w.study / "protocols")
+    Path(w.passphrase).write_text(PASSPHRASE + "\n")
+    Path(w.folder).mkdir()
+    Path(w.empty).write_text("")
+    Path(w.notes).write_text("shopping list: rice, oil\n")
+    Path(w.binary).write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4)
+    Path(w.empty_xlsx).write_bytes(b"")
+    steps = [
+        ["keys", "init", "--out", str(w.keys), *_pass(w)],
+        [
+            "collect",
+            w.instrument(),
+            "--db",
+            w.laptop,
+            *_answers(),
+            "--key",
+            str(w.keys / "project.pub"),
+        ],
+        ["device", "init", "--db", w.laptop],
+    ]
+    for args in steps:
+        assert _run(args) == 0, args
+    (w.study / "keys").mkdir()
+    shutil.copy(w.keys / "project.pub", w.study / "keys" / "project.pub")
+    (w.root / "fresh-laptop.sqlite").write_bytes(Path(w.laptop).read_bytes())
+    for args in (
+        ["device", "register", w.device_public, "--into", w.store],
+        ["bundle", "--db", w.laptop, "--out", w.bundle],
+        ["merge", w.bundle, "--into", w.store, "--project", str(w.study)],
+        ["xlsform", "export", w.instrument(), "--out", w.xlsform],
+    ):
+        assert _run(args) == 0, args
+    with read_only(w.read_only):
+        yield w
+
+
+# -- the matrix -----------------------------------------------------------------------------
+
+
+def _command_paths(command: object, prefix: tuple[str, ...] = ()) -> Iterator[str]:
+    subcommands = getattr(command, "commands", None)
+    if prefix and (not subcommands or getattr(command, "invoke_without_command", False)):
+        yield " ".join(prefix)
+    for name, sub in (subcommands or {}).items():
+        yield from _command_paths(sub, (*prefix, name))
+
+
+def test_every_command_is_in_the_matrix() -> None:
+    commands = set(_command_paths(typer.main.get_command(app)))
+    assert "keys init" in commands and "conflicts" in commands
+    assert commands == set(MATRIX), (
+        f"add to MATRIX: {sorted(commands - set(MATRIX))}; "
+        f"no longer commands: {sorted(set(MATRIX) - commands)}"
+    )
+    for command, entries in MATRIX.items():
+        assert set(entries) == set(KINDS), (command, sorted(set(KINDS) ^ set(entries)))
+
+
+def _cases() -> Iterator[object]:
+    for command, entries in MATRIX.items():
+        for kind, entry in entries.items():
+            cases = entry if isinstance(entry, tuple) else (entry,)
+            for number, case in enumerate(cases):
+                if isinstance(case, Case):
+                    yield pytest.param(case, id=f"{command}-{kind}-{number}")
+
+
+@pytest.mark.parametrize("case", list(_cases()))
+def test_a_mistake_is_one_line_with_its_code(
+    case: Case, world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workdir = world.root / "work"
+    workdir.mkdir(exist_ok=True)
+    monkeypatch.chdir(workdir)
+    monkeypatch.setenv("FIELDKIT_PROJECT", str(world.study))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    status = _run(case.args(world))
+    out, err = capsys.readouterr()
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert status != 0, lines
+    assert "Traceback" not in out + err
+    assert BUG not in out + err, lines
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and case.code in errors[0], lines
+    if not case.report:
+        assert lines == errors, lines
