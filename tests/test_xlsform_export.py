@@ -191,6 +191,7 @@ def test_export_notes_what_odk_cannot_do(project: Project, tmp_path: Path) -> No
     codes = [n.code for n in notes]
     assert codes.count("FK-XLS-072") == 1  # pii fields stored in clear by ODK
     assert "FK-XLS-070" in codes  # no "don't know" on ODK
+    assert codes.count("FK-XLS-073") == 3  # three questions carry the roster's checks
     rewritten = [n for n in notes if n.code == "FK-XLS-071"]
     assert any("is-dont-know(${age})" in n.message for n in rewritten)
     assert all((n.location.record or "").startswith("survey!") for n in rewritten)
