@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import sqlite3
 import time
 import uuid
@@ -81,6 +82,7 @@ __all__ = [
     "settled_sha256",
     "shift_clock",
     "tiny_bundle",
+    "write_project_folder",
 ]
 
 INSTRUMENT = """\
@@ -134,6 +136,21 @@ QUARANTINE_PLAN = (
 
 def district_name(k: int) -> str:
     return f"d{k:02d}"
+
+
+def write_project_folder(folder: Path) -> tuple[Path, Path]:
+    """The merge fixtures' protocol and instrument as files (``--project`` for the CLI):
+    (protocols folder, instruments folder)."""
+    protocols, instruments = folder / "protocols", folder / "instruments"
+    protocols.mkdir(parents=True)
+    instruments.mkdir()
+    (protocols / "p.yaml").write_text(PROTOCOL_YAML)
+    choices = "\n".join(
+        f"    - {{value: {district_name(k)}, label: {{en: District {k}}}}}"
+        for k in range(MAX_DISTRICTS)
+    )
+    (instruments / "hh.yaml").write_text(INSTRUMENT.format(districts=choices))
+    return protocols, instruments
 
 
 @functools.cache
@@ -530,6 +547,30 @@ class Forgery:
         conn = sqlite3.connect(self.payload, isolation_level=None)
         try:
             return conn.execute(statement, params).fetchall()
+        finally:
+            conn.close()
+
+    def sql_unchecked(self, statement: str, *params: Any) -> None:
+        """Run ``statement`` as a forger writing the file's bytes would: with the tables'
+        types, STRICT and NOT NULL switched off (``writable_schema``), then the schema text
+        put back, so the payload still has fieldkit's schema to the letter."""
+        tables = self.sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        loose = {
+            name: re.sub(r"\b(TEXT|INTEGER)\b", "BLOB", sql)
+            .replace(") STRICT, WITHOUT ROWID", ") WITHOUT ROWID")
+            .replace("NOT NULL", "")
+            for name, sql in tables
+        }
+        self._rewrite_schema(loose)
+        self.sql(statement, *params)
+        self._rewrite_schema(dict(tables))
+
+    def _rewrite_schema(self, sql_by_table: dict[str, str]) -> None:
+        conn = sqlite3.connect(self.payload, isolation_level=None)
+        try:
+            conn.execute("PRAGMA writable_schema = ON")
+            for name, sql in sql_by_table.items():
+                conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (sql, name))
         finally:
             conn.close()
 

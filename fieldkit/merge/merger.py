@@ -14,16 +14,19 @@ bundle is logged in ``bundle_rejections`` and nothing else of it is kept.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from fieldkit.bundle.device import public_key_from_text
+from fieldkit.bundle.format import FormEntry, damaged
+from fieldkit.bundle.payload import header_problem
 from fieldkit.bundle.reader import (
     ScannedBundle,
     check_payload,
@@ -34,7 +37,9 @@ from fieldkit.bundle.reader import (
     verify_scanned,
 )
 from fieldkit.bundle.receipt import receipt_path, write_receipt
-from fieldkit.errors import BundleError, Location
+from fieldkit.bundle.untrusted import open_regular, shown
+from fieldkit.bundle.workcopy import sweep_leftovers
+from fieldkit.errors import BundleError, Location, MergeConflict
 from fieldkit.instrument.form import Form
 from fieldkit.merge.copy import SCHEMA
 from fieldkit.merge.importer import BundleImport, import_bundle, receipt_for
@@ -82,6 +87,7 @@ def merge_bundles(
     forms = project.by_hash()
     report = MergeReport()
     with open_coordinator(store_url) as db:
+        sweep_leftovers(_payload_folder(db))  # copies a killed merge could not remove
         ready = [
             item for path in paths if (item := _verify(db, Path(path), forms, report, options))
         ]
@@ -105,7 +111,7 @@ def merge_bundles(
 def _verify(
     db: Database, path: Path, forms: Mapping[str, Form], report: MergeReport, options: MergeOptions
 ) -> _Ready | None:
-    outcome = BundleOutcome(path=str(path), status="pending")
+    outcome = BundleOutcome(path=shown(path), status="pending")
     scanned: ScannedBundle | None = None
     try:
         scanned = scan_bundle(path)
@@ -114,7 +120,16 @@ def _verify(
     except BundleError as error:
         _reject(db, outcome, error, report, options, path=path, scanned=scanned)
         return None
+    except _HOSTILE as error:  # a file no check foresaw: refused alone, never the whole merge
+        damage = damaged(shown(path), f"it cannot be read ({type(error).__name__})")
+        _reject(db, outcome, damage, report, options, path=path, scanned=scanned)
+        return None
     return _Ready(scanned, outcome)
+
+
+_HOSTILE = (ValueError, OverflowError, RecursionError)
+"""What parsing a hostile file can raise past the checks: caught per file, so one file never
+stops the merge of the others (each is a fault fixed where it arose, with a test)."""
 
 
 def _describe(outcome: BundleOutcome, scanned: ScannedBundle) -> None:
@@ -127,7 +142,7 @@ def _describe(outcome: BundleOutcome, scanned: ScannedBundle) -> None:
 
 
 def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[str, Form]) -> None:
-    manifest, where = scanned.manifest, Location(str(scanned.path))
+    manifest, where = scanned.manifest, Location(scanned.where)
     require_signature(scanned)
     with db.read() as conn:
         device = conn.execute(
@@ -147,6 +162,11 @@ def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[st
     if manifest.sequence <= device.last_sequence:
         raise _replay_error(scanned, device.last_sequence)
     unknown = sorted(manifest.form_hashes() - set(forms))
+    disagree = [f.form_id for f in manifest.forms if f.form_hash in forms and _other(f, forms)]
+    if disagree:
+        raise contradiction(
+            scanned, f"form {disagree[0]}: its id or protocol disagree with its form hash"
+        )
     if unknown:
         names = ", ".join(
             f"{f.form_id} ({f.form_hash[:19]})" for f in manifest.forms if f.form_hash in unknown
@@ -157,6 +177,11 @@ def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[st
             location=where,
             hint="add the instrument version the laptop used to the project, then merge again",
         )
+
+
+def _other(entry: FormEntry, forms: Mapping[str, Form]) -> bool:
+    form = forms[entry.form_hash]
+    return (entry.form_id, entry.protocol_id) != (form.id, form.protocol.id)
 
 
 def _is_merged(conn: Connection, sha256: str) -> bool:
@@ -182,6 +207,10 @@ def _merge_one(
         clash = clash_error(item.scanned, outcome.name or "?", None)
         _reject(db, outcome, clash, report, options, path=item.scanned.path, scanned=item.scanned)
         return
+    except _HOSTILE as error:
+        bad = contradiction(item.scanned, f"a value no check foresaw ({type(error).__name__})")
+        _reject(db, outcome, bad, report, options, path=item.scanned.path, scanned=item.scanned)
+        return
     outcome.status = MERGED if imported is not None else ALREADY_MERGED
     if imported is not None:
         report.absorb(imported.report)
@@ -197,8 +226,7 @@ def _import(
     with db.read() as conn:
         if _is_merged(conn, item.scanned.sha256):
             return None
-    directory = db.path.parent if db.path is not None else None
-    with extract_payload(item.scanned, directory) as payload_path:
+    with _payload_copy(db, item.scanned) as payload_path:
         facts = _checked_payload(payload_path, item.scanned)
         try:
             if db.is_sqlite:
@@ -210,9 +238,42 @@ def _import(
                     return _run(job, options)
             with db.transaction() as conn:
                 job = BundleImport(conn, facts, facts, item.scanned, forms, item.outcome)
-                return _run(job, options)
+                try:
+                    return _run(job, options)
+                except DataError as error:  # a value PostgreSQL cannot hold: the bundle's
+                    raise contradiction(item.scanned, _first_line(error.orig)) from None
         finally:
             facts.close()
+
+
+def _payload_folder(db: Database) -> Path | None:
+    """Where payload copies go: the SQLite store's own folder (the same protected disk),
+    else the system's temporary folder."""
+    return db.path.parent if db.path is not None else None
+
+
+@contextlib.contextmanager
+def _payload_copy(db: Database, scanned: ScannedBundle) -> Iterator[Path]:
+    folder = _payload_folder(db)
+    where = shown(folder) if folder is not None else "the temporary folder"
+    stack = contextlib.ExitStack()
+    try:
+        payload_path = stack.enter_context(extract_payload(scanned, folder))
+    except OSError as error:
+        raise MergeConflict(
+            f"cannot keep the working copy of a bundle in {where}: {error.strerror or error}",
+            code="FK-MERGE-031",
+            location=Location(where),
+            hint="the store's folder must be writable by the merge (payloads are copied "
+            "there, private, and removed after); nothing was merged from this bundle",
+        ) from None
+    with stack:
+        yield payload_path
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else "a value the store cannot hold"
 
 
 _PAYLOAD_CACHE_KIB = 256
@@ -224,6 +285,9 @@ def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
     """The payload attached on a private connection, after its schema and counts are checked
     (FK-BUNDLE-010), so the store's own connection only ever attaches a sound payload. The
     merge reads the per-interview facts on it (and, off SQLite, the rows too)."""
+    problem = header_problem(path)
+    if problem is not None:
+        raise contradiction(scanned, problem)
     payload = sqlite3.connect(":memory:", isolation_level=None)
     try:
         payload.execute("PRAGMA trusted_schema=OFF")
@@ -253,11 +317,11 @@ def _write_receipt(item: _Ready, report: MergeReport, options: MergeOptions) -> 
         report.warn(
             "FK-BUNDLE-013",
             f"merged, but the receipt could not be written: {error.strerror}",
-            str(path),
+            shown(path),
             "the merge is kept; merge the same file again to write its receipt",
         )
         return
-    item.outcome.receipt = str(path)
+    item.outcome.receipt = shown(path)
 
 
 def _reject(
@@ -271,7 +335,7 @@ def _reject(
     scanned: ScannedBundle | None,
 ) -> None:
     if error.location.file is None:
-        error.location = Location(str(path), record=error.location.record)
+        error.location = Location(shown(path), record=error.location.record)
     report.reject(outcome, error)
     if not options.record_rejections:
         return
@@ -290,17 +354,21 @@ def _reject(
                     reason=error.message,
                     device_id=outcome.device_id,
                     sequence=outcome.sequence,
-                    file_name=path.name,
+                    file_name=shown(path.name),
                 )
             )
 
 
 def _file_sha256(path: Path) -> str:
+    """The refused file's SHA-256 (its key in ``bundle_rejections``): a regular file only,
+    read up to the size it had when opened (never a FIFO or a device that never ends)."""
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
+        handle, size = open_regular(path)
+        with handle:
+            while size > 0 and (chunk := handle.read(min(size, 1 << 20))):
                 digest.update(chunk)
+                size -= len(chunk)
     except OSError:
-        return "unreadable:" + path.name
+        return "unreadable:" + hashlib.sha256(str(path).encode("utf-8", "replace")).hexdigest()
     return digest.hexdigest()
