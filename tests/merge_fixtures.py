@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import sqlite3
 import time
 import uuid
@@ -49,6 +50,7 @@ from fieldkit.instrument.compiler import compile_text
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.source import parse_source
 from fieldkit.merge import MergeOptions, register_device
+from fieldkit.privacy.keys import merge_key_file
 from fieldkit.project import Project
 from fieldkit.protocol.compiler import compile_protocol_document
 from fieldkit.store import LaptopStore, StoreKey, open_database
@@ -86,6 +88,7 @@ __all__ = [
     "settled_sha256",
     "shift_clock",
     "tiny_bundle",
+    "write_project_folder",
 ]
 
 INSTRUMENT = """\
@@ -139,6 +142,21 @@ QUARANTINE_PLAN = (
 
 def district_name(k: int) -> str:
     return f"d{k:02d}"
+
+
+def write_project_folder(folder: Path) -> tuple[Path, Path]:
+    """The merge fixtures' protocol and instrument as files (``--project`` for the CLI):
+    (protocols folder, instruments folder)."""
+    protocols, instruments = folder / "protocols", folder / "instruments"
+    protocols.mkdir(parents=True)
+    instruments.mkdir()
+    (protocols / "p.yaml").write_text(PROTOCOL_YAML)
+    choices = "\n".join(
+        f"    - {{value: {district_name(k)}, label: {{en: District {k}}}}}"
+        for k in range(MAX_DISTRICTS)
+    )
+    (instruments / "hh.yaml").write_text(INSTRUMENT.format(districts=choices))
+    return protocols, instruments
 
 
 @functools.cache
@@ -348,6 +366,17 @@ PROJECT_KEY = IDENTITY_KEY
 """The identity key identities are sealed to (the coordinator never needs it to merge)."""
 MERGING = MergeOptions(merge_key=MERGE_KEY)
 """What a coordinator merges with: the merge key bundle payloads are encrypted to."""
+MERGE_PASSPHRASE = "the coordinator's merge passphrase"
+
+
+def merge_key_args(folder: Path) -> list[str]:
+    """``fieldkit merge`` options for the fixtures' merge key: the key file and its
+    passphrase's file, written in ``folder`` (a cheap scrypt cost: tests only)."""
+    key, secret = folder / "merge.key", folder / "merge-passphrase.txt"
+    if not key.exists():
+        key.write_bytes(merge_key_file(MERGE_KEY, MERGE_PASSPHRASE, log_n=10))
+        secret.write_text(MERGE_PASSPHRASE + "\n", encoding="utf-8")
+    return ["--merge-key", str(key), "--passphrase-file", str(secret)]
 
 
 @contextmanager
@@ -531,8 +560,11 @@ class Forgery:
 
     manifest: dict[str, Any]
     payload: Path
-    """A copy of the payload database, to edit with :meth:`sql`."""
+    """A copy of the payload database (decrypted), to edit with :meth:`sql`."""
     trailer: dict[str, Any]
+    original: tuple[bytes, bytes] = (b"", b"")
+    """The payload as it came, decrypted and encrypted: written without ``recount``, an
+    unchanged payload goes back as the very bytes the manifest's checksum covers."""
 
     @classmethod
     def of(cls, path: Path, workdir: Path | None = None) -> Forgery:
@@ -554,12 +586,38 @@ class Forgery:
         decrypt.feed(raw[manifest_end : manifest_end + size], plain.append)
         decrypt.finish(plain.append)
         payload.write_bytes(b"".join(plain))
-        return cls(manifest, payload, json.loads(raw[manifest_end + size :]))
+        sealed = raw[manifest_end : manifest_end + size]
+        trailer = json.loads(raw[manifest_end + size :])
+        return cls(manifest, payload, trailer, (b"".join(plain), sealed))
 
     def sql(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
         conn = sqlite3.connect(self.payload, isolation_level=None)
         try:
             return conn.execute(statement, params).fetchall()
+        finally:
+            conn.close()
+
+    def sql_unchecked(self, statement: str, *params: Any) -> None:
+        """Run ``statement`` as a forger writing the file's bytes would: with the tables'
+        types, STRICT and NOT NULL switched off (``writable_schema``), then the schema text
+        put back, so the payload still has fieldkit's schema to the letter."""
+        tables = self.sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        loose = {
+            name: re.sub(r"\b(TEXT|INTEGER)\b", "BLOB", sql)
+            .replace(") STRICT, WITHOUT ROWID", ") WITHOUT ROWID")
+            .replace("NOT NULL", "")
+            for name, sql in tables
+        }
+        self._rewrite_schema(loose)
+        self.sql(statement, *params)
+        self._rewrite_schema(dict(tables))
+
+    def _rewrite_schema(self, sql_by_table: dict[str, str]) -> None:
+        conn = sqlite3.connect(self.payload, isolation_level=None)
+        try:
+            conn.execute("PRAGMA writable_schema = ON")
+            for name, sql in sql_by_table.items():
+                conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (sql, name))
         finally:
             conn.close()
 
@@ -581,13 +639,15 @@ class Forgery:
 
     def write(self, path: Path, key: DeviceKey | None, *, recount: bool = True) -> Path:
         plain = self.payload.read_bytes()
-        entry, encrypt = payload_encryptor(
-            MERGE_KEY.public_key(), self.manifest["device_id"], self.manifest["sequence"]
-        )
-        payload = b"".join(
-            encrypt(plain[start : start + CHUNK], start + CHUNK >= len(plain))
-            for start in range(0, len(plain), CHUNK)
-        )
+        entry, payload = self.manifest["payload"].get("encryption"), self.original[1]
+        if recount or plain != self.original[0]:  # else: the very bytes the manifest covers
+            entry, encrypt = payload_encryptor(
+                MERGE_KEY.public_key(), self.manifest["device_id"], self.manifest["sequence"]
+            )
+            payload = b"".join(
+                encrypt(plain[start : start + CHUNK], start + CHUNK >= len(plain))
+                for start in range(0, len(plain), CHUNK)
+            )
         if recount:
             self.manifest["payload"] = {
                 **self.manifest["payload"],

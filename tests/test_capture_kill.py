@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit.capture.scripted import check_script
-from fieldkit.instrument.schema import QuestionType
+from fieldkit.privacy.sealed_questions import free_text_questions
 from fieldkit.store.records import AnswerChange, AnswerStatus, MemberChange
 from tests.capture_helpers import (
     HOUSEHOLD,
@@ -99,9 +99,10 @@ def _plan() -> Plan:
 
 
 def _is_free_text(record: AnswerChange) -> bool:
-    """Text answers with a value are sealed by the store, like identifying ones."""
-    question = form_of("household").questions[record.question]
-    return question.type is QuestionType.TEXT and record.status is AnswerStatus.ANSWERED
+    """Free-text answers with a value are sealed by the store, like identifying ones (the
+    ISIC/ISCO codes asked as text are codes, kept in clear)."""
+    free_text = free_text_questions(form_of("household"))
+    return record.question in free_text and record.status is AnswerStatus.ANSWERED
 
 
 def _state(db: Path, interview_id: str) -> State:

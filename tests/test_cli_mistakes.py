@@ -164,6 +164,7 @@ class NotApplicable:
 
 
 READS_ONLY = NotApplicable("the command writes nothing")
+SURVEY_CSV = str(REPO / "tests" / "data" / "estimate_survey.csv")
 NO_URL = NotApplicable("the command takes no database URL")
 ADDS_TO_STORE = NotApplicable("adding to an existing store is what the command is for")
 
@@ -245,6 +246,20 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
                 "FK-KEY-001",
             ),
         ),
+    },
+    "serve": {
+        # Every mistake is caught before the server listens: none of these ever serves.
+        "missing_path": Case(lambda w: _serve(w, w.missing("l.sqlite")), "FK-STORE-004"),
+        "directory": Case(lambda w: _serve(w, w.folder), "FK-STORE-004"),
+        "existing_file": NotApplicable("serve adds interviews to an existing laptop store"),
+        "read_only": Case(lambda w: _serve(w, str(w.read_only / "l.sqlite")), "FK-STORE-004"),
+        "empty_file": Case(lambda w: [*_serve(w, w.laptop)[:-2], "--key", w.empty], "FK-KEY-002"),
+        "wrong_kind": (
+            Case(lambda w: _serve(w, w.notes), "FK-KEY-030"),  # no unlock file: no store
+            Case(lambda w: _serve(w, w.store), "FK-STORE-003"),
+        ),
+        "unsupported_url": Case(lambda w: _serve(w, "sqlite:///laptop.sqlite"), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_serve(w, w.laptop), "--port", "70000"], "FK-CLI-050"),
     },
     "keys init": {
         "missing_path": (
@@ -541,6 +556,25 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             ),
         ),
     },
+    "estimate": {
+        "missing_path": Case(lambda w: _estimate(w.missing("survey.csv")), "FK-DATA-033"),
+        "directory": Case(lambda w: _estimate(w.folder), "FK-DATA-033"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: _estimate(w.empty), "FK-DATA-033"),
+        "wrong_kind": (
+            Case(lambda w: _estimate(w.binary), "FK-DATA-033"),
+            Case(lambda w: _estimate(w.notes), "FK-DATA-034"),  # text, but no such column
+        ),
+        "unsupported_url": NO_URL,
+        "bad_option": (
+            Case(
+                lambda w: ["estimate", SURVEY_CSV, "--psu", "psu", "--weight", "weight"],
+                "FK-CLI-051",
+            ),
+            Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "few"], "FK-CLI-050"),
+        ),
+    },
     "tables": {
         "missing_path": Case(
             lambda w: ["tables", "--store", w.missing("hq.sqlite"), "-i", "household_cl"],
@@ -808,6 +842,11 @@ def _study_key(w: World) -> list[str]:
     return ["--key", str(w.keys / "project.pub")]
 
 
+def _serve(w: World, db: str) -> list[str]:
+    study = ["--study", str(w.study), "--port", "0", "--no-browser"]
+    return ["serve", *study, "--db", db, *_study_key(w)]
+
+
 def _init(w: World, *, out: str | None = None, ama: str | None = None) -> list[str]:
     """keys init with two custodians (their passphrases from files); the merge key's
     passphrase is left to each case."""
@@ -877,6 +916,10 @@ def _bundle(w: World, passphrase: str | None = None) -> list[str]:
 def _device_init(w: World) -> list[str]:
     fresh = w.root / "fresh-laptop.sqlite"
     return ["device", "init", "--db", str(fresh), *_pass(w)]
+
+
+def _estimate(path: str) -> list[str]:
+    return ["estimate", path, "--var", "cl", "--psu", "psu", "--weight", "weight"]
 
 
 def _resolve(store: str) -> list[str]:

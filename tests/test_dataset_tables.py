@@ -16,7 +16,14 @@ from fieldkit.release import check_release, publish
 from fieldkit.release.microdata import individual_risk
 from fieldkit.stats import SUPPRESSED, crosstab, estimate_proportion
 from fieldkit.stats.student import t_quantile
-from tests.data.handmade import REFERENCE, build_members, compile_form, compile_street_form, stream
+from tests.data.handmade import (
+    LABOUR,
+    REFERENCE,
+    build_members,
+    compile_form,
+    compile_street_form,
+    stream,
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +56,35 @@ def test_counts_and_percentages_with_totals(members: Any, study: StudyInfo) -> N
 
 
 def test_age_band_rows_carry_the_ilo_5_14_total(members: Any, study: StudyInfo) -> None:
-    table = crosstab(members, "cl_sdg_8_7_1", ["age_band_ilo_cl"], study=study, threshold=1)
+    table = crosstab(members, "cl_ilo_sna", ["age_band_ilo_cl"], study=study, threshold=1)
     assert [row.labels[0] for row in table.rows] == ["5-11", "12-14", "15-17", "5-14", "Total"]
     assert table.counts == [[4, 8, 12], [4, 5, 9], [5, 4, 9], [8, 13, 21], [13, 17, 30]]
 
 
+def test_ages_outside_5_17_are_kept_apart_from_ages_not_stated(
+    members: Any, study: StudyInfo
+) -> None:
+    table = crosstab(members, "sex", ["age_band_ilo_cl"], study=study, threshold=1)
+    labels = [row.labels[0] for row in table.rows]
+    assert labels == [
+        "0-4 (outside the scheme)",
+        "5-11",
+        "12-14",
+        "15-17",
+        "18+ (outside the scheme)",
+        "(not stated)",
+        "5-14",
+        "5-17",
+        "Total",
+    ]
+    totals = {label: table.counts[i][-1] for i, label in enumerate(labels)}
+    assert totals["0-4 (outside the scheme)"] == 1 and totals["18+ (outside the scheme)"] == 6
+    assert totals["(not stated)"] == 1  # the child of unknown age, alone
+    assert totals["5-17"] == 30 and totals["Total"] == 38
+
+
 def test_a_cross_of_two_breakdowns_has_subtotals(members: Any, study: StudyInfo) -> None:
-    table = crosstab(members, "cl_sdg_8_7_1", ["sex", "age_band_ilo_cl"], study=study, threshold=1)
+    table = crosstab(members, "cl_ilo_sna", ["sex", "age_band_ilo_cl"], study=study, threshold=1)
     rows = {row.labels: table.counts[i] for i, row in enumerate(table.rows)}
     assert rows[("Male", "5-11")] == [2, 5, 7]  # ages 5, 5, 6, 9, 10, 11, 11: the 6 and one 11
     assert rows[("Male", "All")] == [8, 7, 15]
@@ -66,7 +95,7 @@ def test_a_cross_of_two_breakdowns_has_subtotals(members: Any, study: StudyInfo)
 def test_crosstabs_hide_nothing_until_a_release_protects_them(
     members: Any, study: StudyInfo
 ) -> None:
-    table = crosstab(members, "cl_sdg_8_7_1", ["age_band_ilo_cl"], study=study)
+    table = crosstab(members, "cl_ilo_sna", ["age_band_ilo_cl"], study=study)
     assert not table.hidden and table.published()[0] == [4, 8, 12]
     assert table.categories == [1, 0] and table.source == "mini_household__members"
 
@@ -83,18 +112,18 @@ def test_non_representative_tables_say_so() -> None:
     form = compile_street_form()
     dataset = flatten(form, *stream(), role="statistician")
     children = dataset.table("mini_household__members")
-    derive_all(children)
+    derive_all(children, labour=LABOUR)
     assert dataset.study.counts_only
-    table = crosstab(children, "cl_sdg_8_7_1", ["sex"], study=dataset.study)
+    table = crosstab(children, "cl_ilo_sna", ["sex"], study=dataset.study)
     assert table.notes[0] == NOT_REPRESENTATIVE
     with pytest.raises(DatasetError, match="not representative: no weighted estimates") as caught:
-        estimate_proportion(children, "cl_sdg_8_7_1", study=dataset.study)
+        estimate_proportion(children, "cl_ilo_sna", study=dataset.study)
     assert caught.value.code == "FK-DATA-003"
 
 
 def test_no_sample_design_no_estimates(members: Any, study: StudyInfo) -> None:
     with pytest.raises(DatasetError, match="no sample design") as caught:
-        estimate_proportion(members, "cl_sdg_8_7_1", study=replace(study, sample_design=None))
+        estimate_proportion(members, "cl_ilo_sna", study=replace(study, sample_design=None))
     assert caught.value.code == "FK-DATA-003"
 
 
@@ -125,7 +154,7 @@ def test_weighted_proportions_match_samplics(
 
 
 def test_the_overall_sdg_prevalence_by_hand(members: Any, study: StudyInfo) -> None:
-    table = estimate_proportion(members, "cl_sdg_8_7_1", study=study)
+    table = estimate_proportion(members, "cl_ilo_sna", study=study)
     overall = table.estimates[-1]
     # weights of the 13 children in child labour over the weights of all 30 with a value
     assert overall.proportion == pytest.approx(2100 / 4950)
@@ -152,7 +181,7 @@ def test_samplics_recomputes_the_stored_reference() -> None:
 
 
 def test_estimates_on_few_records_are_withheld(members: Any, study: StudyInfo) -> None:
-    table = estimate_proportion(members, "cl_gpb", ["age_band_ilo_cl"], study=study)
+    table = estimate_proportion(members, "cl_ilo_gpb", ["age_band_ilo_cl"], study=study)
     assert not any(e.hidden for e in table.estimates)  # stats computes; a release decides
     dataset = _dataset(members, study)
     publish(dataset, [table])
@@ -171,7 +200,7 @@ def _dataset(members: Any, study: StudyInfo) -> Any:
 def test_a_stratum_with_one_psu_has_no_variance(members: Any, study: StudyInfo) -> None:
     lonely = members.select(lambda r: r["cluster"] != 12)
     with pytest.raises(DatasetError, match="strata with a single PSU: 1") as caught:
-        estimate_proportion(lonely, "cl_sdg_8_7_1", study=study)
+        estimate_proportion(lonely, "cl_ilo_sna", study=study)
     assert caught.value.code == "FK-DATA-008"
 
 

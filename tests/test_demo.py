@@ -74,7 +74,7 @@ def test_refusals_are_rows_marked_as_such_not_silent_gaps(demo: DemoResult) -> N
 def test_the_summary_table_shows_child_labour_by_age_band(demo: DemoResult) -> None:
     table = demo.highlight
     assert table is not None
-    assert table.variable == "cl_sdg_8_7_1" and table.by == ("age_band_ilo_cl",)
+    assert table.variable == "cl_ilo_sna" and table.by == ("age_band_ilo_cl",)
 
 
 FORMS = ("household_cl", "establishment_cl", "school_cl", "street_cl", "rapid_assessment_cl")

@@ -74,6 +74,7 @@ def test_session_actions() -> None:
     }
     assert actions == {
         "add_member": "(self, roster: 'str') -> 'Step'",
+        "ahead": "(self) -> 'Iterator[Prompt]'",
         "answer": "(self, raw: 'object', *, confirm: 'bool' = False) -> 'Step'",
         "answers": "(self) -> 'dict[Key, AnswerChange]'",
         "applies": "(self, question: 'str', member: 'int' = 0) -> 'bool'",

@@ -1,7 +1,7 @@
 """Weighted estimates for every row of a breakdown (cells, subtotals, age-scheme totals and
 the total) against a record-by-record computation of the same formulas, on made-up surveys
 with unknown answers, don't-know and refused codes, unweighted records without an answer,
-PSUs written as 3 and 3.0, and domains that miss whole PSUs or strata."""
+PSUs written as 3 and 3.0 (one PSU), and domains that miss whole PSUs or strata."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _survey(seed: int) -> Table:
     for district in ("n", "s", "e"):
         for _ in range(rng.randint(2, 4)):
             cluster += 1
-            # the same PSU number written as an int and as a float: two PSUs, as their text
+            # the same PSU number written as an int and as a float: one PSU
             psu: Cell = float(cluster) if rng.random() < 0.2 else cluster
             for _ in range(rng.randint(1, 6)):
                 answer = rng.choice(ANSWERS)
@@ -71,7 +71,7 @@ def _by_hand(
     assert design is not None
     n_records = table.n_rows
     stratum = table.column(design.stratum) if design.stratum else [None] * n_records
-    units = [(str(s), str(p)) for s, p in zip(stratum, table.column(design.psu), strict=True)]
+    units = [(_id(s), _id(p)) for s, p in zip(stratum, table.column(design.psu), strict=True)]
     strata: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for unit in units:
         strata[unit[0]].add(unit)
@@ -105,12 +105,22 @@ def _by_hand(
         spread = sum((score[u] - mean) ** 2 for u in found)
         variance += len(found) / (len(found) - 1) * spread
     se = math.sqrt(variance)
-    if p in (0.0, 1.0):
-        return (len(inside), len(hits), p, se, p, p)
+    if p in (0.0, 1.0):  # Korn-Graubard with the domain's records as effective size
+        n = len(inside)
+        size = n * (t_quantile(0.975, n - 1) / t_quantile(0.975, df)) ** 2 if n > 1 else n
+        edge = 0.025 ** (1 / size)
+        return (n, len(hits), p, se, *((0.0, 1 - edge) if p == 0 else (edge, 1.0)))
     half = t_quantile(0.975, df) * se / (p * (1 - p))
     centre = math.log(p / (1 - p))
     low, high = (1 / (1 + math.exp(-(centre + d))) for d in (-half, half))
     return (len(inside), len(hits), p, se, low, high)
+
+
+def _id(cell: Cell) -> str:
+    """A unit id as text, whole numbers without a decimal part (3 and 3.0 are one PSU)."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
 
 
 def _assert_by_hand(result: EstimateTable, table: Table, by: list[str], study: StudyInfo) -> None:
@@ -146,18 +156,20 @@ def test_without_strata_all_psus_are_one_stratum() -> None:
     _assert_by_hand(result, table, ["sex"], study)
 
 
-def test_psu_3_and_3_0_are_two_psus() -> None:
+def test_psu_3_and_3_0_are_one_psu() -> None:
     table = _survey(0)
-    cluster = table.column("cluster")
+    cluster = [int(c) for c in table.column("cluster")]  # type: ignore[arg-type]
     assert len({c for c, d in zip(cluster, table.column("district"), strict=True) if d == "n"}) > 2
-    table.add_column(
-        table.variable("cluster"), [1 if c == 1 else 1.0 if c == 2 else c for c in cluster]
-    )
+    table.add_column(table.variable("cluster"), cluster)
     apart = estimate_proportion(table, "works", study=_study(), threshold=0)
-    _assert_by_hand(apart, table, [], _study())
-    table.add_column(table.variable("cluster"), [1 if c in (1, 2) else c for c in cluster])
+    table.add_column(table.variable("cluster"), [2.0 if c == 2 else c for c in cluster])
+    written_apart = estimate_proportion(table, "works", study=_study(), threshold=0)
+    _assert_by_hand(written_apart, table, [], _study())
+    assert written_apart.n_psu == apart.n_psu  # 2 and 2.0: the same PSU
+    assert written_apart.estimates[0].se == apart.estimates[0].se
+    table.add_column(table.variable("cluster"), ["1" if c in (1, 2) else c for c in cluster])
     together = estimate_proportion(table, "works", study=_study(), threshold=0)
-    assert apart.n_psu == together.n_psu + 1
+    assert apart.n_psu == together.n_psu + 1  # 1 and "1": one PSU
 
 
 def test_a_known_answer_needs_a_positive_weight() -> None:

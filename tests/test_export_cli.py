@@ -61,7 +61,7 @@ def test_export_needs_a_target(study: tuple[Path, list[str]]) -> None:
 def test_tables_prints_a_suppressed_table(study: tuple[Path, list[str]]) -> None:
     result = CliRunner().invoke(_app(), ["tables", *study[1], "--by", "sex", "--json"])
     assert result.exit_code == 0, result.output
-    assert "Table 1. Child labour (SDG 8.7.1, ICLS 2008)" in result.output
+    assert "Table 1. Child labour, SNA production boundary (ILO, 18th ICLS)" in result.output
     printed = CliRunner().invoke(_app(), ["tables", *study[1], "--by", "sex"])
     assert printed.exit_code == 0, printed.output
     assert "Total" in printed.output and "hidden to protect" in printed.output

@@ -23,7 +23,7 @@ from fieldkit.export import (
     write_sav,
 )
 from fieldkit.indicators import derive_all
-from tests.data.handmade import ALL_RULE_SETS, PLANTED, compile_form, stream
+from tests.data.handmade import ALL_RULE_SETS, LABOUR, PLANTED, compile_form, stream
 
 ROSTER = "mini_household__members"
 
@@ -31,7 +31,7 @@ ROSTER = "mini_household__members"
 @pytest.fixture(scope="module")
 def dataset() -> Any:
     data = flatten(compile_form(), *stream(), role="statistician")
-    derive_all(data.table(ROSTER), rule_sets=ALL_RULE_SETS)
+    derive_all(data.table(ROSTER), rule_sets=ALL_RULE_SETS, labour=LABOUR)
     return data
 
 
@@ -56,7 +56,7 @@ def test_csv_files(dataset: Any, tmp_path: Path) -> None:
     assert by_key[("hh03", "7")]["age"] == ".d"
     assert by_key[("hh05", "5")]["tip_recruited"] == ".r"
     assert by_key[("hh01", "6")]["econ_any_7d"] == ""
-    assert by_key[("hh01", "5")]["cl_sdg_8_7_1"] == "1"
+    assert by_key[("hh01", "5")]["cl_ilo_sna"] == "1"
     assert tuple(_read(tmp_path / "codebook.csv")[0]) == CODEBOOK_HEADER
     text = " ".join(p.read_text(encoding="utf-8-sig") for p in written)
     assert not any(name in text for name in PLANTED)
@@ -112,7 +112,10 @@ def test_stata_and_spss_keep_labels_and_missing_codes(dataset: Any, tmp_path: Pa
     assert "d" in set(frame["age"].astype(str))
     frame, meta = pyreadstat.read_sav(str(tmp_path / f"{ROSTER}.sav"), user_missing=True)
     assert -98.0 in set(frame["age"]) and meta.missing_ranges["age"][0]["lo"] == -98.0
-    assert meta.column_names_to_labels["cl_sdg_8_7_1"] == "Child labour (SDG 8.7.1, ICLS 2008)"
+    assert (
+        meta.column_names_to_labels["cl_ilo_sna"]
+        == "Child labour, SNA production boundary (ILO, 18th ICLS)"
+    )
 
 
 def test_optional_modules_import_without_their_packages() -> None:

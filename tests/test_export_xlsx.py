@@ -14,7 +14,14 @@ from fieldkit.export import CODEBOOK_HEADER, ExportError, sheet_names, write_csv
 from fieldkit.indicators import derive_all
 from fieldkit.release import publish
 from fieldkit.stats import SUPPRESSED, crosstab, estimate_proportion
-from tests.data.handmade import ALL_RULE_SETS, PLANTED, compile_form, compile_street_form, stream
+from tests.data.handmade import (
+    ALL_RULE_SETS,
+    LABOUR,
+    PLANTED,
+    compile_form,
+    compile_street_form,
+    stream,
+)
 
 ROSTER = "mini_household__members"
 COUNTS = {"merged": 7, "duplicates": 1, "quarantined": 1}
@@ -23,7 +30,7 @@ COUNTS = {"merged": 7, "duplicates": 1, "quarantined": 1}
 @pytest.fixture(scope="module")
 def dataset() -> Any:
     data = flatten(compile_form(), *stream(), role="statistician")
-    derive_all(data.table(ROSTER), rule_sets=ALL_RULE_SETS)
+    derive_all(data.table(ROSTER), rule_sets=ALL_RULE_SETS, labour=LABOUR)
     return data
 
 
@@ -33,8 +40,8 @@ def published(dataset: Any) -> list[Any]:
     tables, _ = publish(
         dataset,
         [
-            crosstab(children, "cl_sdg_8_7_1", ["age_band_ilo_cl"], study=dataset.study),
-            estimate_proportion(children, "cl_sdg_8_7_1", ["sex"], study=dataset.study),
+            crosstab(children, "cl_ilo_sna", ["age_band_ilo_cl"], study=dataset.study),
+            estimate_proportion(children, "cl_ilo_sna", ["sex"], study=dataset.study),
         ],
     )
     return tables
@@ -100,14 +107,14 @@ def test_codebook_has_every_variable_with_codes_and_definitions(
     by_name = {r[1]: r for r in rows[1:] if r[0] == ROSTER}
     assert by_name["sex"][5] == "1 = Male; 2 = Female"
     assert by_name["age"][6].startswith(".d don't know")
-    assert "18th ICLS" in by_name["cl_sdg_8_7_1"][9]
-    assert "hours_econ_7d" in by_name["cl_sdg_8_7_1"][8]
+    assert "18th ICLS" in by_name["cl_ilo_sna"][9]
+    assert "hours_econ_7d" in by_name["cl_ilo_sna"][8]
     assert by_name["tip_control__threats"][3] == "flag"
 
 
 def test_tables_sheet_marks_hidden_cells(workbook: Path) -> None:
     rows = [tuple(v for v in r if v is not None) for r in _rows(workbook, "Tables")]
-    assert rows[0] == ("Table 1. Child labour (SDG 8.7.1, ICLS 2008)",)
+    assert rows[0] == ("Table 1. Child labour, SNA production boundary (ILO, 18th ICLS)",)
     assert rows[2][:3] == ("5-11", SUPPRESSED, SUPPRESSED)  # 4 in child labour: hidden
     assert rows[5][0] == "5-14" and rows[5][3] == 21  # the 5-14 total stays
     numbers = [v for r in rows for v in r if isinstance(v, int | float)]
@@ -176,8 +183,8 @@ def test_streamed_tables_are_written_without_a_row_count(dataset: Any, tmp_path:
 
 def test_street_survey_workbook_says_do_not_extrapolate(tmp_path: Path) -> None:
     data = flatten(compile_street_form(), *stream(), role="statistician")
-    derive_all(data.table(ROSTER))
-    table = crosstab(data.table(ROSTER), "cl_sdg_8_7_1", ["sex"], study=data.study)
+    derive_all(data.table(ROSTER), labour=LABOUR)
+    table = crosstab(data.table(ROSTER), "cl_ilo_sna", ["sex"], study=data.study)
     write_xlsx(data, [table], tmp_path / "street.xlsx")
     text = " ".join(str(v) for r in _rows(tmp_path / "street.xlsx", "Tables") for v in r if v)
     assert "do not extrapolate beyond the sample" in text

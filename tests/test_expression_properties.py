@@ -38,7 +38,10 @@ KEYWORDS = {"or", "and", "div", "mod"}
 # -- 1. parse(unparse(e)) == e ----------------------------------------------------------------
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).filter(lambda n: n not in KEYWORDS)
-function_names = st.from_regex(r"[a-z][a-z0-9]{0,5}(-[a-z][a-z0-9]{0,5})?", fullmatch=True)
+# operator words are not function names: `or(...)` is a syntax error in XLSForm as here
+function_names = st.from_regex(r"[a-z][a-z0-9]{0,5}(-[a-z][a-z0-9]{0,5})?", fullmatch=True).filter(
+    lambda n: n not in KEYWORDS
+)
 literals = st.builds(
     Literal,
     st.integers(0, 10**30)

@@ -18,29 +18,37 @@ import pytest
 
 from fieldkit.bundle.payload import create_payload_schema
 from fieldkit.merge.facts import BadRows, read_facts
+from tests.merge_fixtures import make_project
 
 T = "2027-02-01 09:{:02d}:{:02d}.{:06d}"
+FORM = make_project().forms["hh_merge"]
+TOP = {"district": lambda r: f"d{r.randrange(40):02d}", "cluster": lambda r: r.randrange(-5, 99)}
+PER_MEMBER = {"sex": lambda r: str(r.choice([1, 2])), "age": lambda r: r.randrange(99)}
+MERGE_KEY = {"merge_key_id": "sha256:00112233aabbccdd"}
+"""The merge key free text would be sealed to (these payloads seal nothing)."""
 
 
 def _payload(rng: random.Random, interviews: int) -> sqlite3.Connection:
+    """Interviews of the merge fixtures' household form, rows inserted in a shuffled order
+    (only the key may decide the order read back), every row one a laptop could write."""
     conn = sqlite3.connect(":memory:")
     create_payload_schema(conn)
     for n in range(interviews):
         iid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
         conn.execute(
-            "INSERT INTO interviews VALUES (?, 'hh', 'h1', 'household', 'p', 'e1', 'd1', 'en', "
-            "'complete', NULL, NULL, ?, ?, ?, NULL, ?)",
-            (iid, f"ref{n}", n, T.format(0, 0, n), T.format(1, 0, n)),
+            "INSERT INTO interviews VALUES (?, 'hh_merge', ?, 'household', 'test_protocol', "
+            "'e1', 'd1', 'en', 'complete', NULL, NULL, ?, ?, ?, NULL, ?)",
+            (iid, FORM.hash, f"{n:032x}", n + 1, T.format(0, 0, n), T.format(1, 0, n)),
         )
-        # Inserted in a shuffled order: only the key may decide the order read back.
-        answers = [(f"q{rng.randrange(40)}", rng.randrange(4)) for _ in range(rng.randrange(30))]
-        for question, member in rng.sample(sorted(set(answers)), len(set(answers))):
-            value = json.dumps(rng.choice([1, "ü", None, [1, 2], "a\tb"]), ensure_ascii=False)
+        members = rng.sample(range(1, 6), rng.randrange(4))
+        answers = [(q, 0, make(rng)) for q, make in TOP.items() if rng.random() < 0.8]
+        answers += [(q, m, make(rng)) for m in members for q, make in PER_MEMBER.items()]
+        for question, member, value in rng.sample(answers, len(answers)):
             conn.execute(
                 "INSERT INTO answers VALUES (?, ?, ?, ?, 'answered', ?)",
-                (iid, question, member, value, T.format(rng.randrange(60), 1, n)),
+                (iid, question, member, json.dumps(value), T.format(rng.randrange(60), 1, n)),
             )
-        for member in rng.sample(range(1, 6), rng.randrange(4)):
+        for member in rng.sample(members, len(members)):
             conn.execute("INSERT INTO roster_members VALUES (?, 'members', ?)", (iid, member))
         for event_id in rng.sample(range(1, 200), rng.randrange(8)):
             conn.execute(
@@ -50,9 +58,9 @@ def _payload(rng: random.Random, interviews: int) -> sqlite3.Connection:
                     event_id,
                     T.format(rng.randrange(60), 2, event_id),
                     rng.choice(["answer", "consent", "change", "open"]),
-                    rng.choice([None, "q1"]),
+                    rng.choice([None, "cluster", "consent.language"]),
                     rng.choice([None, 12]),
-                    rng.choice([None, 'say "hi"\n']),
+                    rng.choice([None, 'say "hi"\n', "ü\\"]),
                 ),
             )
     return conn
@@ -71,7 +79,7 @@ def _expected(conn: sqlite3.Connection, iid: str) -> tuple[str | None, str]:
     )
     content = None
     if answers:
-        parts = ["hh", "\x1e".join("\x1f".join(str(v) for v in row) for row in answers)]
+        parts = ["hh_merge", "\x1e".join("\x1f".join(str(v) for v in row) for row in answers)]
         if members:
             parts.append("\x1e".join("\x1f".join(str(v) for v in row) for row in members))
         content = hashlib.sha256("\x1d".join(parts).encode("utf-8")).hexdigest()
@@ -91,7 +99,9 @@ def test_sql_facts_equal_a_python_reading_of_sorted_rows(seed: int) -> None:
     conn = _payload(random.Random(seed), 60)
     totals = Counter({t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _TABLES})
     seen = 0
-    for batch in read_facts(conn, "main", (), 7, totals):
+    for batch in read_facts(
+        conn, "main", forms=[FORM], wanted=(), batch=7, totals=totals, **MERGE_KEY
+    ):
         for facts in batch:
             content, log = _expected(conn, facts.id)
             assert facts.content_hash == content
@@ -107,9 +117,12 @@ _TABLES = ("interviews", "answers", "roster_members", "paradata", "identities")
 def test_rows_of_no_interview_are_refused() -> None:
     conn = _payload(random.Random(9), 3)
     conn.execute(
-        "INSERT INTO answers VALUES ('zzzz', 'q1', 0, '1', 'answered', ?)", (T.format(0, 0, 0),)
+        "INSERT INTO answers VALUES ('zzzz', 'cluster', 0, '1', 'answered', ?)",
+        (T.format(0, 0, 0),),
     )
     totals = Counter({t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _TABLES})
     with pytest.raises(BadRows, match="belong to no interview"):
-        for _batch in read_facts(conn, "main", (), 2, totals):
+        for _batch in read_facts(
+            conn, "main", forms=[FORM], wanted=(), batch=2, totals=totals, **MERGE_KEY
+        ):
             pass

@@ -26,7 +26,7 @@ import yaml
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from fieldkit.bundle import init_device, read_device_public_key, write_bundle
+from fieldkit.bundle import apply_receipt, init_device, read_device_public_key, write_bundle
 from fieldkit.capture.scripted import CheckedScript, answer_file_from, rehearse, store_script
 from fieldkit.cli import app
 from fieldkit.errors import BundleError, FieldkitError, PrivacyError, StoreError
@@ -347,7 +347,7 @@ def test_a_consent_text_changed_under_the_same_version_is_refused(
     options = MergeOptions(merge_key=field.merge_key)
     with pytest.raises(FieldkitError) as caught:
         merge_bundles(field.bundles, store, project, options)
-    assert caught.value.code == "FK-PROT-031"
+    assert caught.value.code == "FK-PROT-041"
     with LaptopStore.open(
         field.laptop, project_keys=parse_project_keys(field.files["project.pub"]), key=field.key
     ) as laptop:
@@ -355,7 +355,7 @@ def test_a_consent_text_changed_under_the_same_version_is_refused(
             laptop.create_interview(
                 form=project.forms["household_cl"], enumerator="E07", language="en"
             )
-        assert caught.value.code == "FK-PROT-031"
+        assert caught.value.code == "FK-PROT-041"
     path.write_text(
         changed.replace(
             "id: household_child_labour\n", 'id: household_child_labour\nversion: "2"\n', 1
@@ -364,16 +364,34 @@ def test_a_consent_text_changed_under_the_same_version_is_refused(
     )
     project = load_project([study / "protocols", study / "instruments"])
     assert project.protocols["household_child_labour"].version == "2"
-    assert merge_bundles([], store, project, options).ok  # a new version: recorded and audited
+    assert merge_bundles([], store, project, options).ok  # nothing imported: nothing recorded
+    with open_coordinator(store) as db, db.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM protocol_texts").scalar() == 3
+    # an interview collected under version 2, bundled by the same laptop (a copy of it)
+    laptop = tmp_path / "laptop.sqlite"
+    for suffix in ("", ".unlock", "-wal"):
+        if Path(f"{field.laptop}{suffix}").exists():
+            shutil.copy(f"{field.laptop}{suffix}", f"{laptop}{suffix}")
+    receipt = field.bundles[0].with_name(field.bundles[0].name + ".receipt")
+    apply_receipt(laptop, receipt, field.key)  # the merged interviews leave the laptop
+    keys = parse_project_keys(field.files["project.pub"])
+    with LaptopStore.open(laptop, project_keys=keys, key=field.key) as collector:
+        data = yaml.safe_load((REPO / "examples" / "household_complete.yaml").read_text("utf-8"))
+        form = project.forms["household_cl"]
+        script, doc = answer_file_from(data, "v2")
+        store_script(collector, form, CheckedScript(script, rehearse(form, script, doc)))
+    write_bundle(laptop, tmp_path / "v2.fkb", field.key)
+    assert merge_bundles([tmp_path / "v2.fkb"], store, project, options).ok  # recorded, audited
     with open_coordinator(store) as db:
-        entry = AuditLog(db).entries()[-1]
+        entries = AuditLog(db).entries()
         with db.read() as conn:
             versions = set(
                 conn.exec_driver_sql(
                     "SELECT protocol_id || ' ' || version FROM protocol_texts"
                 ).scalars()
             )
-    assert (entry.action, entry.subject) == ("protocol", "household_child_labour")
+    protocols = [e.subject for e in entries if e.action == "protocol"]
+    assert protocols[-1] == "household_child_labour" and entries[-1].action == "merge"
     assert {"household_child_labour 1", "household_child_labour 2"} <= versions
 
 

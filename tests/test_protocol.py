@@ -55,7 +55,7 @@ def test_the_test_protocol_compiles() -> None:
             "  exception_reasons:\n    - id: no_family_contact\n"
             "      label: {en: No contact with family, fr: Aucun contact avec la famille}\n",
             "",
-            "FK-PROT-030",
+            "FK-PROT-040",
         ),
         (
             "  exception_reasons:\n    - id: no_family_contact",

@@ -17,27 +17,33 @@ import yaml
 from typer.testing import CliRunner
 
 from fieldkit.cli import datasets
-from fieldkit.dataset import Dataset, DatasetError
+from fieldkit.dataset import Dataset, DatasetError, flatten
 from fieldkit.dataset.store import load_dataset
 from fieldkit.demo.journey import DemoResult
 from fieldkit.demo.workplaces import TASKS
 from fieldkit.export import write_csv, write_parquet, write_xlsx
 from fieldkit.export.common import file_label
+from fieldkit.indicators import prepare
 from fieldkit.instrument.form import Form
 from fieldkit.privacy.audit import AuditLog, current_actor
 from fieldkit.project import load_project
 from fieldkit.release import ReleaseError
 from fieldkit.release.profiles import Profile, check_variables, prepare_microdata
+from fieldkit.release.recode import recode_questions
 from fieldkit.store.coordinator import open_coordinator
 from tests.conftest import REPO
 from tests.data.generated_household import (
     DATE,
     PLANTED,
+    TRAFFICKER,
     generated_household,
     generated_streams,
     household_form,
 )
 from tests.data.store_rows import fill_store
+
+TASK_TEXTS = [text for text, _code in TASKS]
+"""What the demo's working children say they do (free text, sealed at capture)."""
 
 QUASI_IDENTIFIERS = {
     # the protocol's defaults, spelled out by variable: sex, age band, geography, ethnicity,
@@ -125,21 +131,35 @@ def test_public_microdata_too_small_to_protect_is_refused_by_its_combinations() 
 
 def test_a_table_may_not_read_what_its_profile_leaves_out(survey: tuple[Form, Dataset]) -> None:
     form, dataset = survey
-    check_variables(dataset, form, Profile.PUBLIC, ["cl_sdg_8_7_1", "sex", "age_band_ilo_cl"])
-    check_variables(dataset, form, Profile.RESTRICTED, ["cl_sdg_8_7_1", "age"])
+    check_variables(dataset, form, Profile.PUBLIC, ["cl_ilo_sna", "sex", "age_band_ilo_cl"])
+    check_variables(dataset, form, Profile.RESTRICTED, ["cl_ilo_sna", "age"])
     with pytest.raises(ReleaseError, match="'age' is left out of public") as caught:
-        check_variables(dataset, form, Profile.PUBLIC, ["cl_sdg_8_7_1", "age"])
+        check_variables(dataset, form, Profile.PUBLIC, ["cl_ilo_sna", "age"])
     assert caught.value.code == "FK-RELEASE-030"
     with pytest.raises(ReleaseError, match="staff or device id"):
-        check_variables(dataset, form, Profile.RESTRICTED, ["cl_sdg_8_7_1", "enumerator"])
+        check_variables(dataset, form, Profile.RESTRICTED, ["cl_ilo_sna", "enumerator"])
+
+
+def _occupation_as_text_only(folder: Path) -> Path:
+    """The shipped instruments, the household one adapted to ask the occupation as text only
+    (no ISCO-08 code at capture): the office codes it with fieldkit recode."""
+    instruments = folder / "instruments"
+    shutil.copytree(REPO / "instruments", instruments)
+    path = instruments / "household.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.strip() == "- name: occupation_code")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].strip().startswith("- name:"))
+    path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+    return instruments
 
 
 @pytest.fixture(scope="module")
 def hq(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     folder = tmp_path_factory.mktemp("hq")
-    form = household_form()
+    instruments = _occupation_as_text_only(folder)
+    form = load_project([REPO / "protocols", instruments]).form("household_cl")
     fill_store(folder / "hq.sqlite", form, *generated_streams(400), excluded={})
-    project = ["--project", str(REPO / "protocols"), "--project", str(REPO / "instruments")]
+    project = ["--project", str(REPO / "protocols"), "--project", str(instruments)]
     args = ["--store", str(folder / "hq.sqlite"), "-i", "household_cl", *project]
     return folder, [*args, "--recodes", str(folder / "recodes")]
 
@@ -173,7 +193,7 @@ def test_recode_opens_the_sealed_free_text_and_its_codes_leave_where_the_text_ma
     assert done.exit_code == 0, done.output
     path = tmp_path / "recodes" / "establishment_cl.yaml"
     texts = yaml.safe_load(path.read_text(encoding="utf-8"))["cw_tasks"]["texts"]
-    assert texts and set(texts) <= set(TASKS) and set(texts.values()) == {None}
+    assert texts and set(texts) <= set(TASK_TEXTS) and set(texts.values()) == {None}
     assert f"cw_tasks: {len(texts)} new text" in done.output
     with open_coordinator(store) as db:
         opened = AuditLog(db).entries()[-1]
@@ -193,7 +213,7 @@ def test_recode_opens_the_sealed_free_text_and_its_codes_leave_where_the_text_ma
     again = runner.invoke(_app(), ["recode", *args, *unlock, "-q", "cw_tasks"])
     assert "cw_tasks: 0 new texts, 0 still to code" in again.output  # codes are kept
     given = (tmp_path / "recodes" / "establishment_cl.codes.json").read_text(encoding="utf-8")
-    assert [task for task in TASKS if task in given] == []  # codes by record, never a text
+    assert [task for task in TASK_TEXTS if task in given] == []  # codes by record, never a text
     done = runner.invoke(_app(), export)
     assert done.exit_code == 0, done.output
     rows = _read_csv(out / "establishment_cl__child_workers_roster.csv")
@@ -202,7 +222,7 @@ def test_recode_opens_the_sealed_free_text_and_its_codes_leave_where_the_text_ma
     assert {r["cw_tasks_code"] for r in rows} <= {str(code) for code in codes.values()}
     for written in out.iterdir():
         text = written.read_text(encoding="utf-8-sig")
-        assert [task for task in TASKS if task in text] == [], written.name
+        assert [task for task in TASK_TEXTS if task in text] == [], written.name
     with open_coordinator(store) as db:
         exported = AuditLog(db).entries()[-1]
     detail = json.loads(exported.detail)
@@ -212,6 +232,37 @@ def test_recode_opens_the_sealed_free_text_and_its_codes_leave_where_the_text_ma
     assert detail["files"] == {
         str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())
     }
+
+
+def test_recode_leaves_a_description_coded_at_capture_alone(
+    survey: tuple[Form, Dataset], tmp_path: Path
+) -> None:
+    # the shipped household instrument codes the occupation at capture (occupation_code,
+    # ISCO-08): a recode would overwrite the enumerator's codes, so it is refused
+    form, _ = survey
+    path = tmp_path / "household_cl.yaml"
+    with pytest.raises(ReleaseError, match="'occupation' is coded at capture") as caught:
+        recode_questions(form, ["occupation"], path)  # checked before any text is opened
+    assert caught.value.code == "FK-RELEASE-031"
+    # every free-text question: no description coded at capture
+    assert recode_questions(form, [], path) == ["enumerator_notes"]
+
+
+def test_code_questions_leave_as_codes_and_nothing_else() -> None:
+    # ISIC/ISCO codes are asked as text (0510 keeps its zero) but are codes: they leave a
+    # restricted release; whatever else a code field holds stays home
+    form = household_form()
+    interviews, answers, members = generated_streams(20)
+    for interview, typed in ((interviews[0], "9333"), (interviews[1], f"porter, {TRAFFICKER}")):
+        answers.append((interview["id"], "occupation_code", 2, json.dumps(typed), "answered"))
+    answers.sort(key=lambda row: (row[0], row[2]))
+    dataset = flatten(form, interviews, answers, members, role="statistician")
+    prepare(dataset)
+    release = prepare_microdata(dataset, form, Profile.RESTRICTED)
+    table = release.dataset.table("household_cl__members")
+    assert [v for v in table.column("occupation_code") if v is not None] == ["9333"]
+    assert "occupation" not in table and "industry" not in table
+    assert "occupation_code" not in dict(release.about()).get("Dates kept to the month", "")
 
 
 def test_recode_refuses_a_question_that_is_not_free_text(hq: tuple[Path, list[str]]) -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fieldkit.dataset import Table, Variable, VarType
 from fieldkit.release import Problem, ReleaseError, audit, protect
 from fieldkit.release.about import protect_counts
-from fieldkit.release.space import MAX_ATOMS, build_space
+from fieldkit.release.space import MAX_ATOMS, Space, build_space
 
 
 def _grid(inner: list[list[int]]) -> Problem:
@@ -123,3 +123,39 @@ def test_one_small_cell_is_hidden_in_a_rectangle_of_the_cheapest_cells() -> None
     )
     assert sorted(result.hidden) == [0, 1, 9, 10]  # (0,0) (0,1) (3,0) (3,1)
     assert result.moves == 1
+
+
+def _problem(space: Space, wheres: list[dict[str, frozenset[object] | None]]) -> Problem:
+    problem = Problem(space.sizes)
+    for where in wheres:
+        atoms = space.atoms(where)
+        problem.add(atoms, space.count(atoms))
+    return problem
+
+
+def test_values_no_count_tells_apart_are_one_atom() -> None:
+    # a total of hours names them only as known (n) and as non-zero (hits): the audit needs
+    # two hour values, not forty, and finds the same intervals as on every value
+    table = Table("t", [Variable(n, {"en": n}, VarType.INTEGER) for n in ("sex", "hours")])
+    rng = np.random.default_rng(3)
+    for _ in range(90):
+        table.append([int(rng.integers(1, 3)), int(rng.choice([0, 0, *range(1, 41)]))])
+    table.append([1, None])
+    worked = frozenset(range(1, 41))
+    wheres: list[dict[str, frozenset[object] | None]] = [
+        {"sex": frozenset([s]), "hours": h} for s in (1, 2) for h in (None, worked)
+    ]
+    wheres += [{"hours": None}, {"hours": worked}]
+    named: dict[str, set[object]] = {"sex": {1, 2}, "hours": set(worked)}
+    sets = {name: {w[name] for w in wheres if name in w and w[name] is not None} for name in named}
+    coarse = build_space(table, ["sex", "hours"], named, sets)
+    full = build_space(table, ["sex", "hours"], named)
+    assert len(coarse.categories[1]) == 2 and len(full.categories[1]) == 41
+    assert coarse.n_atoms == 2 * 2 + 2  # (sex x zero or not) and (sex x no answer)
+    hidden = [1, 3]  # the boys and the girls who worked
+    found = [
+        audit(problem, [i for i in range(len(wheres)) if i not in hidden], hidden)
+        for problem in (_problem(coarse, wheres), _problem(full, wheres))
+    ]
+    ends = [[(iv.low, iv.high) for iv in audited.values()] for audited in found]
+    assert ends[0] == ends[1] and all(high > low for low, high in ends[0])  # not trivial

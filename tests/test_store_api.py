@@ -26,6 +26,20 @@ LAPTOP_API = {
 }
 
 
+UNLOCK_API = {
+    "check_laptop_store": "(path: 'Path') -> 'None'",
+    "is_new_laptop_store": "(path: 'Path') -> 'bool'",
+    "open_laptop_store": "(path: 'Path', passphrase: 'str', *, "
+    "project_keys: 'ProjectPublicKeys') -> 'LaptopStore'",
+}
+"""What a front end calls to open the encrypted laptop store (the web form does)."""
+
+
+@pytest.mark.parametrize(("name", "signature"), sorted(UNLOCK_API.items()))
+def test_unlock_signatures_are_pinned(name: str, signature: str) -> None:
+    assert str(inspect.signature(getattr(fieldkit.store, name))) == signature
+
+
 @pytest.mark.parametrize(("name", "signature"), sorted(LAPTOP_API.items()))
 def test_laptop_store_signatures_are_pinned(name: str, signature: str) -> None:
     assert str(inspect.signature(getattr(LaptopStore, name))) == signature
@@ -44,8 +58,11 @@ def test_exported_names_are_pinned() -> None:
             "StoreKey",
             "StoredInterview",
             "StoredValue",
+            "check_laptop_store",
             "create_store_key",
+            "is_new_laptop_store",
             "open_database",
+            "open_laptop_store",
             "unlock_store",
         ]
     )

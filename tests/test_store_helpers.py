@@ -24,10 +24,11 @@ from fieldkit.store.records import (
     JsonValue,
 )
 
-IDENTITY_KEY = X25519PrivateKey.generate()
-"""The identity key (in a study: only as custodians' shares) that identities are sealed to."""
-MERGE_KEY = X25519PrivateKey.generate()
-"""The coordinator's merge key: free text is sealed to it."""
+IDENTITY_KEY = X25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+"""The identity key (in a study: only as custodians' shares) that identities are sealed to.
+Fixed, like the merge key, so a test's subprocess (a second merge) holds the same keys."""
+MERGE_KEY = X25519PrivateKey.from_private_bytes(bytes(range(33, 65)))
+"""The coordinator's merge key: bundle payloads are encrypted to it, free text sealed to it."""
 PROJECT_KEYS = ProjectPublicKeys(IDENTITY_KEY.public_key(), MERGE_KEY.public_key())
 STORE_KEY = StoreKey(bytes(range(32)))
 """A laptop store's raw SQLCipher key (tests skip the passphrase and its scrypt)."""

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
+from fieldkit.capture.messages import LANGUAGE_NAMES
 from fieldkit.errors import FieldkitError
 from fieldkit.instrument.compiler import compile_text
 from fieldkit.instrument.expression import MISSING, evaluate, parse, truthy
@@ -59,7 +60,7 @@ def test_shipped_instruments_convert_with_pyxform_and_round_trip(
     assert {q.name for q in form.repeats()} == repeats
     assert set(form.questions) - repeats <= binds
     translations = {t.get("lang") for t in root.iter(f"{XF}translation")}
-    assert translations == {"English (en)", "Français (fr)"}
+    assert translations == {f"{LANGUAGE_NAMES[code]} ({code})" for code in form.languages}
     if form.consent_required:
         assert {"fk_consent_ok", "fk_adult_consent"} <= binds
     pii = {row["name"] for row in _sheet(out, "survey") if row.get("fieldkit::pii") == "yes"}
@@ -191,6 +192,7 @@ def test_export_notes_what_odk_cannot_do(project: Project, tmp_path: Path) -> No
     codes = [n.code for n in notes]
     assert codes.count("FK-XLS-072") == 1  # pii fields stored in clear by ODK
     assert "FK-XLS-070" in codes  # no "don't know" on ODK
+    assert codes.count("FK-XLS-073") == 3  # three questions carry the roster's checks
     rewritten = [n for n in notes if n.code == "FK-XLS-071"]
     assert any("is-dont-know(${age})" in n.message for n in rewritten)
     assert all((n.location.record or "").startswith("survey!") for n in rewritten)

@@ -78,6 +78,10 @@ def test_an_odk_household_form_imports_with_every_loss_named(
         "member_no",
     )
     assert form.question("last_meal").type is QuestionType.DATETIME
+    assert form.question("works").label == {
+        "en": "Did ${member_name} work last week?",
+        "fr": "${member_name} a-t-il travaillé ?",
+    }
     assert form.question("cluster").constraint_message == {
         "en": "Between 1 and 500",
         "fr": "Entre 1 et 500",
@@ -144,6 +148,7 @@ def test_nested_repeats_are_reported_not_silently_flattened(
     assert "child_age" not in result.text and "oldest" not in result.text
     assert "calculation not imported (survey!F9): max(${child_age})" not in result.text
     assert "- name: first_name" in result.text
+    assert 'label: {en: "How many children does ${first_name} have?"}' in result.text
 
 
 def test_every_unsupported_construct_is_named_with_its_cell(
@@ -200,6 +205,63 @@ def test_logic_the_compiler_rejects_is_taken_out_at_its_cell(
     assert "relevant not imported (survey!D2): ${b} > 1" in result.text
     assert ("FK-XLS-053", "survey!E4") in _notes(result)  # a constraint needs a message
     assert compile_text(result.text, protocols, "f.yaml").report.codes().count("FK-EXPR-009") == 0
+
+
+def test_texts_show_answers_as_fieldkit_does_and_say_where_they_cannot(
+    tmp_path: Path, protocols: dict[str, Protocol]
+) -> None:
+    sheets: dict[str, Table] = {
+        "survey": [
+            ["type", "name", "label", "hint", "constraint", "constraint_message", "repeat_count"],
+            ["start", "started"],
+            ["begin group", "visit", "Visit of ${hh-head}"],
+            ["text", "hh-head", "Name of the head"],
+            [
+                "integer",
+                "size",
+                "How many live with ${hh-head}?",
+                "With ${ hh-head }",
+                ". > 0",
+                "${hh-head}'s household has someone",
+            ],
+            ["note", "opened", "Started at ${started}"],
+            ["note", "later", "Next: ${after}"],
+            ["integer", "after", "After"],
+            ["select_one yn", "ok", "All right?"],
+            ["begin repeat", "people", "People", "", "", "", "${size}"],
+            ["text", "person", "Who is member ${size}?"],
+            ["select_one sex", "sex", "Is ${person} male or female?"],
+            ["integer", "age", "How old is ${person}?"],
+            ["end repeat"],
+            ["note", "outside", "Last: ${person}"],
+            ["end group"],
+        ],
+        "choices": [
+            ["list_name", "name", "label"],
+            ["yn", "y", "Yes, ${hh-head}"],
+            ["sex", "1", "Male"],
+            ["sex", "2", "Female"],
+        ],
+    }
+    result = _import(tmp_path, protocols, sheets)
+    assert sorted(_cells(result)) == [
+        ("FK-XLS-020", "choices!C2"),  # a choice's label is shown as written
+        ("FK-XLS-020", "survey!C15"),  # a member's answer outside the roster (FK-EXPR-006)
+        ("FK-XLS-020", "survey!C3"),  # a group's label is shown as written
+        ("FK-XLS-020", "survey!C6"),  # metadata
+        ("FK-XLS-020", "survey!C7"),  # not yet asked (FK-EXPR-009)
+    ]
+    form = result.form
+    assert form is not None
+    assert form.question("size").label == {"en": "How many live with ${hh_head}?"}
+    assert form.question("size").hint == {"en": "With ${hh_head}"}
+    assert form.question("size").constraint_message == {"en": "${hh_head}'s household has someone"}
+    assert form.question("age").label == {"en": "How old is ${person}?"}
+    assert form.question("person").label == {"en": "Who is member ${size}?"}
+    shown = {name: form.question(name).label["en"] for name in ("opened", "later", "outside")}
+    assert shown == {"opened": "Started at …", "later": "Next: …", "outside": "Last: …"}
+    assert form.section("visit").label == {"en": "Visit of ${hh-head}"}
+    assert "# label shows … for ${started} (survey!C6)" in result.text
 
 
 def test_groups_inside_groups_fold_their_relevance_onto_each_question(

@@ -254,7 +254,6 @@ HOUSEHOLD_REPORT = [
     ("FK-XLS-012", "survey!O17"),
     ("FK-XLS-013", "survey!N15"),
     ("FK-XLS-012", "survey!H8"),
-    ("FK-XLS-020", "survey!C24"),
 ]
 
 
@@ -310,7 +309,6 @@ NESTED: dict[str, Table] = {
 NESTED_REPORT = [
     ("FK-XLS-016", "survey!A6"),
     ("FK-XLS-017", "survey!F9"),
-    ("FK-XLS-020", "survey!C5"),
 ]
 
 

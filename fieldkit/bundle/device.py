@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import Connection, select, update
 
 from fieldkit.bundle.atomic import atomic_file
+from fieldkit.bundle.untrusted import read_small
 from fieldkit.errors import BundleError, Location
 from fieldkit.privacy.keys import generate_device_key
 from fieldkit.store.cipher import StoreKey
@@ -193,8 +194,8 @@ def public_key_from_text(text: str) -> Ed25519PublicKey:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
+    try:  # a regular file of a few lines: never a FIFO or /dev/zero (they would never end)
+        return read_small(path, 4096)
     except OSError as error:
         raise _bad_key_file(str(path), f"cannot read it ({error.strerror})") from None
 

@@ -26,18 +26,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fieldkit.bundle.payload import PAYLOAD_COLUMNS
+from fieldkit.bundle.untrusted import canonical_line
 from fieldkit.errors import BundleError, Location
 from fieldkit.hashing import canonical_json
 
 __all__ = [
     "COLUMNS",
+    "DEVICE_ID",
     "FINISHED_STATUSES",
     "FORMAT_VERSION",
     "MAGIC",
@@ -63,8 +64,27 @@ FINISHED_STATUSES = ("complete", "refused", "stopped")
 COLUMNS = PAYLOAD_COLUMNS
 """The columns of each payload table, in order (stated in the manifest)."""
 
-_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+MAX_COUNT = 2**31 - 1
+"""Largest sequence or count accepted: the store keeps them in 32-bit integer columns."""
+MAX_BYTES = 2**53
+"""Largest payload size accepted (exact in JSON everywhere)."""
+
+_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+DEVICE_ID = _NAME
+"""What a device id (and a form or protocol id) in a manifest looks like."""
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_FORM_HASH = re.compile(r"[a-z0-9]{1,16}:[0-9a-f]{16,128}")
+_ENUMERATOR = re.compile(r"[^\x00-\x1f\x7f]{1,100}")  # the laptop store's own rule
+_CREATED_AT = re.compile(r"[0-9A-Za-z:.+ -]{0,64}")
+_VERSION = re.compile(r"[0-9A-Za-z.+_-]{0,40}")
+_ENCRYPTION: dict[str, re.Pattern[str] | None] = {
+    "scheme": re.compile(r"[a-z0-9-]{1,40}"),
+    "chunk": None,  # a count
+    "recipient": re.compile(r"sha256:[0-9a-f]{16}"),  # the merge key's fingerprint
+    "key": re.compile(r"[A-Za-z0-9+/=]{1,200}"),  # the sealed payload key, base64
+    "nonce_prefix": re.compile(r"[0-9a-f]{1,32}"),
+}
+"""The fields of a format 3 payload's encryption entry, and what each looks like."""
 
 
 def encode_line(item: Any) -> bytes:
@@ -158,17 +178,21 @@ class BundleManifest:
 
     @classmethod
     def from_line(cls, line: bytes, where: str) -> BundleManifest:
-        """Parse and check a manifest line; FK-BUNDLE-004 when it is not a valid manifest."""
+        """Parse and check a manifest line; FK-BUNDLE-004 when it is not a valid manifest.
+
+        It is read before its signature is checked, so bounded: canonical JSON only
+        (``fieldkit.bundle.untrusted``), every name, count and text checked for shape and
+        range (a sequence must fit the store's 32-bit columns on PostgreSQL too)."""
         try:
-            data = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            raise damaged(where, "the manifest is not valid JSON") from None
+            data = canonical_line(line)
+        except ValueError as error:
+            raise damaged(where, f"the manifest is not valid: {error}") from None
         if not isinstance(data, dict):
             raise damaged(where, "the manifest is not a JSON object")
         try:
             return _manifest(data)
         except (KeyError, TypeError, ValueError) as error:
-            raise damaged(where, f"the manifest is incomplete ({error})") from None
+            raise damaged(where, f"the manifest is incomplete ({_short(error)})") from None
 
 
 def _manifest(data: dict[str, Any]) -> BundleManifest:
@@ -176,50 +200,79 @@ def _manifest(data: dict[str, Any]) -> BundleManifest:
         raise ValueError("unknown format or version")
     if {tag: list(names) for tag, names in COLUMNS.items()} != data["columns"]:
         raise ValueError(f"columns differ from format version {FORMAT_VERSION}")
-    if data["payload"]["format"] != PAYLOAD_FORMAT:
-        raise ValueError("unknown payload format")
-    payload = data["payload"]
-    if not _HEX64.match(_text(payload["sha256"])):
-        raise ValueError("payload sha256")
+    payload = _mapping(data["payload"])
+    if payload["format"] != PAYLOAD_FORMAT or not _HEX64.fullmatch(_text(payload["sha256"])):
+        raise ValueError("unknown payload format or checksum")
     return BundleManifest(
         device_id=_name(data["device_id"]),
         sequence=_count(data["sequence"], minimum=1),
-        created_at=_text(data["created_at"]),
-        forms=tuple(_form(item) for item in data["forms"]),
-        enumerators={_text(k): _count(v) for k, v in dict(data["enumerators"]).items()},
-        counts={_text(k): _count(v) for k, v in dict(data["counts"]).items()},
+        created_at=_text(data["created_at"], _CREATED_AT),
+        forms=tuple(_form(_mapping(item)) for item in _list(data["forms"])),
+        enumerators={
+            _text(k, _ENUMERATOR): _count(v) for k, v in _mapping(data["enumerators"]).items()
+        },
+        counts={_name(k): _count(v) for k, v in _mapping(data["counts"]).items()},
         payload=PayloadDigest(
-            payload["sha256"], _count(payload["bytes"]), encryption=dict(payload["encryption"])
+            payload["sha256"],
+            _count(payload["bytes"], maximum=MAX_BYTES),
+            encryption=_encryption(_mapping(payload["encryption"])),
         ),
-        fieldkit_version=_text(data.get("fieldkit_version", "")),
+        fieldkit_version=_text(data.get("fieldkit_version", ""), _VERSION),
     )
 
 
-def _form(item: Any) -> FormEntry:
+def _form(item: dict[str, Any]) -> FormEntry:
     return FormEntry(
         _name(item["form_id"]),
-        _text(item["form_hash"]),
+        _text(item["form_hash"], _FORM_HASH),
         _name(item["protocol_id"]),
         _count(item["interviews"]),
     )
 
 
-def _text(value: Any) -> str:
+def _encryption(entry: dict[str, Any]) -> dict[str, Any]:
+    """The payload's encryption entry, in shape only (``fieldkit.bundle.crypt`` judges it)."""
+    if set(entry) != set(_ENCRYPTION):
+        raise ValueError("the payload's encryption entry has other fields")
+    checked: dict[str, Any] = {"chunk": _count(entry["chunk"], minimum=1)}
+    for name, shape in _ENCRYPTION.items():
+        if shape is not None:
+            checked[name] = _text(entry[name], shape)
+    return checked
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _text(value: Any, shape: re.Pattern[str] | None = None) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected text, got {type(value).__name__}")
+    if shape is not None and not shape.fullmatch(value):
+        raise ValueError(f"not a valid value: {value[:40]!r}")
     return value
 
 
 def _name(value: Any) -> str:
-    if not _NAME.match(_text(value)):
-        raise ValueError(f"not a valid name: {value!r}")
-    return str(value)
+    return _text(value, _NAME)
 
 
-def _count(value: Any, minimum: int = 0) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"not a count: {value!r}")
+def _count(value: Any, minimum: int = 0, maximum: int = MAX_COUNT) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+        raise ValueError(f"not a count: {str(value)[:40]}")
     return value
+
+
+def _short(error: BaseException) -> str:
+    return str(error).splitlines()[0][:160] if str(error) else type(error).__name__
 
 
 def now_text() -> str:

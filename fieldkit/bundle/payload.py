@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "PAYLOAD_SCHEMA",
     "TIME_COLUMNS",
     "create_payload_schema",
+    "header_problem",
     "payload_counts",
     "payload_problem",
 ]
@@ -101,6 +103,18 @@ PAYLOAD_SCHEMA = (
     PRIMARY KEY (reference, question, member)
 ) STRICT, WITHOUT ROWID""",
 )
+
+
+def header_problem(path: Path) -> str | None:
+    """Why the payload file's header is not a plain rollback-journal SQLite database (read
+    before SQLite opens it: a WAL header would make SQLite create files beside the copy)."""
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return "the payload is not a SQLite database"
+    if header[18:20] != b"\x01\x01":
+        return "the payload is not in the rollback-journal format fieldkit writes"
+    return None
 
 
 def create_payload_schema(conn: sqlite3.Connection, schema: str = "main") -> None:

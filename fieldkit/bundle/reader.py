@@ -16,10 +16,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
-import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,10 +32,11 @@ from fieldkit.bundle.format import (
     MAX_LINE,
     BundleManifest,
     damaged,
-    encode_line,
     signed_message,
 )
 from fieldkit.bundle.payload import payload_problem
+from fieldkit.bundle.untrusted import canonical_line, open_regular, shown
+from fieldkit.bundle.workcopy import working_copy
 from fieldkit.errors import BundleError, Location
 from fieldkit.privacy.keys import PrivateKey
 
@@ -75,7 +73,7 @@ class ScannedBundle:
 
     @property
     def where(self) -> str:
-        return str(self.path)
+        return shown(self.path)
 
 
 class _Stream:
@@ -145,33 +143,38 @@ def _magic(stream: _Stream) -> None:
     )
 
 
-def _open(path: Path) -> BinaryIO:
+def _open(path: Path) -> tuple[BinaryIO, int]:
+    """The bundle opened for reading and its size; FK-BUNDLE-012 unless a regular file
+    (a FIFO, ``/dev/zero`` or a symlink to either would never end)."""
     try:
-        return path.open("rb")
+        return open_regular(path)
     except OSError as error:
         raise BundleError(
             f"cannot read the bundle: {error.strerror}",
             code="FK-BUNDLE-012",
-            location=Location(str(path)),
-            hint="check the file name and permissions",
+            location=Location(shown(path)),
+            hint="give the .fkb file itself (a regular file), and check its name and permissions",
         ) from None
 
 
 def scan_bundle(path: Path) -> ScannedBundle:
     """Pass 1: read and hash the whole file without trusting it yet."""
     path = Path(path)
-    with _open(path) as handle:
-        stream = _Stream(handle, str(path))
+    handle, size = _open(path)
+    with handle:
+        stream = _Stream(handle, shown(path))
         _magic(stream)
         manifest_line = stream.line()
         manifest = BundleManifest.from_line(manifest_line, stream.where)
         offset = stream.size
+        if offset + manifest.payload.bytes > size:  # never read past the end it declares
+            raise truncated(stream.where)
         payload = hashlib.sha256()
         stream.copy(manifest.payload.bytes, payload.update)
         trailer_line = stream.line()
         if not stream.at_end():
             raise damaged(stream.where, "there are bytes after the signature line")
-    trailer, signature = _trailer(trailer_line, str(path))
+    trailer, signature = _trailer(trailer_line, stream.where)
     return ScannedBundle(
         path=path,
         sha256=stream.digest.hexdigest(),
@@ -188,16 +191,20 @@ def scan_bundle(path: Path) -> ScannedBundle:
 
 def _trailer(line: bytes, where: str) -> tuple[dict[str, Any], bytes | None]:
     try:
-        data = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise damaged(where, "the signature line is not valid JSON") from None
-    if not isinstance(data, dict) or not set(data) <= _TRAILER_KEYS or encode_line(data) != line:
+        data = canonical_line(line)
+    except ValueError as error:
+        raise damaged(where, f"the signature line is not valid: {error}") from None
+    if (
+        not isinstance(data, dict)
+        or not set(data) <= _TRAILER_KEYS
+        or not all(isinstance(value, str) for value in data.values())
+    ):
         raise damaged(where, "the signature line is not a fieldkit signature")
     text = data.get("signature")
     if text is None:
         return data, None
     try:
-        signature = base64.b64decode(str(text), validate=True)
+        signature = base64.b64decode(text, validate=True)
     except binascii.Error:
         raise damaged(where, "the signature is not base64") from None
     if base64.b64encode(signature).decode("ascii") != text:
@@ -259,7 +266,9 @@ def extract_payload(
 
     The file is read again from the start and must hash to the scanned SHA-256
     (FK-BUNDLE-003 otherwise), so what is decrypted and what SQLite opens is exactly what was
-    verified; a chunk that does not decrypt is FK-BUNDLE-031."""
+    verified; a chunk that does not decrypt is FK-BUNDLE-031. The copy is
+    ``fieldkit.bundle.workcopy``'s: mode 0600, locked while in use, swept if abandoned.
+    Raises OSError when ``directory`` cannot hold it."""
     manifest = scanned.manifest
     decryptor = payload_decryptor(
         merge_key,
@@ -268,27 +277,22 @@ def extract_payload(
         manifest.sequence,
         scanned.where,
     )
-    fd, name = tempfile.mkstemp(prefix=".fieldkit-payload-", suffix=".sqlite", dir=directory)
-    temp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with _open(scanned.path) as handle:
-                    stream = _Stream(handle, scanned.where)
-                    stream.copy(scanned.payload_offset, None)
-                    stream.copy(scanned.payload_bytes, lambda data: decryptor.feed(data, out.write))
-                    stream.copy(scanned.size - stream.size, None)
-                    unchanged = stream.at_end() and stream.digest.hexdigest() == scanned.sha256
-            except BundleError:
-                unchanged = False
-            if not unchanged:
-                raise changed_error(scanned)
-            decryptor.finish(out.write)
+    with working_copy(directory) as (out, temp):
+        try:
+            handle, _size = _open(scanned.path)
+            with handle:
+                stream = _Stream(handle, scanned.where)
+                stream.copy(scanned.payload_offset, None)
+                stream.copy(scanned.payload_bytes, lambda data: decryptor.feed(data, out.write))
+                stream.copy(scanned.size - stream.size, None)
+                unchanged = stream.at_end() and stream.digest.hexdigest() == scanned.sha256
+        except BundleError:
+            unchanged = False
+        if not unchanged:
+            raise changed_error(scanned)
+        decryptor.finish(out.write)
+        out.flush()
         yield temp
-    finally:
-        for leftover in (temp, temp.with_name(temp.name + "-journal")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
 
 
 def check_payload(conn: sqlite3.Connection, schema: str, scanned: ScannedBundle) -> None:

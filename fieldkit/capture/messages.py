@@ -1,4 +1,4 @@
-"""The engine's own words, in English and French (other languages fall back to English).
+"""The engine's own words, in English, French and Arabic (others fall back to English).
 
 Form texts (labels, hints, constraint messages) come from the instrument; these are the
 engine's: error messages, the consent block's questions, and the special answers.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from fieldkit.capture.messages_ar import ARABIC
 from fieldkit.errors import AnswerError, ConsentError, FieldkitError
 
 __all__ = [
@@ -212,6 +213,9 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
     "dont_know": {"en": "Don't know", "fr": "Ne sait pas"},
     "refused": {"en": "Refused", "fr": "Refus"},
 }
+
+for _key, _text in ARABIC.items():  # the Arabic catalogue lives in its own module
+    _TEXTS[_key]["ar"] = _text
 
 LANGUAGE_NAMES: Final[Mapping[str, str]] = {
     "en": "English",

@@ -11,7 +11,7 @@ to a question reopens it (status DRAFT again).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
@@ -84,18 +84,32 @@ class Session:
 
     def _shown(self, slot: Key) -> Prompt:
         if self._prompt is None:
-            node = self.plan.nodes[slot[0]]
-            progress = self.progress
-            if node.is_repeat:
-                self._prompt = roster_prompt(self.plan, self.sheet, node, self.language, progress)
-            else:
-                self._prompt = question_prompt(self.texts, node, slot[1], self.language, progress)
+            self._prompt = self._prompt_at(slot)
         return self._prompt
+
+    def _prompt_at(self, slot: Key) -> Prompt:
+        node = self.plan.nodes[slot[0]]
+        progress = self.progress
+        if node.is_repeat:
+            return roster_prompt(self.plan, self.sheet, node, self.language, progress)
+        return question_prompt(self.texts, node, slot[1], self.language, progress)
 
     @property
     def progress(self) -> Progress:
         """How far the interview has got: only grows as answers are given; 100% when complete."""
         return self.tracker.progress(complete=self.status is InterviewStatus.COMPLETE)
+
+    def ahead(self) -> Iterator[Prompt]:
+        """The prompts of the stops after the current one, in asking order, as the answers
+        stand now; nothing moves. A front end that shows several questions on one screen
+        (a section with ``screen: section``) takes the ones it lays out, then answers them
+        in order while ``current()`` is the next of them."""
+        if self.flow is not None or self.cursor is None or self.status in ENDED:
+            return
+        slot = self.nav.stop_after(self.cursor)
+        while slot is not None:
+            yield self._prompt_at(slot)
+            slot = self.nav.stop_after(slot)
 
     def summary(self) -> list[SummaryRow]:
         """The answers given, in asking order, for display (identifying answers as "•••")."""

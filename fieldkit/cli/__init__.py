@@ -18,9 +18,11 @@ from fieldkit.cli import (
     collect,
     datasets,
     demo,
+    estimate,
     instruments,
     keys,
     protection,
+    serve,
     users,
     xlsform,
 )
@@ -41,9 +43,11 @@ collect.register(app)
 keys.register(app)
 bundles.register(app)
 datasets.register(app)
+estimate.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 protection.register(app)  # reveal, audit, retention, staff; device revoke, keys rotate
+serve.register(app)
 users.register(app)
 users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 

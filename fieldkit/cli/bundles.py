@@ -351,6 +351,15 @@ def _conflict_table(view: ConflictView) -> Table:
         differ = len({str(v) for v in values}) > 1
         cells = [f"[yellow]{escape(str(v))}[/]" if differ else escape(str(v)) for v in values]
         table.add_row(escape(label), *cells)
+    if view.history:
+        table.caption = "decisions: " + "; ".join(
+            escape(
+                f"{r.resolved_at:%Y-%m-%d %H:%M} {r.resolved_by} kept {r.kept_interview_id} "
+                f"({r.reason})"
+            )
+            for r in view.history
+        )
+        table.caption_justify = "left"
     return table
 
 
@@ -361,12 +370,16 @@ def conflicts_resolve(
     reason: Annotated[str, typer.Option("--reason", help="Why this interview is kept.")],
     store: Store,
     by: Annotated[str | None, typer.Option("--by", help="Who decides (default: you).")] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Change an earlier decision (it stays in the history)."),
+    ] = False,
 ) -> None:
     """Resolve a unit conflict: keep one interview, with a recorded reason and name."""
     from fieldkit.merge import resolve_conflict
 
     view = resolve_conflict(
-        store, conflict, keep=keep, reason=reason, resolved_by=by or getpass.getuser()
+        store, conflict, keep=keep, reason=reason, resolved_by=by or getpass.getuser(), force=force
     )
     from fieldkit.cli.protection import print_audit_head
 

@@ -149,7 +149,7 @@ def tables(
     *,
     store: Store,
     instrument: InstrumentId,
-    indicator: Annotated[str, typer.Option(help="The variable to tabulate.")] = "cl_sdg_8_7_1",
+    indicator: Annotated[str, typer.Option(help="The variable to tabulate.")] = "cl_ilo_sna",
     by: Annotated[
         list[str] | None, typer.Option("--by", help="Break down by (repeat to cross).")
     ] = None,

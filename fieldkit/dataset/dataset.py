@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Rows, Table
@@ -42,6 +43,8 @@ class StudyInfo:
     small_cell_threshold: int = 5
     sample_design: SampleDesign | None = None
     languages: tuple[str, ...] = ("en",)
+    hazardous_work: Mapping[str, Any] | None = None
+    """The protocol's national hazardous work list (ISIC and ISCO-08 codes), if it has one."""
     release: tuple[tuple[str, str], ...] = ()
     """What a release says first about itself: its profile, who made it, what it left out."""
     provenance: tuple[tuple[str, str], ...] = ()
@@ -66,6 +69,9 @@ class StudyInfo:
             small_cell_threshold=model.small_cell_threshold,
             sample_design=form.sample_design,
             languages=form.languages,
+            hazardous_work=(
+                None if model.hazardous_work is None else model.hazardous_work.model_dump()
+            ),
         )
 
     @property

@@ -54,7 +54,7 @@ from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatu
 __all__ = ["TEAMS", "DemoResult", "Team", "run_demo"]
 
 INSTRUMENT = "household_cl"
-HIGHLIGHT = "cl_sdg_8_7_1"
+HIGHLIGHT = "cl_ilo_sna"
 REFUSE_EVERY = 9
 """Every ninth household refuses (about 11%, a plausible non-response rate)."""
 MARKER = ".fieldkit-demo"

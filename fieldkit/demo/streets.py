@@ -67,6 +67,7 @@ def street_script(number: int, seed: int, today: dt.date) -> dict[str, Any]:
     }
     answers.update(_street_life(rng, age, living))
     answers.update(_trafficking(rng, age))
+    answers.update(_employer_or_client(rng, age))
     answers["referral"] = rng.choice(("accepted", "info_only", "not_needed"))
     answers["interview_end"] = "completed" if chance(rng, 0.9) else "child_stopped"
     script["answers"] = answers
@@ -88,6 +89,8 @@ def _street_life(rng: random.Random, age: int, living: bool) -> dict[str, Any]:
         "age_first_street": max(4, age - rng.randint(0, 5)),
         "activity": rng.choice(ACTIVITIES),
         "hours_7d": rng.choice((15, 25, 35, 50, 63, "dk")),
+        "street_night_work": 1 if living and chance(rng, 0.5) else 2,
+        "street_hazards": rng.choice((["traffic"], ["heavy_loads", "dust_fumes_gas"], ["none"])),
         "earnings_day": rng.choice((500, 800, 1200, 1500, 2500, "rf")),
         "who_keeps_earnings": rng.choice(("self", "self", "parent", "handler")),
         "handler_present": 1 if chance(rng, 0.15) else 2,
@@ -107,7 +110,7 @@ def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
     if recruited:
         answers.update(
             {
-                "tip_recruiter_relation": rng.choice(("family", "friend", "other")),
+                "tip_recruiter_relation": rng.choice(("parent", "other_relative", "intermediary")),
                 "tip_recruit_method": ["through_friends_or_social_events"],
                 "tip_age_at_start": max(5, age - rng.randint(0, 3)),
             }
@@ -115,12 +118,27 @@ def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
     controlled = recruited and chance(rng, 0.6)
     answers.update(
         {
-            "tip_control": ["takes_earnings", "threats"] if controlled else ["none"],
+            "tip_control": ["takes_earnings", "physical_threats"] if controlled else ["none"],
             "tip_free_to_leave": 2 if controlled else 1,
             "tip_docs_holder": rng.choice(("no_documents", "parent_guardian", "self")),
             "tip_exploitation": ["forced_labour"] if controlled else ["child_labour"],
         }
     )
+    return answers
+
+
+def _employer_or_client(rng: random.Random, age: int) -> dict[str, Any]:
+    """The adult who employs the child or buys from the child, asked out of the child's
+    hearing (ILO Book 2, 2.4.3); often nobody is there or willing."""
+    role = rng.choice(("employer", "handler", "regular_client", "occasional_client", "nobody"))
+    answers: dict[str, Any] = {"ec_role": role}
+    if role == "nobody":
+        return answers
+    answers["ec_payment"] = rng.choice(("pays_child", "pays_other", "in_kind", "no_pay"))
+    if role in ("employer", "handler"):
+        answers["ec_hours_day"] = rng.choice((6, 8, 10, 12))
+    answers["ec_age_guess"] = "under_12" if age < 12 else band(age)
+    answers["ec_reasons"] = rng.choice((["cheaper"], ["help_child"], ["obedient", "cheaper"]))
     return answers
 
 

@@ -125,6 +125,7 @@ def _adult(rng: random.Random, line: int, age: int) -> dict[str, Any]:
         "birthplace": rng.choice(("same_district", "same_district", "other_district")),
         "ethnicity": rng.randint(1, 5),
         "ever_attended": rng.choice((1, 2)),
+        **_short_set(rng),
     }
 
 
@@ -139,9 +140,14 @@ def _child(rng: random.Random, age: int, *, grandchild: bool) -> dict[str, Any]:
         "birthplace": "same_district",
         "ethnicity": rng.randint(1, 5),
     }
+    child["birth_certificate"] = rng.choice((1, 1, 2, 3))
+    if child["birth_certificate"] == 3:
+        child["birth_registered"] = rng.choice((1, 2))
+    if age < 2:
+        return child
+    child.update(_functioning(rng, age))
     if age < 5:
         return child
-    child.update(_functioning(rng))
     child.update(_schooling(rng, age))
     child.update(_work(rng, age))
     child.update(_chores(rng, child.get("hours_econ_7d", 0)))
@@ -150,9 +156,32 @@ def _child(rng: random.Random, age: int, *, grandchild: bool) -> dict[str, Any]:
     return child
 
 
-def _functioning(rng: random.Random) -> dict[str, Any]:
+def _short_set(rng: random.Random) -> dict[str, Any]:
+    """Washington Group Short Set, asked of adults."""
     domains = ("see", "hear", "walk", "cognition", "selfcare", "communicate")
     return {f"wg_{d}": (2 if rng.random() < 0.05 else 1) for d in domains}
+
+
+CFM_2_4 = ("see", "hear", "walk", "fine_motor", "understand_you", "be_understood", "learning")
+CFM_5_17: tuple[str, ...] = ("see", "hear", "walk", "selfcare", "understood_inside")
+CFM_5_17 += ("understood_outside", "learning", "remembering", "concentrating")
+CFM_5_17 += ("accepting_change", "behaviour")
+
+
+def _difficulty(rng: random.Random) -> int:
+    return 3 if rng.random() < 0.02 else (2 if rng.random() < 0.05 else 1)
+
+
+def _functioning(rng: random.Random, age: int) -> dict[str, Any]:
+    """UNICEF/WG Child Functioning Module: a few children with a lot of difficulty."""
+    if age <= 4:
+        answers = {f"cfm_{d}": _difficulty(rng) for d in (*CFM_2_4, "playing")}
+        answers["cfm_kicking"] = rng.choice((1, 2, 2, 3))
+        return answers
+    answers = {f"cfm_{d}": _difficulty(rng) for d in (*CFM_5_17, "friends")}
+    answers["cfm_anxiety"] = rng.choice((2, 3, 4, 4, 5))
+    answers["cfm_depression"] = rng.choice((3, 4, 5, 5, 5))
+    return answers
 
 
 def _schooling(rng: random.Random, age: int) -> dict[str, Any]:
@@ -181,6 +210,7 @@ def _work(rng: random.Random, age: int) -> dict[str, Any]:
         "econ_any_7d": [rng.choice(("farm_livestock", "farm_livestock", "wage", "own_business"))],
         "hours_econ_7d": hours,
         "status_in_employment": rng.choice((3, 4, 4)),
+        **_coded_job(rng),
         "hazard_loads": 1 if rng.random() < 0.3 else 2,
         "hazard_tools": 1 if rng.random() < 0.25 else 2,
         "hazard_exposures": ["dust_fumes_gas"] if rng.random() < 0.2 else ["none"],
@@ -191,11 +221,49 @@ def _work(rng: random.Random, age: int) -> dict[str, Any]:
     return answers
 
 
+JOBS = (
+    ("Weeds and harvests maize on the family farm", "9211", "Family farm", "0111", "family_farm"),
+    ("Picks cocoa pods", "9211", "Cocoa plantation", "0127", "other_farm"),
+    ("Carries sand and stones at a quarry", "9311", "Sand and stone quarry", "0810", "mine_quarry"),
+    ("Sells water sachets at the station", "5212", "Street trade", "4781", "street"),
+    ("Mixes mortar for builders", "9313", "Building site", "4100", "construction_site"),
+)
+
+
+def _coded_job(rng: random.Random) -> dict[str, Any]:
+    """A job described in words, with its ISCO-08 and ISIC Rev.4 codes beside it."""
+    tasks, occupation, place, industry, where = rng.choice(JOBS[:2] * 4 + JOBS[2:])
+    paid = rng.choice(("unpaid", "unpaid", "cash", "in_kind"))
+    answers: dict[str, Any] = {
+        "occupation": tasks,
+        "occupation_code": occupation,
+        "industry": place,
+        "industry_code": industry,
+        "work_place": where,
+        "pay_kind": paid,
+    }
+    if paid == "cash":
+        answers.update({"earnings_amount": rng.choice((5, 10, 20)), "earnings_period": "day"})
+    return answers
+
+
 def _chores(rng: random.Random, hours_work: int) -> dict[str, Any]:
+    """Chores split as MICS6 (water, firewood, other tasks), then their conditions."""
     if rng.random() < 0.25:
-        return {"chores_any": 2}
-    hours = min(rng.choice((3, 7, 10, 14, 22, 28)), 168 - hours_work)
-    return {"chores_any": 1, "chores_tasks": ["fetch_water", "cooking"], "hours_chores_7d": hours}
+        return {"chores_water": 2, "chores_firewood": 2, "chores_other": 2}
+    room = max(0, 168 - hours_work)
+    water, other = min(rng.choice((2, 4, 7, 10)), room), min(rng.choice((3, 7, 14, 18)), room)
+    answers: dict[str, Any] = {
+        "chores_water": 1,
+        "hours_water_7d": water,
+        "chores_firewood": 2,
+        "chores_other": 1,
+        "chores_tasks": ["cooking", "cleaning"],
+        "hours_chores_other_7d": other,
+    }
+    for condition in ("heavy_loads", "dangerous_equipment", "unhealthy", "unsafe_place", "night"):
+        answers[f"chores_{condition}"] = 1 if rng.random() < 0.05 else 2
+    return answers
 
 
 def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
@@ -205,7 +273,8 @@ def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
         return answers
     answers.update(
         {
-            "tip_recruiter_relation": rng.choice(("friend", "other", "family")),
+            "tip_recruiter_relation": rng.choice(("friend", "intermediary", "parent")),
+            "tip_hours_week": rng.choice((10, 30, 50)),
             "tip_recruit_method": ["through_family_or_family_events"],
             "tip_age_at_start": max(5, age - rng.randint(0, 3)),
             "tip_movement": rng.choice(("internal", "internal", "cross_border")),

@@ -19,15 +19,33 @@ __all__ = ["establishment_script", "school_script"]
 
 SCREENING = {"safe_to_proceed": 1, "controller_present": 2}
 SECTORS = (
-    ("c_manufacturing", "Casts aluminium pots from scrap", ("heavy_loads", "fire_flames")),
-    ("a_agriculture", "Cocoa farm: weeding, harvesting and breaking pods", ("dangerous_tools",)),
-    ("b_mining", "Small-scale gold mining pit and washing site", ("underground", "water")),
-    ("g_trade", "Wholesale of grain at the market", ("heavy_loads",)),
-    ("i_accommodation_food", "Chop bar serving meals day and night", ("fire_flames",)),
-    ("f_construction", "Block making and building sites", ("heavy_loads", "dust_fumes_gas")),
-    ("h_transport", "Lorry park loading and unloading", ("heavy_loads", "noise_vibration")),
+    # ISIC section, description, its ISIC Rev.4 class (coded in the office), hazards seen
+    ("c_manufacturing", "Casts aluminium pots from scrap", "2432", ("heavy_loads", "fire_flames")),
+    (
+        "a_agriculture",
+        "Cocoa farm: weeding, harvesting and breaking pods",
+        "0127",
+        ("dangerous_tools",),
+    ),
+    ("b_mining", "Small-scale gold mining pit and washing site", "0729", ("underground", "water")),
+    ("g_trade", "Wholesale of grain at the market", "4620", ("heavy_loads",)),
+    ("i_accommodation_food", "Chop bar serving meals day and night", "5610", ("fire_flames",)),
+    (
+        "f_construction",
+        "Block making and building sites",
+        "2395",
+        ("heavy_loads", "dust_fumes_gas"),
+    ),
+    ("h_transport", "Lorry park loading and unloading", "5224", ("heavy_loads", "noise_vibration")),
 )
-TASKS = ("Carries loads", "Works the furnace bellows", "Washes and sorts", "Serves and cleans")
+TASKS = (
+    # a child's tasks and their ISCO-08 unit group (freight handlers, manufacturing labourers,
+    # hand packers, kitchen helpers)
+    ("Carries loads", "9333"),
+    ("Works the furnace bellows", "9329"),
+    ("Washes and sorts", "9321"),
+    ("Serves and cleans", "9412"),
+)
 COUNTS = ("n_boys_5_11", "n_girls_5_11", "n_boys_12_14", "n_girls_12_14", "n_boys_15_17")
 
 
@@ -47,7 +65,7 @@ def establishment_script(number: int, seed: int, today: dt.date) -> dict[str, An
         script["consent"] = {"respondent_age": owner_age, "adult": 2}
         return script
     script["consent"]["language"] = "en"
-    sector, activity, hazards = rng.choice(SECTORS)
+    sector, activity, isic, hazards = rng.choice(SECTORS)
     answers: dict[str, Any] = {
         "est_id": 100 + number,
         **place(rng),
@@ -58,6 +76,7 @@ def establishment_script(number: int, seed: int, today: dt.date) -> dict[str, An
         "respondent_role": rng.choice(("owner", "owner", "manager", "supervisor")),
         "isic_section": sector,
         "activity_description": activity,
+        "isic_code": isic,
         "registered": rng.choice((1, 2, 2, "dk")),
     }
     answers.update(_workforce(rng, hazards))
@@ -77,6 +96,7 @@ def _workforce(rng: random.Random, hazards: tuple[str, ...]) -> dict[str, Any]:
     if children:
         youngest = 5 if split[0] or split[1] else (12 if split[2] or split[3] else 15)
         answers.update(_children_at_work(rng, youngest + rng.randint(0, 2)))
+        answers.update(_conditions(rng))
         interviews = min(children, rng.randint(0, 3))
         answers["n_child_interviews"] = interviews
         if interviews:
@@ -101,6 +121,17 @@ def _children_at_work(rng: random.Random, youngest: int) -> dict[str, Any]:
     }
 
 
+def _conditions(rng: random.Random) -> dict[str, Any]:
+    """Working conditions and benefits of the workers under 18 (ILO Book 2, 2.4.2)."""
+    return {
+        "u18_contract": 1 if chance(rng, 0.1) else 2,
+        "u18_benefits": rng.choice((["meals"], ["meals", "lodging"], ["training"], ["none"])),
+        "u18_safety": rng.choice((["drinking_water"], ["rest_breaks", "toilets"], ["none"])),
+        "u18_daily_pay": rng.choice((0, 10, 15, 20, 30)),
+        "u18_pay_vs_adults": rng.choice(("less", "less", "same", "not_comparable")),
+    }
+
+
 def _child_worker(rng: random.Random, hazards: tuple[str, ...]) -> dict[str, Any]:
     if chance(rng, 0.1):
         return {"cw_private": 2}  # no private place to talk: not interviewed
@@ -114,7 +145,7 @@ def _child_worker(rng: random.Random, hazards: tuple[str, ...]) -> dict[str, Any
         "sex": rng.choice((1, 1, 2)),
         "age": age,
         **background(rng, born_abroad=0.15),
-        "cw_tasks": rng.choice(TASKS),
+        **dict(zip(("cw_tasks", "cw_occupation_code"), rng.choice(TASKS), strict=True)),
         "cw_age_started": max(3, age - rng.randint(0, 4)),
         "cw_hours_7d": rng.choice((12, 20, 30, 42, 50, 60)),
         "cw_night_work": 1 if chance(rng, 0.1) else 2,
@@ -131,7 +162,7 @@ def _child_worker(rng: random.Random, hazards: tuple[str, ...]) -> dict[str, Any
         "cw_referral": 1 if chance(rng, 0.3) else 2,
     }
     if recruited:
-        child["cw_recruiter_relation"] = rng.choice(("family", "friend", "other"))
+        child["cw_recruiter_relation"] = rng.choice(("parent", "other_relative", "intermediary"))
     return child
 
 
@@ -170,8 +201,28 @@ def school_script(number: int, seed: int, today: dt.date) -> dict[str, Any]:
     if answers["age"] == "dk":
         answers["age_band_est"] = band(age)
     answers.update(_pupil_days(rng, age))
+    answers.update(_school_management(seed, school, first=number % 2 == 0))
     script["answers"] = answers
     return script
+
+
+def _school_management(seed: int, school: int, *, first: bool) -> dict[str, Any]:
+    """The head teacher and the registers, asked once per school visit (with its first
+    pupil): enrolment, attendance, drop-outs and teaching conditions."""
+    if not first:
+        return {"head_interview": 2}
+    rng = random.Random(f"{seed}-head-{school}")
+    return {
+        "head_interview": 1,
+        "enrolled_boys": rng.randint(80, 400),
+        "enrolled_girls": rng.randint(80, 400),
+        "attendance_rate_4w": rng.randint(60, 95),
+        "dropouts_year": rng.randint(0, 25),
+        "dropout_reasons": rng.choice((["work", "cost"], ["migration"], ["chores", "distance"])),
+        "seasonal_absence": rng.choice((1, 1, 2)),
+        "teachers": rng.randint(4, 20),
+        "teaching_conditions": rng.choice((["overcrowded", "no_textbooks"], ["none"])),
+    }
 
 
 def _pupil_days(rng: random.Random, age: int) -> dict[str, Any]:
@@ -198,7 +249,7 @@ def _pupil_days(rng: random.Random, age: int) -> dict[str, Any]:
     answers["chores_hours_7d"] = min(rng.choice((2, 5, 9, 14)), 168 - hours)
     answers["offered_work_away"] = 1 if chance(rng, 0.05) else 2
     if answers["offered_work_away"] == 1:
-        answers["offer_from"] = rng.choice(("family", "friend", "unknown"))
+        answers["offer_from"] = rng.choice(("other_relative", "friend", "unknown"))
     answers["wants_to_leave_for_work"] = rng.choice((2, 2, 2, 1, "dk"))
     answers["referral"] = 1 if working and chance(rng, 0.3) else 2
     return answers

@@ -49,26 +49,32 @@ def _crosstab(table: Crosstab) -> Iterator[Line]:
 
 def _estimates(table: EstimateTable) -> Iterator[Line]:
     by = list(table.by) or ["All"]
-    heads = ("n", "%", "SE (% points)", "95% CI low (%)", "95% CI high (%)")
-    yield [*((name, "header") for name in by), *((h, "header") for h in heads)]
+    yield [*((name, "header") for name in by), *((h, "header") for h in table.headings)]
     for row, estimate in zip(table.rows, table.estimates, strict=True):
         line: Line = [(label, "label") for label in (list(row.labels) or ["Total"])]
         line.append((SUPPRESSED, "hidden") if estimate.n_hidden else (estimate.n, "count"))
-        values = (estimate.proportion, estimate.se, estimate.ci_low, estimate.ci_high)
+        values = (estimate.value, estimate.se, estimate.ci_low, estimate.ci_high)
         for value in values:
             if estimate.hidden:
                 line.append((SUPPRESSED, "hidden"))
             else:
-                line.append((None if value is None else 100.0 * value, "estimate"))
+                line.append((None if value is None else table.scale * value, "estimate"))
         yield line
     for note in table.notes:
         yield [(note, "note")]
-    yield [
-        (
-            f"{SUPPRESSED}: withheld: a share resting on fewer than {table.threshold} records "
-            "(in the domain, or with or without the characteristic), or one that would let a "
-            "hidden count be worked out; a domain's n hidden to protect the people counted, "
-            "with every table of the release.",
-            "note",
-        )
-    ]
+    yield [(_withheld_note(table), "note")]
+
+
+def _withheld_note(table: EstimateTable) -> str:
+    what = "a share" if table.statistic == "proportion" else "a total"
+    whom = (
+        "in the domain, or with a non-zero amount"
+        if table.amounts
+        else "in the domain, or with or without the characteristic"
+    )
+    return (
+        f"{SUPPRESSED}: withheld: {what} resting on fewer than {table.threshold} records "
+        f"({whom}), one that would tell every answer in a group (0%, 100%, a total of 0), "
+        "or one that would let a hidden count be worked out; a domain's n hidden to protect "
+        "the people counted, with every table of the release."
+    )

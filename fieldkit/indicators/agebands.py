@@ -2,7 +2,11 @@
 
 Exact age is always kept; a band is a derived variable with the scheme's name, so data cut
 one way can be re-cut another way whenever every band of the first lies inside one band of
-the second. When a band straddles two (CTDC 9-17 against ILO 12-14), the re-cut is refused.
+the second. When a band straddles two (CTDC 9-17 against ILO 12-14), the re-cut is refused;
+only the bands found in the data need to nest (12-14 alone re-cuts into 9-17).
+
+Ages below or above a scheme get an "outside" code (``out_0_4``, ``out_18_plus`` for the ILO
+5-17 scheme), so tables keep them apart from ages not stated and can show the 5-17 total.
 """
 
 from __future__ import annotations
@@ -81,23 +85,38 @@ class AgeScheme:
                     code="FK-DATA-002",
                 )
 
+    @property
+    def outside(self) -> tuple[AgeBand, ...]:
+        """The ages below the first band and above the last, as bands of their own."""
+        ordered = sorted(self.bands, key=lambda b: b.low)
+        found: list[AgeBand] = []
+        if ordered[0].low > 0:
+            low = ordered[0].low - 1
+            found.append(AgeBand(0, low, f"{OUTSIDE}0_{low}"))
+        tops = [b.high for b in ordered if b.high is not None]
+        if len(tops) == len(ordered):
+            top = max(tops)
+            found.append(AgeBand(top + 1, None, f"{OUTSIDE}{top + 1}_plus"))
+        return tuple(found)
+
     def band(self, age: Cell) -> AgeBand | None:
         if isinstance(age, bool) or not isinstance(age, int | float):
             return None
-        for band in self.bands:
+        for band in (*self.bands, *self.outside):
             if band.contains(int(age)):
                 return band
         return None
 
     def code(self, age: Cell) -> Cell:
-        """The band code of an exact age (DK and refused ages stay DK and refused)."""
+        """The band code of an exact age, an outside code for ages beyond the scheme, none
+        between two bands (DK and refused ages stay DK and refused)."""
         if isinstance(age, Special):
             return age
         found = self.band(age)
         return None if found is None else found.name
 
     def by_code(self, code: str) -> AgeBand:
-        for band in self.bands:
+        for band in (*self.bands, *self.outside):
             if band.name == code:
                 return band
         raise DatasetError(
@@ -114,7 +133,12 @@ class AgeScheme:
         return f"age_band_{self.name}"
 
     def value_labels(self) -> dict[Cell, Mapping[str, str]]:
-        return {b.name: self.labels.get(b.name, {"en": b.label}) for b in self.bands}
+        below = [b for b in self.outside if b.high is not None]
+        above = [b for b in self.outside if b.high is None]
+        labels: dict[Cell, Mapping[str, str]] = {b.name: _outside_label(b) for b in below}
+        labels.update({b.name: self.labels.get(b.name, {"en": b.label}) for b in self.bands})
+        labels.update({b.name: _outside_label(b) for b in above})
+        return labels
 
     @classmethod
     def from_mapping(cls, name: str, data: Mapping[str, Any]) -> AgeScheme:
@@ -135,6 +159,14 @@ class AgeScheme:
             source=str(data.get("source", "user-defined")),
             version=str(data.get("version", "1")),
         )
+
+
+OUTSIDE = "out_"
+"""The prefix of the codes of ages outside a scheme (tables show them only when found)."""
+
+
+def _outside_label(band: AgeBand) -> Mapping[str, str]:
+    return {"en": f"{band.label} (outside the scheme)", "fr": f"{band.label} (hors du champ)"}
 
 
 def _parse_band(text: str) -> AgeBand:
@@ -213,7 +245,8 @@ def add_age_band(
         origin="derived",
         definition=(
             f"exact age '{age}' in completed years cut into {bands}; "
-            f"scheme {chosen.name} version {chosen.version}; other ages have no band"
+            f"scheme {chosen.name} version {chosen.version}; ages outside the scheme get "
+            + (", ".join(f"'{b.name}'" for b in chosen.outside) or "no band")
         ),
         source=chosen.source,
         missing=table.variable(age).missing,
@@ -225,34 +258,34 @@ def add_age_band(
 def recut(
     band_values: Iterable[Cell], from_scheme: str | AgeScheme, to_scheme: str | AgeScheme
 ) -> list[Cell]:
-    """Band codes of one scheme as codes of another: exact when bands nest, else refused."""
+    """Band codes of one scheme as codes of another: exact when each band found nests in a
+    band of the other (12-14 into 9-17), refused when one found straddles two."""
     source, target = scheme(from_scheme), scheme(to_scheme)
-    mapping = _nesting(source, target)
+    mapping: dict[str, str] = {}
     result: list[Cell] = []
     for value in band_values:
         if value is None or isinstance(value, Special):
             result.append(value)
-        else:
-            result.append(mapping[source.by_code(str(value)).name])
+            continue
+        code = str(value)
+        if code not in mapping:
+            mapping[code] = _home(source.by_code(code), source, target)
+        result.append(mapping[code])
     return result
 
 
-def _nesting(source: AgeScheme, target: AgeScheme) -> dict[str, str]:
-    mapping: dict[str, str] = {}
-    for band in source.bands:
-        home = [t for t in target.bands if band.within(t)]
-        if not home:
-            overlapping = [t.label for t in target.bands if _overlaps(band, t)]
-            detail = (
-                f"straddles {', '.join(overlapping)}" if overlapping else "lies outside every band"
-            )
-            raise DatasetError(
-                f"cannot re-cut {source.name} band {band.label} into {target.name}: it {detail}",
-                code="FK-DATA-001",
-                hint="re-cut from exact age instead (add_age_band on the age variable)",
-            )
-        mapping[band.name] = home[0].name
-    return mapping
+def _home(band: AgeBand, source: AgeScheme, target: AgeScheme) -> str:
+    candidates = (*target.bands, *target.outside)
+    home = [t for t in candidates if band.within(t)]
+    if home:
+        return home[0].name
+    overlapping = [t.label for t in sorted(candidates, key=lambda t: t.low) if _overlaps(band, t)]
+    detail = f"straddles {', '.join(overlapping)}" if overlapping else "lies outside every band"
+    raise DatasetError(
+        f"cannot re-cut {source.name} band {band.label} into {target.name}: it {detail}",
+        code="FK-DATA-001",
+        hint="re-cut from exact age instead (add_age_band on the age variable)",
+    )
 
 
 def _overlaps(a: AgeBand, b: AgeBand) -> bool:

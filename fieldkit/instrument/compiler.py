@@ -89,8 +89,9 @@ def _assemble(
     model: InstrumentModel, doc: SourceDocument, outline: Outline, logic: Logic, protocol: Protocol
 ) -> Form:
     questions = {d.name: _question(d, doc, logic) for d in outline.drafts}
+    screens = {s.name: s.screen for s in model.sections}
     sections = tuple(
-        Section(s.name, s.label, logic.section_relevance.get(s.name), s.items)
+        Section(s.name, s.label, logic.section_relevance.get(s.name), s.items, screens[s.name])
         for s in outline.sections
     )
     design = model.sample_design

@@ -15,7 +15,12 @@ from typing import Any
 
 from fieldkit.errors import Location
 from fieldkit.instrument.expression import Expr, ValueType, unparse
-from fieldkit.instrument.schema import DisaggregationRole, InstrumentKind, QuestionType
+from fieldkit.instrument.schema import (
+    DisaggregationRole,
+    InstrumentKind,
+    QuestionType,
+    ScreenMode,
+)
 from fieldkit.protocol.model import Protocol
 
 __all__ = ["Choice", "Form", "Question", "RosterCheck", "SampleDesign", "Section", "Text"]
@@ -154,6 +159,9 @@ class Section:
     relevant: Expr | None
     items: tuple[str, ...]
     """Top-level question names in asking order (a roster appears once, by its name)."""
+    screen: ScreenMode = ScreenMode.QUESTION
+    """A graphical front end shows the section one question (or all of it) per screen.
+    Layout only, so outside the hash: laying a section out anew forks no form."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -61,6 +61,14 @@ class Respondent(StrEnum):
     CHILD = "child"
 
 
+class ScreenMode(StrEnum):
+    """How a graphical front end lays a section out: a screen per question, or the whole
+    section (per roster member) on one screen. Layout only: it changes nothing asked."""
+
+    QUESTION = "question"
+    SECTION = "section"
+
+
 class ConsentMode(StrEnum):
     PROTOCOL = "protocol"
     NONE = "none"
@@ -112,6 +120,7 @@ class SectionModel(_Strict):
     name: str
     label: Label | None = None
     relevant: Expression | None = None
+    screen: ScreenMode = ScreenMode.QUESTION
     questions: Annotated[list[QuestionModel], Field(min_length=1)]
 
 

@@ -20,13 +20,15 @@ A refused or stopped interview with no answers is a valid record of a refusal: n
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fieldkit.bundle.untrusted import checked_json
 from fieldkit.instrument.form import Form
-from fieldkit.merge.facts import InterviewFacts
 
-__all__ = ["REASONS", "consent_problems"]
+if TYPE_CHECKING:
+    from fieldkit.merge.facts import InterviewFacts
+
+__all__ = ["REASONS", "consent_problems", "read_record"]
 
 REASONS = (
     "missing_consent",
@@ -49,7 +51,7 @@ def consent_problems(facts: InterviewFacts, form: Form) -> list[tuple[str, str]]
         return []
     if status == "refused":
         return [("answers_on_refused", "the interview was refused but answers were kept")]
-    consent = _consent(facts.interview["consent"])
+    consent = _consent(facts)
     if consent is None:
         return [("missing_consent", "no consent record")]
     outcome = consent.get("outcome")
@@ -62,14 +64,15 @@ def consent_problems(facts: InterviewFacts, form: Form) -> list[tuple[str, str]]
     return problems
 
 
-def _consent(text: str | None) -> dict[str, Any] | None:
-    if not text:
-        return None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) and data.get("outcome") else None
+def _consent(facts: InterviewFacts) -> dict[str, Any] | None:
+    """The record the facts read checked, or else (facts built by hand) its text parsed."""
+    data, text = facts.consent_record, facts.interview["consent"]
+    if data is None and text:
+        try:
+            data = read_record(text)
+        except (ValueError, TypeError):
+            return None
+    return data if data is not None and data.get("outcome") else None
 
 
 def _is_child(consent: dict[str, Any], form: Form) -> bool:
@@ -128,3 +131,45 @@ def _time(value: Any) -> dt.datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+
+
+_CONSENT_FIELDS: dict[str, tuple[type, ...]] = {
+    "outcome": (str,),
+    "respondent": (str,),
+    "respondent_age": (int, type(None)),
+    "screening": (dict,),
+    "adult_consent": (bool, type(None)),
+    "guardian_consent": (bool, type(None)),
+    "child_assent": (bool, type(None)),
+    "exception": (str, type(None)),
+    "exception_reason": (str, type(None)),
+    "supervisor": (str, type(None)),
+    "others_present": (list,),
+    "language": (str,),
+    "recorded_at": (str, type(None)),
+}
+"""``ConsentRecord.to_dict``'s fields and their types (keys it does not know are let
+through: the record may grow, and SQL bounded its size)."""
+
+
+def read_record(text: str) -> dict[str, Any]:
+    """A stored consent record, or ValueError/TypeError saying why it is not one a laptop
+    writes. SQL
+    has checked it is a JSON object of bounded size whose outcome matches; here it is parsed
+    (bounded numbers and depth, no repeated key) and the fields the rules read are typed."""
+    data = checked_json(text)
+    if not isinstance(data, dict):
+        raise TypeError("not a JSON object")
+    for key, kinds in _CONSENT_FIELDS.items():
+        value = data.get(key)
+        if key in data and (
+            not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)
+        ):
+            raise TypeError(f"'{key}' is not of its type")
+    age = data.get("respondent_age")
+    if isinstance(age, int) and not 0 <= age <= 150:
+        raise ValueError("'respondent_age' out of range")
+    listed_texts = [*data.get("screening", {}).values(), *data.get("others_present", [])]
+    if not all(isinstance(item, str) for item in listed_texts):
+        raise TypeError("screening answers and people present must be text")
+    return data

@@ -25,29 +25,22 @@ import hashlib
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from fieldkit.bundle.payload import PAYLOAD_COLUMNS
+from fieldkit.instrument.form import Form
+from fieldkit.merge.consent import read_record
+from fieldkit.merge.rowcheck import RowCheck, first_problem, install_forms, printable, row_checks
+from fieldkit.merge.textcheck import log_problem, times_problem
 
 __all__ = ["BadRows", "InterviewFacts", "read_facts"]
 
-_TIME_GLOB = (  # a stored time: "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's SQLite format, UTC)
-    "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9]."
-    "[0-9][0-9][0-9][0-9][0-9][0-9]"
-)
 _RECORD = " || char(31) || ".join(
-    f"ifnull({column}, char(0))" for column in PAYLOAD_COLUMNS["interviews"]
+    f"ifnull(i.{column}, char(0))" for column in PAYLOAD_COLUMNS["interviews"]
 )
 """The interview record as one text (what ``row_hash`` hashes)."""
-_BAD_INTERVIEW = (
-    "(typeof(sequence) != 'integer' OR status NOT IN ('complete', 'refused', 'stopped') "
-    f"OR NOT started_at GLOB '{_TIME_GLOB}' OR NOT updated_at GLOB '{_TIME_GLOB}' "
-    f"OR (ended_at IS NOT NULL AND NOT ended_at GLOB '{_TIME_GLOB}') "
-    "OR length(started_at) + length(updated_at) + length(ifnull(ended_at, '')) "
-    "NOT IN (52, 78))"
-)
 
 
 class BadRows(ValueError):
@@ -75,6 +68,8 @@ class InterviewFacts:
     member, elapsed_ms, detail], in the laptop's order."""
     content: list[str] = field(default_factory=list)
     """What ``content_hash`` is made of: answers, then roster members."""
+    consent_record: dict[str, Any] | None = None
+    """The consent record, parsed and checked once (``consent.read_record``)."""
 
     @property
     def id(self) -> str:
@@ -99,73 +94,86 @@ class InterviewFacts:
 
 _QUERIES = {
     "answers": (
-        "SELECT interview_id, count(*), min(changed_at), group_concat("
-        "question || char(31) || member || char(31) || value || char(31) || status, char(30)), "
-        "sum(typeof(member) != 'integer' OR member < 0 OR typeof(value) != 'text' "
-        "OR NOT json_valid(value) OR length(changed_at) != 26) "
-        "FROM {s}.answers WHERE interview_id BETWEEN ? AND ? GROUP BY interview_id"
+        "SELECT a.interview_id, count(*), min(a.changed_at), group_concat(a.question "
+        "|| char(31) || a.member || char(31) || a.value || char(31) || a.status, char(30)), "
+        "group_concat(a.changed_at, ','), count({check}) "
+        "FROM {source} WHERE a.interview_id BETWEEN ? AND ? "
+        "GROUP BY a.interview_id"
     ),
     "roster_members": (
-        "SELECT interview_id, count(*), "
-        "group_concat(roster || char(31) || member, char(30)), "
-        "sum(typeof(member) != 'integer' OR member < 1) "
-        "FROM {s}.roster_members WHERE interview_id BETWEEN ? AND ? GROUP BY interview_id"
+        "SELECT m.interview_id, count(*), "
+        "group_concat(m.roster || char(31) || m.member, char(30)), count({check}) "
+        "FROM {source} WHERE m.interview_id BETWEEN ? AND ? GROUP BY m.interview_id"
     ),
     "paradata": (
-        "SELECT interview_id, count(*), "
-        "min(CASE WHEN event = 'consent' THEN id END), "
-        "min(CASE WHEN event IN ('answer', 'change') THEN id END), "
-        "min(CASE WHEN event IN ('answer', 'change') THEN at END), "
-        "json_group_array(json_array(at, event, question, member, elapsed_ms, detail)), "
-        "sum(typeof(member) != 'integer' OR member < 0 OR typeof(id) != 'integer' "
-        "OR length(at) != 26) "
-        "FROM {s}.paradata WHERE interview_id BETWEEN ? AND ? GROUP BY interview_id"
+        "SELECT p.interview_id, count(*), "
+        "min(CASE WHEN p.event = 'consent' THEN p.id END), "
+        "min(CASE WHEN p.event IN ('answer', 'change') THEN p.id END), "
+        "min(CASE WHEN p.event IN ('answer', 'change') THEN p.at END), "
+        "json_group_array(json_array(p.at, p.event, p.question, p.member, p.elapsed_ms, "
+        "p.detail)), count({check}) "
+        "FROM {source} WHERE p.interview_id BETWEEN ? AND ? GROUP BY p.interview_id"
     ),
     "identities": (
-        "SELECT v.id, count(*), "
-        "sum(typeof(s.member) != 'integer' OR s.member < 0 OR typeof(s.sealed) != 'blob') "
-        "FROM {s}.interviews v JOIN {s}.identities s ON s.reference = v.reference "
-        "WHERE v.id BETWEEN ? AND ? GROUP BY v.id"
+        "SELECT i.id, count(*), count({check}) FROM {source} WHERE i.id BETWEEN ? AND ? "
+        "GROUP BY i.id"
     ),
 }
-"""Per interview: rows, what consent checks need, content parts, and a count of bad rows
-(last column). Times are checked for their stored length here; the laptop writes them
-through the same code as the store, and the interview's own times are checked in full."""
+"""Per interview: rows, what consent checks need, content parts, and how many rows fail
+their check (last column; ``fieldkit.merge.rowcheck``). Each query is a range scan of its
+table's key (a join to its interview, when there is one, is driven by it: ``CROSS JOIN``),
+so rows are met, and grouped, in the payload's key order."""
+
+
+def _query(template: str, check: RowCheck) -> tuple[str, RowCheck]:
+    return template.replace("{check}", check.problem).replace("{source}", check.source), check
 
 
 def read_facts(
     conn: sqlite3.Connection,
     schema: str,
+    *,
+    forms: Iterable[Form],
     wanted: Collection[str],
     batch: int,
     totals: Counter[str],
+    merge_key_id: str,
 ) -> Iterator[list[InterviewFacts]]:
-    """Batches of interviews in id order, with their facts. ``wanted``: questions whose
-    member-0 answered value is kept in ``values``; ``totals``: rows per table as counted in
-    the payload (all rows must belong to an interview). Raises BadRows."""
+    """Batches of interviews in id order, with their facts, every row checked against
+    ``forms`` (``fieldkit.merge.rowcheck``). ``wanted``: questions whose member-0 answered
+    value is kept in ``values``; ``totals``: rows per table as counted in the payload (every
+    row must belong to an interview); ``merge_key_id``: the fingerprint of the merge key
+    free text is sealed to. Raises BadRows naming the first row refused."""
+    forms = list(forms)
+    install_forms(conn, forms)
+    checks = row_checks(schema, [form.hash for form in forms], merge_key_id)
+    identifying = {form.hash: frozenset(form.pii_fields()) for form in forms}
     columns = PAYLOAD_COLUMNS["interviews"]
-    select = f"SELECT {', '.join(columns)}, {_RECORD}, {_BAD_INTERVIEW} FROM {schema}.interviews"
-    queries = {table: sql.format(s=schema) for table, sql in _QUERIES.items()}
+    select = (
+        f"SELECT {', '.join('i.' + c for c in columns)}, {_RECORD}, "
+        f"{checks.interview_problem} FROM {checks.interview_source}"
+    )
+    queries = {table: _query(sql, checks.children[table]) for table, sql in _QUERIES.items()}
     values_sql = _values_query(schema, wanted)
     seen: Counter[str] = Counter()
-    last = ""
-    while True:
-        rows = conn.execute(f"{select} WHERE id > ? ORDER BY id LIMIT ?", (last, batch)).fetchall()
-        if not rows:
-            break
+    rows = conn.execute(f"{select} ORDER BY i.id LIMIT ?", (batch,)).fetchall()
+    while rows:
         facts = {row[0]: _interview(columns, row) for row in rows}
         span = (rows[0][0], rows[-1][0])
-        for table, sql in queries.items():
-            seen[table] += _apply(table, conn.execute(sql, span), facts)
+        for table, (sql, check) in queries.items():
+            seen[table] += _apply(table, conn.execute(sql, span), facts, check, identifying)
         if values_sql:
             for interview_id, question, value in conn.execute(values_sql, span):
-                facts[interview_id].values[question] = json.loads(value)
+                facts[interview_id].values[question] = _decoded(interview_id, question, value)
         for item in facts.values():
             _finish(item)
         seen["interviews"] += len(rows)
         yield list(facts.values())
         last = rows[-1][0]
-    short = {t: n for t, n in totals.items() if t in _QUERIES and seen[t] != n}
+        rows = conn.execute(
+            f"{select} WHERE i.id > ? ORDER BY i.id LIMIT ?", (last, batch)
+        ).fetchall()
+    short = {t: n for t, n in totals.items() if t in (*_QUERIES, "interviews") and seen[t] != n}
     if short:
         raise BadRows(f"rows that belong to no interview ({', '.join(sorted(short))})")
 
@@ -182,29 +190,54 @@ def _values_query(schema: str, wanted: Collection[str]) -> str | None:
     )
 
 
+def _decoded(interview_id: str, question: str, value: str) -> Any:
+    """An answer's value for unit keys and district names (SQL checked it is JSON of its
+    question's type); a NUL in a name would not go into PostgreSQL."""
+    try:
+        decoded = json.loads(value)  # SQL checked it is JSON of its question's type
+    except (ValueError, RecursionError):
+        raise BadRows(f"interview {interview_id}: answer {question!r} is not JSON") from None
+    if isinstance(decoded, str) and "\x00" in decoded:
+        raise BadRows(f"interview {interview_id}: answer {question!r}: a NUL character")
+    return decoded
+
+
 def _interview(columns: tuple[str, ...], row: tuple[Any, ...]) -> InterviewFacts:
-    *values, record, bad = row
-    if bad:
-        raise BadRows(f"interview {row[0]} is not finished, or has a bad time or sequence")
-    return InterviewFacts(
-        dict(zip(columns, values, strict=True)),
-        row_hash=hashlib.sha256(record.encode("utf-8")).hexdigest(),
-    )
+    *values, record, problem = row
+    if problem is not None:
+        raise BadRows(f"interview {printable(row[0])}: {problem}")
+    interview = dict(zip(columns, values, strict=True))
+    facts = InterviewFacts(interview, row_hash=hashlib.sha256(record.encode("utf-8")).hexdigest())
+    if interview["consent"] is not None:
+        try:
+            facts.consent_record = read_record(interview["consent"])
+        except (ValueError, TypeError) as error:
+            raise BadRows(f"interview {row[0]}: consent record: {error}") from None
+        if facts.consent_record.get("outcome") != interview["consent_outcome"]:
+            raise BadRows(f"interview {row[0]}: the consent record disagrees with its outcome")
+    return facts
 
 
-def _apply(table: str, rows: sqlite3.Cursor, facts: dict[str, InterviewFacts]) -> int:
+def _apply(
+    table: str,
+    rows: sqlite3.Cursor,
+    facts: dict[str, InterviewFacts],
+    check: RowCheck,
+    identifying: Mapping[str, frozenset[str]],
+) -> int:
     counted = 0
     for row in rows:
         item = facts.get(row[0])
         if item is None:
-            raise BadRows(f"a row of '{table}' belongs to no interview ({row[0]})")
+            raise BadRows(f"a row of '{table}' belongs to no interview ({printable(row[0])})")
         if row[-1]:
-            raise BadRows(f"interview {row[0]} has a row fieldkit never writes in '{table}'")
+            raise BadRows(first_problem(rows.connection, check, row[0]))
         counted += row[1]
         if table == "answers":
             item.answers = row[1]
             item.earliest(row[2])
             item.content.append(row[3])
+            _text_check(item, times_problem(row[4]))
         elif table == "roster_members":
             item.members = row[1]
             item.content.append(row[2])
@@ -213,9 +246,15 @@ def _apply(table: str, rows: sqlite3.Cursor, facts: dict[str, InterviewFacts]) -
             item.consent_event, item.first_answer_event = row[2], row[3]
             item.earliest(row[4])
             item.event_log = row[5]
+            _text_check(item, log_problem(row[5], identifying[item.interview["form_hash"]]))
         else:
             item.identities = row[1]
     return counted
+
+
+def _text_check(item: InterviewFacts, problem: str | None) -> None:
+    if problem is not None:
+        raise BadRows(f"interview {item.id}: {problem}")
 
 
 def _finish(item: InterviewFacts) -> None:

@@ -4,11 +4,13 @@ The payload is a SQLite database (``fieldkit.bundle.payload``): its rows are che
 the manifest, then read batch by batch in key order for what the merge decides per interview
 (:mod:`fieldkit.merge.facts`), and copied into the store (:mod:`fieldkit.merge.copy`).
 
-An interview already in the store is kept once. A byte-identical copy (a re-send or a re-made
-bundle: the laptop never edits a finished interview) changes nothing, so provenance stays
-with the first bundle that delivered it. A copy that differs replaces the stored one only if
-it comes from a later bundle (greater device id, bundle sequence); since a device's bundles
-are accepted in sequence order only, the result does not depend on the import order.
+An interview id belongs to the device that first delivered it: the same id from another
+device refuses the bundle (FK-BUNDLE-011), whatever the device ids' order, so one laptop can
+never replace or delete another's interviews (nor their identities). From its own device, a
+byte-identical copy (a re-send or a re-made bundle: the laptop never edits a finished
+interview) changes nothing, so provenance stays with the first bundle that delivered it; a
+copy that differs replaces the stored one if it comes from a later bundle, and a device's
+bundles are accepted in sequence order only.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from fieldkit.merge.groups import chunks, refresh_groups, shared_keys
 from fieldkit.merge.report import BundleOutcome, MergeProgress, MergeReport
 from fieldkit.merge.stored import (
     StoredCopy,
+    claimed_error,
     clash_error,
     delete_interviews,
     find_clash,
@@ -148,7 +151,15 @@ def _batches(
 ) -> Iterator[list[InterviewFacts]]:
     """The facts, batch by batch; a payload SQLite cannot read is the bundle's fault (010),
     unlike an error of the store, which the loop body raises as it is."""
-    batches = read_facts(job.facts, SCHEMA, wanted, job.batch, totals)
+    batches = read_facts(
+        job.facts,
+        SCHEMA,
+        forms=_claimed_forms(job),
+        wanted=wanted,
+        batch=job.batch,
+        totals=totals,
+        merge_key_id=str(job.scanned.manifest.payload.encryption["recipient"]),
+    )
     while True:
         try:
             batch = next(batches)
@@ -159,19 +170,29 @@ def _batches(
         yield batch
 
 
+def _claimed_forms(job: BundleImport) -> list[Form]:
+    """The forms the manifest names (every hash known: checked before the import)."""
+    return [job.forms[entry.form_hash] for entry in job.scanned.manifest.forms]
+
+
 def _claim(job: BundleImport) -> bool:
-    """Re-check, inside the transaction, that this bundle is new and not a replay."""
+    """Re-check, inside the transaction, that this bundle is new and not a replay.
+
+    The device's row is locked first (``FOR UPDATE``: on PostgreSQL it serialises the
+    imports of one device until commit; SQLite's write transaction already does), and only
+    then is the bundle looked up: a merge of the same bundle that committed while this one
+    waited is seen as merged, not as a replay of its sequence."""
     manifest, conn = job.scanned.manifest, job.conn
-    known = conn.execute(
-        select(bundles.c.sha256).where(bundles.c.sha256 == job.scanned.sha256)
-    ).first()
-    if known is not None:
-        return False
     last = conn.execute(
         select(devices.c.last_sequence)
         .where(devices.c.device_id == manifest.device_id)
         .with_for_update()
     ).scalar_one()
+    known = conn.execute(
+        select(bundles.c.sha256).where(bundles.c.sha256 == job.scanned.sha256)
+    ).first()
+    if known is not None:
+        return False
     if manifest.sequence <= int(last):
         raise replay_error(job.scanned, int(last))
     conn.execute(
@@ -198,7 +219,7 @@ def replay_error(scanned: ScannedBundle, last: int) -> BundleError:
         f"bundle {scanned.manifest.name} is a replay: sequence {scanned.manifest.sequence} "
         f"is not newer than {last}, already merged from this device",
         code="FK-BUNDLE-008",
-        location=Location(str(scanned.path)),
+        location=Location(scanned.where),
         hint="merge the laptop's newest bundle: it holds everything not yet receipted",
     )
 
@@ -209,6 +230,8 @@ def _import_batch(job: BundleImport, batch: list[InterviewFacts]) -> None:
     replaced: list[tuple[str, StoredCopy]] = []
     for facts in batch:
         old = stored.get(facts.id)
+        if old is not None and old.version[0] != job.version[0]:
+            raise claimed_error(job.scanned, facts.id, old)
         derived = derive(facts, job.forms[facts.interview["form_hash"]])
         _tally_arrival(job, derived, is_new=old is None)
         if old is None:

@@ -14,16 +14,19 @@ bundle is logged in ``bundle_rejections`` and nothing else of it is kept.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from fieldkit.bundle.device import public_key_from_text
+from fieldkit.bundle.format import FormEntry, damaged
+from fieldkit.bundle.payload import header_problem
 from fieldkit.bundle.reader import (
     ScannedBundle,
     check_payload,
@@ -34,7 +37,9 @@ from fieldkit.bundle.reader import (
     verify_scanned,
 )
 from fieldkit.bundle.receipt import receipt_path, write_receipt
-from fieldkit.errors import BundleError, Location, PrivacyError
+from fieldkit.bundle.untrusted import open_regular, shown
+from fieldkit.bundle.workcopy import sweep_leftovers
+from fieldkit.errors import BundleError, Location, MergeConflict, PrivacyError
 from fieldkit.instrument.form import Form
 from fieldkit.merge.copy import SCHEMA
 from fieldkit.merge.importer import BundleImport, import_bundle, receipt_for
@@ -47,7 +52,7 @@ from fieldkit.project import Project
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import bundle_rejections, bundles, conflicts, devices
 from fieldkit.store.database import Database
-from fieldkit.store.protocol_texts import register_protocols
+from fieldkit.store.protocol_texts import check_protocols, register_protocols
 
 __all__ = ["MergeOptions", "merge_bundles"]
 
@@ -93,8 +98,9 @@ def merge_bundles(
     forms = project.by_hash()
     report = MergeReport()
     with open_coordinator(store_url) as db:
-        with db.transaction() as conn:  # a consent text changed under a known version: stop
-            register_protocols(conn, project.protocols, db.where)
+        sweep_leftovers(_payload_folder(db))  # copies a killed merge could not remove
+        with db.read() as conn:  # a consent text changed under a known version: stop
+            check_protocols(conn, project.protocols, db.where)
         ready = [
             item for path in paths if (item := _verify(db, Path(path), forms, report, options))
         ]
@@ -118,7 +124,7 @@ def merge_bundles(
 def _verify(
     db: Database, path: Path, forms: Mapping[str, Form], report: MergeReport, options: MergeOptions
 ) -> _Ready | None:
-    outcome = BundleOutcome(path=str(path), status="pending")
+    outcome = BundleOutcome(path=shown(path), status="pending")
     scanned: ScannedBundle | None = None
     try:
         scanned = scan_bundle(path)
@@ -127,7 +133,16 @@ def _verify(
     except BundleError as error:
         _reject(db, outcome, error, report, options, path=path, scanned=scanned)
         return None
+    except _HOSTILE as error:  # a file no check foresaw: refused alone, never the whole merge
+        damage = damaged(shown(path), f"it cannot be read ({type(error).__name__})")
+        _reject(db, outcome, damage, report, options, path=path, scanned=scanned)
+        return None
     return _Ready(scanned, outcome)
+
+
+_HOSTILE = (ValueError, OverflowError, RecursionError)
+"""What parsing a hostile file can raise past the checks: caught per file, so one file never
+stops the merge of the others (each is a fault fixed where it arose, with a test)."""
 
 
 def _describe(outcome: BundleOutcome, scanned: ScannedBundle) -> None:
@@ -140,7 +155,7 @@ def _describe(outcome: BundleOutcome, scanned: ScannedBundle) -> None:
 
 
 def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[str, Form]) -> None:
-    manifest, where = scanned.manifest, Location(str(scanned.path))
+    manifest, where = scanned.manifest, Location(scanned.where)
     require_signature(scanned)
     with db.read() as conn:
         device = conn.execute(
@@ -168,6 +183,11 @@ def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[st
     if manifest.sequence <= device.last_sequence:
         raise _replay_error(scanned, device.last_sequence)
     unknown = sorted(manifest.form_hashes() - set(forms))
+    disagree = [f.form_id for f in manifest.forms if f.form_hash in forms and _other(f, forms)]
+    if disagree:
+        raise contradiction(
+            scanned, f"form {disagree[0]}: its id or protocol disagree with its form hash"
+        )
     if unknown:
         names = ", ".join(
             f"{f.form_id} ({f.form_hash[:19]})" for f in manifest.forms if f.form_hash in unknown
@@ -178,6 +198,11 @@ def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[st
             location=where,
             hint="add the instrument version the laptop used to the project, then merge again",
         )
+
+
+def _other(entry: FormEntry, forms: Mapping[str, Form]) -> bool:
+    form = forms[entry.form_hash]
+    return (entry.form_id, entry.protocol_id) != (form.id, form.protocol.id)
 
 
 def _is_merged(conn: Connection, sha256: str) -> bool:
@@ -203,6 +228,10 @@ def _merge_one(
         clash = clash_error(item.scanned, outcome.name or "?", None)
         _reject(db, outcome, clash, report, options, path=item.scanned.path, scanned=item.scanned)
         return
+    except _HOSTILE as error:
+        bad = contradiction(item.scanned, f"a value no check foresaw ({type(error).__name__})")
+        _reject(db, outcome, bad, report, options, path=item.scanned.path, scanned=item.scanned)
+        return
     outcome.status = MERGED if imported is not None else ALREADY_MERGED
     if imported is not None:
         report.absorb(imported.report)
@@ -220,9 +249,8 @@ def _import(
     with db.read() as conn:
         if _is_merged(conn, item.scanned.sha256):
             return None
-    directory = db.path.parent if db.path is not None else None
     assert options.merge_key is not None
-    with extract_payload(item.scanned, directory, merge_key=options.merge_key) as payload_path:
+    with _payload_copy(db, item.scanned, options.merge_key) as payload_path:
         facts = _checked_payload(payload_path, item.scanned)
         try:
             if db.is_sqlite:
@@ -231,12 +259,45 @@ def _import(
                     assert isinstance(raw, sqlite3.Connection)
                     raw.execute(f"PRAGMA {SCHEMA}.cache_size = -{_PAYLOAD_CACHE_KIB}")
                     job = BundleImport(conn, raw, facts, item.scanned, forms, item.outcome)
-                    return _audited(conn, _run(job, options), item)
+                    return _audited(conn, _run(job, options), item, forms)
             with db.transaction() as conn:
                 job = BundleImport(conn, facts, facts, item.scanned, forms, item.outcome)
-                return _audited(conn, _run(job, options), item)
+                try:
+                    return _audited(conn, _run(job, options), item, forms)
+                except DataError as error:  # a value PostgreSQL cannot hold: the bundle's
+                    raise contradiction(item.scanned, _first_line(error.orig)) from None
         finally:
             facts.close()
+
+
+def _payload_folder(db: Database) -> Path | None:
+    """Where payload copies go: the SQLite store's own folder (the same protected disk),
+    else the system's temporary folder."""
+    return db.path.parent if db.path is not None else None
+
+
+@contextlib.contextmanager
+def _payload_copy(db: Database, scanned: ScannedBundle, merge_key: PrivateKey) -> Iterator[Path]:
+    folder = _payload_folder(db)
+    where = shown(folder) if folder is not None else "the temporary folder"
+    stack = contextlib.ExitStack()
+    try:
+        payload_path = stack.enter_context(extract_payload(scanned, folder, merge_key=merge_key))
+    except OSError as error:
+        raise MergeConflict(
+            f"cannot keep the working copy of a bundle in {where}: {error.strerror or error}",
+            code="FK-MERGE-031",
+            location=Location(where),
+            hint="the store's folder must be writable by the merge (payloads are copied "
+            "there, private, and removed after); nothing was merged from this bundle",
+        ) from None
+    with stack:
+        yield payload_path
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else "a value the store cannot hold"
 
 
 _PAYLOAD_CACHE_KIB = 256
@@ -248,6 +309,9 @@ def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
     """The payload attached on a private connection, after its schema and counts are checked
     (FK-BUNDLE-010), so the store's own connection only ever attaches a sound payload. The
     merge reads the per-interview facts on it (and, off SQLite, the rows too)."""
+    problem = header_problem(path)
+    if problem is not None:
+        raise contradiction(scanned, problem)
     payload = sqlite3.connect(":memory:", isolation_level=None)
     try:
         payload.execute("PRAGMA trusted_schema=OFF")
@@ -264,9 +328,15 @@ def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
     return payload
 
 
-def _audited(conn: Connection, job: BundleImport | None, item: _Ready) -> BundleImport | None:
-    """The import's audit entry, in the import's own transaction (issue 11)."""
+def _audited(
+    conn: Connection, job: BundleImport | None, item: _Ready, forms: Mapping[str, Form]
+) -> BundleImport | None:
+    """The import's audit entry, in the import's own transaction (issue 11), with the texts
+    of protocol versions the store meets for the first time: a merge that imports nothing
+    leaves the store as it was."""
     if job is not None:
+        protocols = {form.protocol.id: form.protocol for form in forms.values()}
+        register_protocols(conn, protocols, item.scanned.where)
         manifest = item.scanned.manifest
         detail = {
             "bundle_sha256": item.scanned.sha256,
@@ -294,11 +364,11 @@ def _write_receipt(
         report.warn(
             "FK-BUNDLE-013",
             f"merged, but the receipt could not be written: {error.strerror}",
-            str(path),
+            shown(path),
             "the merge is kept; merge the same file again to write its receipt",
         )
         return
-    item.outcome.receipt = str(path)
+    item.outcome.receipt = shown(path)
 
 
 def _reject(
@@ -312,7 +382,7 @@ def _reject(
     scanned: ScannedBundle | None,
 ) -> None:
     if error.location.file is None:
-        error.location = Location(str(path), record=error.location.record)
+        error.location = Location(shown(path), record=error.location.record)
     report.reject(outcome, error)
     if not options.record_rejections:
         return
@@ -324,8 +394,9 @@ def _reject(
             )
         ).first()
         if seen is None:
-            detail = {"bundle_sha256": sha256, "code": error.code, "file": path.name}
-            record(conn, "merge refused", outcome.name or path.name, detail)
+            name = shown(path.name)  # a file name need not be text (bytes that are not UTF-8)
+            detail = {"bundle_sha256": sha256, "code": error.code, "file": name}
+            record(conn, "merge refused", outcome.name or name, detail)
             conn.execute(
                 insert(bundle_rejections).values(
                     sha256=sha256,
@@ -333,17 +404,21 @@ def _reject(
                     reason=error.message,
                     device_id=outcome.device_id,
                     sequence=outcome.sequence,
-                    file_name=path.name,
+                    file_name=shown(path.name),
                 )
             )
 
 
 def _file_sha256(path: Path) -> str:
+    """The refused file's SHA-256 (its key in ``bundle_rejections``): a regular file only,
+    read up to the size it had when opened (never a FIFO or a device that never ends)."""
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
+        handle, size = open_regular(path)
+        with handle:
+            while size > 0 and (chunk := handle.read(min(size, 1 << 20))):
                 digest.update(chunk)
+                size -= len(chunk)
     except OSError:
-        return "unreadable:" + path.name
+        return "unreadable:" + hashlib.sha256(str(path).encode("utf-8", "replace")).hexdigest()
     return digest.hexdigest()

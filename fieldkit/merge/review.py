@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from fieldkit.bundle.device import DevicePublicKey
+from fieldkit.bundle.format import DEVICE_ID
 from fieldkit.errors import BundleError, Location, MergeConflict
 from fieldkit.merge.groups import members_digest, refresh_included
+from fieldkit.merge.rowcheck import printable
 from fieldkit.privacy.audit import record
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import (
@@ -34,6 +36,7 @@ __all__ = [
     "ConflictMember",
     "ConflictView",
     "QuarantineEntry",
+    "Resolution",
     "list_conflicts",
     "list_quarantine",
     "register_device",
@@ -45,8 +48,17 @@ def register_device(store: Path | str, key: DevicePublicKey, *, replace: bool = 
     """Trust ``key`` for its device's bundles: 'registered', 'unchanged' or 'replaced'.
 
     A device registered with another key is refused (FK-BUNDLE-027) unless ``replace``; a
-    revoked device is refused (FK-BUNDLE-032). Registering and replacing are audited.
+    revoked device is refused (FK-BUNDLE-032); a device id its bundles could never carry (the
+    manifest's name rule) is FK-BUNDLE-026. Registering and replacing are audited.
     """
+    if not DEVICE_ID.fullmatch(key.device_id):
+        raise BundleError(
+            f"not a fieldkit device key file: the device id {printable(key.device_id)} is not "
+            "one a laptop makes",
+            code="FK-BUNDLE-026",
+            location=Location(record=printable(key.device_id)),
+            hint="use the device-<id>.pub file 'fieldkit device init' wrote on the laptop",
+        )
     with open_coordinator(store) as db, db.transaction() as conn:
         status = _register(conn, key, replace=replace)
         if status != "unchanged":
@@ -108,6 +120,19 @@ class ConflictMember:
 
 
 @dataclass(frozen=True)
+class Resolution:
+    """One decision a coordinator recorded on a conflict (never deleted)."""
+
+    kept_interview_id: str
+    reason: str
+    resolved_by: str
+    resolved_at: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "resolved_at": self.resolved_at.isoformat()}
+
+
+@dataclass(frozen=True)
 class ConflictView:
     id: str
     form_id: str
@@ -117,9 +142,15 @@ class ConflictView:
     members: list[ConflictMember] = field(default_factory=list)
     reason: str | None = None
     resolved_by: str | None = None
+    history: list[Resolution] = field(default_factory=list)
+    """Every decision recorded on this conflict, oldest first (the current one last)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "members": [m.to_dict() for m in self.members]}
+        return {
+            **self.__dict__,
+            "members": [m.to_dict() for m in self.members],
+            "history": [r.to_dict() for r in self.history],
+        }
 
 
 @dataclass(frozen=True)
@@ -150,6 +181,11 @@ def _view(conn: Connection, row: Any) -> ConflictView:
         resolution = conn.execute(
             select(conflict_resolutions).where(conflict_resolutions.c.id == row.resolution_id)
         ).one_or_none()
+    history = conn.execute(
+        select(conflict_resolutions)
+        .where(conflict_resolutions.c.conflict_id == row.id)
+        .order_by(conflict_resolutions.c.id)
+    )
     return ConflictView(
         id=row.id,
         form_id=row.form_id,
@@ -159,6 +195,10 @@ def _view(conn: Connection, row: Any) -> ConflictView:
         members=_members(conn, row.id),
         reason=None if resolution is None else resolution.reason,
         resolved_by=None if resolution is None else resolution.resolved_by,
+        history=[
+            Resolution(r.kept_interview_id, r.reason, r.resolved_by, as_utc(r.resolved_at))
+            for r in history
+        ],
     )
 
 
@@ -195,9 +235,19 @@ def _members(conn: Connection, conflict: str) -> list[ConflictMember]:
 
 
 def resolve_conflict(
-    store: Path | str, conflict: str, *, keep: str, reason: str, resolved_by: str
+    store: Path | str,
+    conflict: str,
+    *,
+    keep: str,
+    reason: str,
+    resolved_by: str,
+    force: bool = False,
 ) -> ConflictView:
-    """Keep one interview of a unit conflict; the others stay stored but excluded."""
+    """Keep one interview of a unit conflict; the others stay stored but excluded.
+
+    A conflict already resolved keeps its decision: the same interview again changes
+    nothing, another one is refused (FK-MERGE-030, naming the earlier decision) unless
+    ``force``. Every decision stays in ``conflict_resolutions``, the history."""
     if not reason.strip() or not resolved_by.strip():
         raise MergeConflict(
             "a resolution needs a reason and the name of who decided",
@@ -216,6 +266,9 @@ def resolve_conflict(
                     location=Location(record=conflict),
                     hint=f"keep one of: {', '.join(sorted(members))}",
                 )
+            if row.status == "resolved" and (row.kept_interview_id == keep or not force):
+                _unchanged_or_refused(conn, row, keep)
+                return _view(conn, row)
             _record_resolution(
                 conn, row.id, members, keep=keep, reason=reason.strip(), by=resolved_by.strip()
             )
@@ -224,6 +277,24 @@ def resolve_conflict(
             record(conn, "conflict resolved", row.id, detail, actor=resolved_by.strip())
         with db.read() as conn:
             return _view(conn, _conflict(conn, conflict))
+
+
+def _unchanged_or_refused(conn: Connection, row: Any, keep: str) -> None:
+    """The same decision again is no change; another one needs ``force`` (FK-MERGE-030)."""
+    if row.kept_interview_id == keep:
+        return
+    earlier = conn.execute(
+        select(conflict_resolutions).where(conflict_resolutions.c.id == row.resolution_id)
+    ).one()
+    raise MergeConflict(
+        f"conflict {row.id} was already resolved by {earlier.resolved_by} on "
+        f"{as_utc(earlier.resolved_at):%Y-%m-%d %H:%M} UTC: keep {earlier.kept_interview_id} "
+        f"({earlier.reason!r})",
+        code="FK-MERGE-030",
+        location=Location(record=row.id),
+        hint=f"to keep {keep} instead, resolve again with --force: the earlier decision stays "
+        "in the conflict's history",
+    )
 
 
 def _member_ids(conflict: str) -> Any:

@@ -19,7 +19,14 @@ from fieldkit.store.coordinator_tables import (
     quarantine,
 )
 
-__all__ = ["StoredCopy", "clash_error", "delete_interviews", "find_clash", "stored_copies"]
+__all__ = [
+    "StoredCopy",
+    "claimed_error",
+    "clash_error",
+    "delete_interviews",
+    "find_clash",
+    "stored_copies",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +98,25 @@ def find_clash(
     return None
 
 
+def claimed_error(scanned: ScannedBundle, interview_id: str, stored: StoredCopy) -> BundleError:
+    """FK-BUNDLE-011: another device's bundle claims an interview this one delivered."""
+    owner, sequence = stored.version
+    return BundleError(
+        f"interview {interview_id} was delivered by device {owner} (bundle "
+        f"{owner}-{sequence:06d}); device {scanned.manifest.device_id} cannot replace it",
+        code="FK-BUNDLE-011",
+        location=Location(scanned.where, record=interview_id),
+        hint="an interview belongs to the laptop that sent it first: a copied laptop database "
+        "or a forged bundle; nothing of this bundle was kept, investigate before merging it",
+    )
+
+
 def clash_error(scanned: ScannedBundle, mine: str, other: str | None) -> BundleError:
     what = f"interview {other} already merged" if other else "another interview"
     return BundleError(
         f"interview {mine} clashes with {what} (same id, reference or device sequence)",
         code="FK-BUNDLE-011",
-        location=Location(str(scanned.path), record=mine),
+        location=Location(scanned.where, record=mine),
         hint="two laptops share a database copy, or the bundle was forged: investigate",
     )
 

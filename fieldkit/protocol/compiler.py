@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fieldkit.errors import FieldkitError
 from fieldkit.hashing import content_hash
+from fieldkit.indicators.codelists import isco08, isic_rev4
 from fieldkit.instrument.labels import localize
 from fieldkit.instrument.source import NodePath, SourceDocument, load_source
 from fieldkit.instrument.validation import did_you_mean, validate_document
@@ -82,6 +83,7 @@ def _check(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
     yield from _check_windows(model, doc)
     yield from _check_ethics(model, doc)
     yield from _check_roles(model, doc)
+    yield from _check_hazardous_work(model, doc)
 
 
 def _check_names(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
@@ -205,7 +207,7 @@ def _check_ethics(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
         )
     if ethics.exceptions and not ethics.exception_reasons:
         yield Issue(
-            "FK-PROT-030",
+            "FK-PROT-040",
             "the protocol allows consent exceptions but lists no coded exception reasons",
             doc.locate(("ethics", "exceptions")),
             "add ethics.exception_reasons (id and label each): a reason is chosen from the "
@@ -229,3 +231,22 @@ def _check_roles(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
             doc.locate(("roles", "enumerator", "identities")),
             "set identities: none for the enumerator role",
         )
+
+
+def _check_hazardous_work(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
+    """Every entry of the national hazardous work list must be a published code."""
+    listed = model.hazardous_work
+    if listed is None:
+        return
+    for key, what, codes, example in (
+        ("industries", "industry", isic_rev4(), '"B", "05" or "0510"'),
+        ("occupations", "occupation", isco08(), '"93" or "9311"'),
+    ):
+        for i, entry in enumerate(getattr(listed, key)):
+            if entry not in codes.groups:
+                yield Issue(
+                    "FK-PROT-030",
+                    f"hazardous work {what} '{entry}' is not an {codes.name} code",
+                    doc.locate(("hazardous_work", key, i)),
+                    f"name {codes.name} groups as published, e.g. {example}",
+                )

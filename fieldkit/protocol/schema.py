@@ -19,6 +19,7 @@ __all__ = [
     "EthicsModel",
     "ExceptionModel",
     "ExceptionReasonModel",
+    "HazardousWorkModel",
     "IdentityAccess",
     "Profile",
     "ProtocolModel",
@@ -96,6 +97,16 @@ class EthicsModel(_Strict):
     referral: Label
 
 
+class HazardousWorkModel(_Strict):
+    """The national hazardous work list as codes (ILO Recommendation No. 190, paras 3-4):
+    industries as ISIC Rev.4 sections, divisions, groups or classes; occupations as ISCO-08
+    groups at any level. Child labour indicators count work in them as hazardous."""
+
+    source: Label | None = None
+    industries: list[str] = Field(default_factory=list)
+    occupations: list[str] = Field(default_factory=list)
+
+
 class AccessLevel(StrEnum):
     NONE = "none"
     OWN = "own"
@@ -170,4 +181,5 @@ class ProtocolModel(_Strict):
     reveal_reason_min_length: Annotated[int, Field(ge=10)] = 20
     """The shortest reason ``fieldkit reveal`` accepts for opening one record's identities."""
     representative: bool = True
+    hazardous_work: HazardousWorkModel | None = None
     release: ReleaseModel = Field(default_factory=ReleaseModel)

@@ -8,7 +8,7 @@ set (cell suppression audited with linear programs).
 from fieldkit.release.audit import Count, Interval, Problem, audit
 from fieldkit.release.errors import ReleaseError
 from fieldkit.release.microdata import ReleaseCheck, check_release
-from fieldkit.release.publish import HEADLINE, publish, standard_tables
+from fieldkit.release.publish import HEADLINE, publish, publish_csv, standard_tables
 from fieldkit.release.suppress import Protection, protect
 from fieldkit.release.tables import EarlierCount, ReleaseOutcome, Rules, protect_tables
 
@@ -28,5 +28,6 @@ __all__ = [
     "protect",
     "protect_tables",
     "publish",
+    "publish_csv",
     "standard_tables",
 ]

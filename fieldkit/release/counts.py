@@ -8,6 +8,14 @@ share when every weight is the same (a self-weighting design): then the share co
 publishing that number (``hits``), and the number without it (``misses``) must stay as
 protected as a printed count. With unequal weights a share does not fix a count.
 
+A weighted total (the number of children in child labour, hours worked) is different: totals
+add up over domains, so a hidden domain's total is the published parent's minus its
+siblings', exactly as the count it weighs would be (and a total of 0 says that no one in the
+domain has the value). A table of totals therefore counts as publishing ``hits`` whatever
+the weights: the audit then hides totals wherever it would hide those counts. For a total
+of amounts, ``hits`` are the records with a non-zero amount; its zeros are not protected
+(an amount's total says nothing about how many records have none).
+
 Which counts are *sensitive* (must be hidden and protected): every count from 1 to the
 threshold minus one, and the zeros of a row where all records fall in one category (the
 zero beside "Male 12-14: x" says that every boy counted there is a victim).
@@ -113,12 +121,13 @@ def _crosstab(number: int, table: Crosstab, threshold: int) -> Iterator[Publishe
 def _estimates(
     number: int, table: EstimateTable, threshold: int, equal_weights: bool
 ) -> Iterator[PublishedCount]:
-    others = [code for code in table.categories if code != table.value]
+    total = table.statistic == "total"
     for r, (row, estimate) in enumerate(zip(table.rows, table.estimates, strict=True)):
         base = where_of(row, table.by)
         n, hits = estimate.n, estimate.hits
         misses = n - hits
-        whole = n > 0 and (hits == 0 or misses == 0)  # a share of 0% or 100%
+        # a share of 0% or 100%, a total of 0 (an amount: a total of 0 alone tells)
+        whole = n > 0 and (hits == 0 or (misses == 0 and not table.amounts))
         yield PublishedCount(
             table.source,
             {**base, table.variable: None},
@@ -126,19 +135,21 @@ def _estimates(
             _small(n, threshold),
             (number, "n", r, 0),
         )
-        if not (equal_weights or whole):
+        if not (equal_weights or whole or total):
             continue  # the share fixes no count: only the reliability rule withholds it
+        # A total adds up over domains as the count it weighs does: a hidden domain's total
+        # comes back as the parent's minus its siblings', so it is protected as that count.
         yield PublishedCount(
             table.source,
-            {**base, table.variable: frozenset([table.value])},
+            {**base, table.variable: _counted(table)},
             hits,
             _small(hits, threshold) or whole,
             (number, "hits", r, 0),
         )
-        if _small(misses, threshold) or whole:
+        if not table.amounts and (_small(misses, threshold) or whole):
             yield PublishedCount(
                 table.source,
-                {**base, table.variable: frozenset(others)},
+                {**base, table.variable: _others(table)},
                 misses,
                 True,
                 (number, "misses", r, 0),
@@ -146,14 +157,26 @@ def _estimates(
             )
 
 
+def _counted(table: EstimateTable) -> frozenset[Cell]:
+    """The values whose records ``hits`` counts (in a total of amounts: every non-zero)."""
+    if table.amounts:
+        return frozenset(code for code in table.categories if code != 0)
+    return frozenset([table.value])
+
+
+def _others(table: EstimateTable) -> frozenset[Cell]:
+    return frozenset(code for code in table.categories if code != table.value)
+
+
 def withhold_unreliable(tables: Sequence[Shown], threshold: int) -> None:
-    """Withhold shares resting on fewer than ``threshold`` records with or without the value
-    (too few to estimate from, whatever the weights)."""
+    """Withhold estimates resting on fewer than ``threshold`` records, or with or without the
+    value (too few to estimate from, whatever the weights); a total of amounts rests on its
+    records with a non-zero amount, and its zeros withhold nothing."""
     for table in tables:
         if isinstance(table, Crosstab):
             continue
         for estimate in table.estimates:
-            misses = estimate.n - estimate.hits
+            misses = 0 if table.amounts else estimate.n - estimate.hits
             if (
                 estimate.n < threshold
                 or _small(estimate.hits, threshold)

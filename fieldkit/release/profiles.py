@@ -3,7 +3,8 @@
 
 - ``internal``: everything a dataset has (identities never are in one).
 - ``restricted``: no free text (type ``text`` questions: recode them to codes first with
-  ``fieldkit recode``), no staff or device ids, no variables the protocol withholds; dates
+  ``fieldkit recode``; the ISIC/ISCO code questions the indicators read are codes, and leave
+  as 4-digit codes only), no staff or device ids, no variables the protocol withholds; dates
   and times kept to the month; interview ids replaced by release numbers; exact ages kept.
 - ``public``: also no unit numbers (the unit key, the sampling cluster), no dates or times
   at all, ages only in the protocol's bands, geography only at the protocol's levels; then
@@ -19,7 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from fieldkit.dataset.dataset import Dataset
-from fieldkit.dataset.table import Cell, Rows, StreamTable, Table, Variable, VarType
+from fieldkit.dataset.table import Cell, Rows, Special, StreamTable, Table, Variable, VarType
+from fieldkit.indicators.codes import normalise_code
+from fieldkit.indicators.mappings import coded_questions
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.schema import DisaggregationRole, QuestionType
 from fieldkit.protocol.schema import Profile, ReleaseModel
@@ -106,7 +109,7 @@ def apply_profile(dataset: Dataset, form: Form, profile: Profile) -> ProfiledDat
                 result.dropped.setdefault(rule.reason, [])
                 if variable.name not in result.dropped[rule.reason]:
                     result.dropped[rule.reason].append(variable.name)
-            elif rule.map is not None and variable.name != _KEY:
+            elif rule.map is _month:
                 if variable.name not in result.coarsened:
                     result.coarsened.append(variable.name)
         tables[name] = _mapped(table, rules, numbers)
@@ -143,12 +146,10 @@ def check_variables(dataset: Dataset, form: Form, profile: Profile, names: Seque
 
 
 def _context(dataset: Dataset, form: Form, profile: Profile) -> _Context:
+    text = frozenset(n for n, q in form.questions.items() if q.type is QuestionType.TEXT)
+    codes = text & coded_questions(str(form.kind))
     return _Context(
-        profile,
-        form.protocol.model.release,
-        dataset,
-        tuple(form.unit_key),
-        frozenset(n for n, q in form.questions.items() if q.type is QuestionType.TEXT),
+        profile, form.protocol.model.release, dataset, tuple(form.unit_key), text - codes, codes
     )
 
 
@@ -160,6 +161,8 @@ class _Context:
     unit_key: tuple[str, ...]
     free_text: frozenset[str]
     """Questions of type text."""
+    codes: frozenset[str] = frozenset()
+    """Text questions that hold ISIC/ISCO codes (:func:`coded_questions`)."""
 
 
 def _rule(variable: Variable, context: _Context) -> _Rule:
@@ -172,6 +175,8 @@ def _rule(variable: Variable, context: _Context) -> _Rule:
         return _Rule(reason)
     if variable.type in _DATED:
         return _Rule(map=_month, variable=replace(variable, type=VarType.TEXT))
+    if variable.question in context.codes and variable.origin != "derived":
+        return _Rule(map=_code)
     return _Rule()
 
 
@@ -214,6 +219,13 @@ def _month(value: Cell) -> Cell:
     if isinstance(value, str) and len(value) >= 7 and value[4] == "-":
         return value[:7]
     return value
+
+
+def _code(value: Cell) -> Cell:
+    """A code question's answer as a 4-digit code; whatever else was typed there stays home."""
+    if value is None or isinstance(value, Special):
+        return value
+    return normalise_code(value)
 
 
 def _release_numbers(dataset: Dataset) -> dict[Cell, int]:

@@ -45,6 +45,7 @@ from fieldkit.dataset.table import Special, Table, Variable, VarType
 from fieldkit.errors import Location
 from fieldkit.export.atomic import all_or_nothing, atomic_path
 from fieldkit.hashing import canonical_json
+from fieldkit.indicators.mappings import coded_questions
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.schema import QuestionType
 from fieldkit.release.errors import ReleaseError
@@ -211,17 +212,33 @@ def _bad_codes(path: Path, why: str) -> ReleaseError:
 
 
 def _free_text(form: Form) -> list[str]:
-    return [n for n, q in form.questions.items() if q.type is QuestionType.TEXT and not q.pii]
+    """Text questions a coder may code: not identifying, not a code already (the ISIC/ISCO
+    code questions), and not a description the instrument codes at capture (``industry``
+    beside ``industry_code``: its code is there, and a recode would overwrite it)."""
+    codes = coded_questions(str(form.kind))
+    return [
+        n
+        for n, q in form.questions.items()
+        if q.type is QuestionType.TEXT and not q.pii and n not in codes
+        if f"{n}_code" not in form.questions
+    ]
 
 
 def _check_question(form: Form, question: str, path: Path) -> None:
-    if question not in _free_text(form):
-        raise ReleaseError(
-            f"'{question}' is not a free-text question of '{form.id}'",
-            code="FK-RELEASE-031",
-            location=Location(file=str(path)),
-            hint="free-text questions: " + (", ".join(_free_text(form)) or "none"),
-        )
+    if question in _free_text(form):
+        return
+    coded = f"{question}_code"
+    reason = (
+        f"'{question}' is coded at capture ('{coded}'), which every profile keeps"
+        if coded in form.questions
+        else f"'{question}' is not a free-text question of '{form.id}'"
+    )
+    raise ReleaseError(
+        reason,
+        code="FK-RELEASE-031",
+        location=Location(file=str(path)),
+        hint="free-text questions: " + (", ".join(_free_text(form)) or "none"),
+    )
 
 
 def _mapping(data: object) -> dict[object, object]:

@@ -19,7 +19,7 @@ variables), with the missing-value patterns of the data as structural zeros.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +50,8 @@ class Space:
     table: str
     variables: tuple[str, ...]
     categories: list[list[Cell]]
-    """Known values per variable (MISSING excluded)."""
+    """Known values per variable (MISSING excluded); one for all the values no count tells
+    apart, when the space was built with the counts' sets."""
     codes: np.ndarray
     """(atoms x variables): the position of the atom's value in ``categories``; -1 missing."""
     sizes: np.ndarray
@@ -78,17 +79,27 @@ class Space:
         return int(self.sizes[list(atoms)].sum()) if atoms else 0
 
 
-def build_space(table: Table, variables: Iterable[str], named: Mapping[str, set[Cell]]) -> Space:
+def build_space(
+    table: Table,
+    variables: Iterable[str],
+    named: Mapping[str, set[Cell]],
+    sets: Mapping[str, Collection[frozenset[Cell]]] | None = None,
+) -> Space:
     """The atoms of ``table`` over ``variables``; ``named`` adds values counts name that no
-    record has (a labelled category nobody chose still has a column)."""
+    record has (a labelled category nobody chose still has a column). With ``sets`` (per
+    variable, every set of values a count names), values no count tells apart are one
+    category (see :func:`_classes`)."""
     names = tuple(dict.fromkeys(variables))
     columns = [[normal(v) for v in table.column(name)] for name in names]
     categories: list[list[Cell]] = []
+    index: list[dict[Cell, int]] = []
     for name, column in zip(names, columns, strict=True):
         seen = dict.fromkeys(v for v in column if v != MISSING)
         seen.update(dict.fromkeys(v for v in named.get(name, set()) if v != MISSING))
-        categories.append(sorted(seen, key=_order))
-    index = [{value: i for i, value in enumerate(c)} for c in categories]
+        values = sorted(seen, key=_order)
+        kept, place = _classes(values, None if sets is None else sets.get(name, ()))
+        categories.append(kept)
+        index.append(place)
     record_codes = [
         tuple(-1 if v == MISSING else index[j][v] for j, v in enumerate(row))
         for row in zip(*columns, strict=True)
@@ -108,6 +119,30 @@ def build_space(table: Table, variables: Iterable[str], named: Mapping[str, set[
         sizes[position[codes]] += 1
     matrix = np.array(atoms, dtype=np.int32).reshape(len(atoms), len(names))
     return Space(table.name, names, categories, matrix, sizes)
+
+
+def _classes(
+    values: list[Cell], sets: Collection[frozenset[Cell]] | None
+) -> tuple[list[Cell], dict[Cell, int]]:
+    """The categories of a variable and each value's category.
+
+    Values that every named set holds or lacks alike are told apart by no count: their atoms
+    are in the same counts, so one atom stands for them all (the audit and the moves give the
+    same intervals) and a category keeps the first of them. An amount (hours, earnings) a
+    total's counts name only as zero and non-zero has two categories, not one per value."""
+    if sets is None:
+        return values, {value: i for i, value in enumerate(values)}
+    chosen = list(sets)
+    first: dict[tuple[bool, ...], int] = {}
+    kept: list[Cell] = []
+    place: dict[Cell, int] = {}
+    for value in values:
+        signature = tuple(value in s for s in chosen)
+        if signature not in first:
+            first[signature] = len(kept)
+            kept.append(value)
+        place[value] = first[signature]
+    return kept, place
 
 
 def _order(value: Cell) -> tuple[str, str]:

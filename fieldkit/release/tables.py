@@ -145,14 +145,17 @@ def problem_of(
     """The release's atoms and its distinct counts; for each ``where``, its count."""
     variables: dict[str, dict[str, None]] = defaultdict(dict)
     named: dict[str, dict[str, set[Cell]]] = defaultdict(lambda: defaultdict(set))
+    sets: dict[str, dict[str, set[frozenset[Cell]]]] = defaultdict(lambda: defaultdict(set))
     for table, where in wheres:
         for name, allowed in where.items():
             variables[table][name] = None
             named[table][name] |= set(allowed or ())
+            if allowed is not None:
+                sets[table][name].add(allowed)
     spaces: dict[str, tuple[Space, int]] = {}
     offset = 0
     for table, names in variables.items():
-        space = build_space(dataset.table(table), names, named[table])
+        space = build_space(dataset.table(table), names, named[table], sets[table])
         spaces[table] = (space, offset)
         offset += space.n_atoms
     sizes = [space.sizes for space, _ in spaces.values()]

@@ -1,11 +1,13 @@
 """Disaggregated counts and weighted estimates with Taylor-linearised standard errors.
 
-table = crosstab(children, "cl_sdg_8_7_1", by=["sex", "age_band_ilo_cl"], study=dataset.study)
-shares = estimate_proportion(children, "cl_sdg_8_7_1", by=["sex"], study=dataset.study)
+table = crosstab(children, "cl_ilo_sna", by=["sex", "age_band_ilo_cl"], study=dataset.study)
+shares = estimate_proportion(children, "cl_ilo_sna", by=["sex"], study=dataset.study)
+counts = estimate_total(children, "cl_ilo_sna", by=["sex"], study=dataset.study)
 """
 
 from fieldkit.stats.estimate import Estimate, EstimateTable, estimate_proportion
 from fieldkit.stats.tabulate import SUPPRESSED, Crosstab, crosstab
+from fieldkit.stats.totals import estimate_total
 
 __all__ = [
     "SUPPRESSED",
@@ -14,4 +16,5 @@ __all__ = [
     "EstimateTable",
     "crosstab",
     "estimate_proportion",
+    "estimate_total",
 ]

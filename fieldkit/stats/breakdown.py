@@ -9,7 +9,7 @@ from itertools import compress
 
 from fieldkit.dataset.errors import DatasetError
 from fieldkit.dataset.table import Cell, Special, Table, Variable
-from fieldkit.indicators.agebands import SCHEMES, AgeScheme
+from fieldkit.indicators.agebands import OUTSIDE, SCHEMES, AgeScheme
 
 __all__ = ["MISSING", "Breakdown", "Row", "breakdown"]
 
@@ -73,11 +73,17 @@ def _categories(
     # Each distinct cell normalised once, in the order first found: the same set (and order
     # of categories tied by the sort below) as normalising the kept rows one by one.
     seen = {_norm(v) for v in found}
-    ordered: list[Cell] = list(variable.value_labels)
+    # Every labelled code is a row, except the codes of ages outside an age scheme: those
+    # only when found, kept apart from "(not stated)".
+    ordered: list[Cell] = [c for c in variable.value_labels if not _outside(c) or c in seen]
     ordered += sorted((v for v in seen if v not in ordered and v != MISSING), key=str)
     if MISSING in seen:
         ordered.append(MISSING)
     return ordered
+
+
+def _outside(code: Cell) -> bool:
+    return isinstance(code, str) and code.startswith(OUTSIDE)
 
 
 def _norm(value: Cell) -> Cell:
@@ -164,8 +170,8 @@ def _scheme_totals(
         return
     for total in scheme.totals:
         codes = scheme.totals_of(total)
-        if len(codes) == len(scheme.bands):
-            continue
         parts = [i for i in children if rows[i].key[len(prefix)] in codes]
+        if len(parts) == len(children):
+            continue  # the same rows as the total: ages outside it or not stated are absent
         labels = (*(rows[parts[0]].labels[: len(prefix)] if parts else ()), total.label)
         rows.append(Row((*prefix, tuple(codes)), labels, "subtotal", parts))

@@ -9,22 +9,24 @@ The records are grouped once on the cells they hold (breakdown values, answer, s
 Distinct tuples are few (about #PSU x #leaves x #answers), so all else (units and strata, the
 leaf a group falls in, whether its answer is known and counted) is worked out per group.
 Grouping keeps the cells as stored: equal cells (1 and 1.0) share a group, as they share a
-breakdown row, while units are told apart by their text (see :func:`_unit_column`).
+breakdown row, and units are named by their normalised text (101, 101.0 and "101" are one
+PSU, see :func:`_unit_column`).
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 from fieldkit.dataset.errors import DatasetError
-from fieldkit.dataset.table import Cell, Special, Table
+from fieldkit.dataset.table import Cell, Special, Table, VarType
 from fieldkit.instrument.form import SampleDesign
 from fieldkit.stats.breakdown import Breakdown
 
-__all__ = ["DomainSums", "Records", "group_records", "merged"]
+__all__ = ["DomainSums", "Records", "check_weights", "group_records", "merged", "record_name"]
 
 Unit = tuple[str, str]
 """(stratum, PSU) as text."""
@@ -72,9 +74,17 @@ class Records:
         known = [key for key in self.groups if _known(key[self.answer_at])]
         return [list(dict.fromkeys(key[at] for key in known)) for at in self.by_at]
 
-    def leaf_sums(self, structure: Breakdown, value: Cell) -> dict[int, DomainSums]:
+    def answers(self) -> list[Cell]:
+        """The distinct known answers, in the order first found."""
+        found = (key[self.answer_at] for key in self.groups)
+        return list(dict.fromkeys(value for value in found if _known(value)))
+
+    def leaf_sums(
+        self, structure: Breakdown, value: Cell, *, numeric: bool = False
+    ) -> dict[int, DomainSums]:
         """Per leaf row of the breakdown, the sums of its records with a known answer (whose
-        weights :func:`check_weights` has found to be numbers)."""
+        weights :func:`check_weights` has found to be numbers). Y_u sums w for the records
+        whose answer is ``value``, or, with ``numeric``, w times the answer (a total)."""
         leaf_of: dict[tuple[Cell, ...], int | None] = {}
         cells: dict[int, DomainSums] = {}
         for key, at in self.groups.items():
@@ -92,10 +102,23 @@ class Records:
             total, records = self.weights[at], self.records[at]
             cell.n += records
             cell.weight[unit] = cell.weight.get(unit, 0.0) + total
-            if answer == value:
+            score = _score(answer, value, numeric)
+            if score:
                 cell.hits += records
-                cell.counted[unit] = cell.counted.get(unit, 0.0) + total
+                cell.counted[unit] = cell.counted.get(unit, 0.0) + total * score
         return cells
+
+
+def _score(answer: Cell, value: Cell, numeric: bool) -> float:
+    if not numeric:
+        return 1.0 if answer == value else 0.0
+    if isinstance(answer, bool) or not isinstance(answer, int | float):
+        raise DatasetError(
+            f"'{answer}' is not a number: a total needs numbers",
+            code="FK-DATA-032",
+            hint="totals add up numbers (0/1 indicators, hours, amounts)",
+        )
+    return float(answer)
 
 
 def group_records(table: Table, design: SampleDesign, variable: str, by: Sequence[str]) -> Records:
@@ -163,35 +186,80 @@ def _position(columns: list[list[Cell]], column: list[Cell]) -> int:
 
 
 def _unit_column(column: list[Cell]) -> list[Cell]:
-    """A stratum or PSU column whose equal cells read the same as text.
+    """A stratum or PSU column whose cells name the same unit the same way.
 
-    Units are told apart by their text (1 and "1" are one PSU) but grouped on their cells
-    first, so cells that are equal but read differently (1 and 1.0 or True, 0.0 and -0.0)
-    must not share a group: a column holding floats or booleans is turned into text first.
+    Ids are compared by their text, numbers written as whole numbers: 101, 101.0, "101" and
+    "101.0" are one PSU (a PSU id read as a decimal from a CSV or a spreadsheet is the same
+    PSU), while 101.5 stays 101.5. A column of whole ints or text needs no change.
     """
-    if {float, bool} & set(map(type, column)):
-        return list(map(str, column))
-    return column
+    kinds = set(map(type, column))
+    if kinds <= {int, type(None)} or (kinds <= {str, type(None)} and not _decimal_text(column)):
+        return column
+    return [_unit_id(cell) for cell in column]
+
+
+def _decimal_text(column: list[Cell]) -> bool:
+    return any(isinstance(c, str) and c.rstrip("0").endswith(".") for c in column)
+
+
+def _unit_id(cell: Cell) -> Cell:
+    if isinstance(cell, bool):
+        return str(int(cell))
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, str):
+        text = cell.strip()
+        whole, dot, fraction = text.partition(".")
+        if dot and whole.lstrip("-").isdigit() and set(fraction) <= {"0"}:
+            return whole
+        return text
+    return cell if cell is None or isinstance(cell, Special) else str(cell)
 
 
 def check_weights(table: Table, design: SampleDesign, variable: str) -> None:
-    """Refuse a record with a known answer and no positive weight."""
+    """Refuse a weight that is not a finite number (NaN, infinite) on any record, and a
+    record with a known answer and no positive weight; name the record."""
     weights = table.column(design.weight)
-    if set(map(type, weights)) <= {float, int} and (
-        not weights or min(cast(list[float], weights)) > 0
-    ):
-        return  # all numbers and positive: no need to look record by record
+    kinds = set(map(type, weights))
+    if kinds <= {int} and (not weights or min(cast(list[int], weights)) > 0):
+        return  # all whole positive numbers: no need to look record by record
+    if kinds <= {float, int}:
+        numbers = cast(list[float], weights)
+        if all(math.isfinite(w) and w > 0 for w in numbers):
+            return
+    for i, weight in enumerate(weights):
+        if isinstance(weight, float) and not math.isfinite(weight):
+            raise DatasetError(
+                f"{record_name(table, i)} has weight {weight}: not a finite number",
+                code="FK-DATA-031",
+                hint=f"fix {design.weight} for that record; NaN and infinite weights would "
+                "publish 'nan'",
+            )
     for i, (answer, weight) in enumerate(zip(table.column(variable), weights, strict=True)):
         if _known(answer) and not _positive(weight):
             raise DatasetError(
-                f"record {i + 1} has no positive weight", code="FK-DATA-008", hint="check weights"
+                f"{record_name(table, i)} has no positive weight",
+                code="FK-DATA-008",
+                hint="check weights",
             )
+
+
+def record_name(table: Table, index: int) -> str:
+    """How a user finds a record: its interview (and member), its CSV line, or its number."""
+    if "csv_line" in table and table.variable("csv_line").type is VarType.KEY:
+        return f"line {table.column('csv_line')[index]}"
+    if "interview_id" in table:
+        name = f"record {index + 1} (interview {table.column('interview_id')[index]}"
+        if "member" in table:
+            name += f", member {table.column('member')[index]}"
+        return name + ")"
+    return f"record {index + 1}"
 
 
 def _positive(weight: Cell) -> bool:
     if isinstance(weight, bool) or not isinstance(weight, int | float):
         return False
-    return not weight <= 0  # NaN passes, as it always has
+    return weight > 0
 
 
 def merged(parts: list[DomainSums]) -> DomainSums:

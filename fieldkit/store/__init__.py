@@ -3,6 +3,7 @@
 open_database(path_or_url, role=...)  -> Database     pragmas, quick_check, migrations
 LaptopStore.open(path, project_keys=..., key=...)    capture's durable, encrypted, sealed store
 create_store_key(path, passphrase) / unlock_store(path, passphrase) -> StoreKey
+open_laptop_store(path, passphrase, project_keys=...) -> LaptopStore   what front ends call
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fieldkit.store.laptop import (
     StoredInterview,
     StoredValue,
 )
+from fieldkit.store.unlocking import check_laptop_store, is_new_laptop_store, open_laptop_store
 
 __all__ = [
     "SEALED",
@@ -29,7 +31,10 @@ __all__ = [
     "StoreKey",
     "StoredInterview",
     "StoredValue",
+    "check_laptop_store",
     "create_store_key",
+    "is_new_laptop_store",
     "open_database",
+    "open_laptop_store",
     "unlock_store",
 ]

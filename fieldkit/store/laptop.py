@@ -33,8 +33,8 @@ from sqlmodel import col
 
 from fieldkit.errors import StoreError
 from fieldkit.instrument.form import Form
-from fieldkit.instrument.schema import QuestionType
 from fieldkit.privacy.keys import ProjectPublicKeys
+from fieldkit.privacy.sealed_questions import free_text_questions
 from fieldkit.protocol.model import Protocol
 from fieldkit.store.cipher import StoreKey
 from fieldkit.store.consent import consent_from_json, consent_to_json
@@ -398,8 +398,9 @@ class LaptopStore:
     def _register_form(self, conn: Connection, form: Form) -> None:
         if self._form_meta(conn, form.hash):
             return
+        free_text = free_text_questions(form)
         meta = {
-            name: QuestionMeta(q.repeat, q.pii, free_text=q.type is QuestionType.TEXT and not q.pii)
+            name: QuestionMeta(q.repeat, q.pii, free_text=name in free_text)
             for name, q in form.questions.items()
         }
         rows = [

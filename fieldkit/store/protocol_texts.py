@@ -4,7 +4,8 @@ Every consent record names its protocol's version and the SHA-256 of the consent
 and of the data-use statement the respondent heard. A protocol may change either text only
 under a new ``version``: the same version with other texts after interviews were collected
 is refused, on the laptop (``check_laptop_texts``, before an interview starts) and at the
-coordinator (``register_protocols``, before a merge), which also records each version's
+coordinator (``check_protocols`` before a merge, ``register_protocols`` with the first
+bundle it imports), which also records each version's
 data-use statement so exports can print the one each interview was collected under. A new
 version is written to the audit log (action ``protocol``).
 """
@@ -25,6 +26,7 @@ from fieldkit.store.coordinator_tables import capture_table, protocol_texts
 
 __all__ = [
     "check_consent_records",
+    "check_protocols",
     "data_use_statements",
     "export_provenance",
     "register_protocols",
@@ -35,7 +37,7 @@ def _changed(protocol: Protocol, where: str) -> InstrumentError:
     return InstrumentError(
         f"protocol '{protocol.id}' version {protocol.version} has other consent or data-use "
         "texts than the interviews already collected under that version",
-        code="FK-PROT-031",
+        code="FK-PROT-041",
         location=Location(protocol.source or where),
         hint="a changed consent text or data-use statement needs a new protocol version "
         "(version: in the protocol file); the old texts stay on record for old interviews",
@@ -43,7 +45,7 @@ def _changed(protocol: Protocol, where: str) -> InstrumentError:
 
 
 def check_consent_records(protocol: Protocol, consents: Iterable[str | None], where: str) -> None:
-    """FK-PROT-031 if a stored consent record of ``protocol``'s version heard other texts."""
+    """FK-PROT-041 if a stored consent record of ``protocol``'s version heard other texts."""
     for text in consents:
         if not text:
             continue
@@ -55,26 +57,39 @@ def check_consent_records(protocol: Protocol, consents: Iterable[str | None], wh
             raise _changed(protocol, where)
 
 
+def check_protocols(conn: Connection, protocols: Mapping[str, Protocol], where: str) -> None:
+    """FK-PROT-041 for a changed text under a version the store knows; writes nothing (a
+    merge checks first, then records the texts in the transaction that imports a bundle)."""
+    for protocol in protocols.values():
+        _known(conn, protocol, where)
+
+
+def _known(conn: Connection, protocol: Protocol, where: str) -> bool:
+    """Whether the store knows ``protocol``'s version (with the same texts: FK-PROT-041
+    otherwise)."""
+    known = conn.execute(
+        select(protocol_texts.c.consent_sha256, protocol_texts.c.data_use_sha256).where(
+            protocol_texts.c.protocol_id == protocol.id,
+            protocol_texts.c.version == protocol.version,
+        )
+    ).first()
+    if known is not None and tuple(known) != (protocol.consent_sha256, protocol.data_use_sha256):
+        raise _changed(protocol, where)
+    return known is not None
+
+
 def register_protocols(
     conn: Connection, protocols: Mapping[str, Protocol], where: str
 ) -> list[str]:
-    """Record each protocol version's texts on first sight; FK-PROT-031 for a changed text
+    """Record each protocol version's texts on first sight; FK-PROT-041 for a changed text
     under a known version. Returns the ``id version`` pairs recorded now (each audited)."""
     from fieldkit.privacy.audit import record  # noqa: PLC0415  (privacy imports the store)
 
     added = []
     for protocol in sorted(protocols.values(), key=lambda p: p.id):
-        known = conn.execute(
-            select(protocol_texts.c.consent_sha256, protocol_texts.c.data_use_sha256).where(
-                protocol_texts.c.protocol_id == protocol.id,
-                protocol_texts.c.version == protocol.version,
-            )
-        ).first()
-        hashes = (protocol.consent_sha256, protocol.data_use_sha256)
-        if known is not None:
-            if tuple(known) != hashes:
-                raise _changed(protocol, where)
+        if _known(conn, protocol, where):
             continue
+        hashes = (protocol.consent_sha256, protocol.data_use_sha256)
         conn.execute(
             insert(protocol_texts).values(
                 protocol_id=protocol.id,

@@ -5,7 +5,8 @@
 
 Modules, one job each: ``reader`` (the workbook's cells), ``sheets`` (settings, choices,
 languages), ``survey`` (rows to sections and rosters), ``expressions`` (XLSForm's expressions
-to fieldkit's and back), ``fields`` (one row's columns), ``build`` (nodes to write),
+to fieldkit's and back), ``answers`` (``${name}`` in texts), ``checks`` (roster checks as ODK
+constraints and back), ``fields`` (one row's columns), ``build`` (nodes to write),
 ``proposals`` (pii and roles to confirm), ``emitter`` (the YAML text), ``importer`` (all of
 it, checked by the compiler), ``exporter`` and ``consent`` (a compiled form as an XLSForm).
 """

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from fieldkit.xlsform import errors as codes
+from fieldkit.xlsform.checks import CHECKS, read_checks
 from fieldkit.xlsform.emitter import Node
-from fieldkit.xlsform.expressions import from_xlsform
-from fieldkit.xlsform.fields import Context, FieldBuilder
+from fieldkit.xlsform.expressions import Translation, from_xlsform
+from fieldkit.xlsform.fields import MEMBER_LABEL, Context, FieldBuilder
+from fieldkit.xlsform.reader import Row
 from fieldkit.xlsform.sheets import ChoiceRow
 from fieldkit.xlsform.survey import Entry, Part, Structure
 
@@ -173,9 +175,10 @@ class _Builder:
         row = entry.row
         node = Node({"name": name, "type": entry.type}, row.cell("type"))
         if entry.type != "calculate":
-            node.fields["label"] = self.fields.texts(row, "label", node, fallback=name)
+            label = self.fields.texts(row, "label", node, fallback=name, answers=True)
+            node.fields["label"] = label
             node.origins["label"] = row.cell("label")
-        hint = self.fields.texts(row, "hint", node)
+        hint = self.fields.texts(row, "hint", node, answers=True)
         if hint:
             node.fields["hint"] = hint
             node.origins["hint"] = row.cell("hint")
@@ -188,12 +191,56 @@ class _Builder:
             self._choices_of(node, entry)
         if entry.type == "repeat":
             self.fields.put_expression(node, row, "repeat_count", "count")
+            self._roster(node, row)
             node.children = [n for m in entry.members if (n := self._question(m)) is not None]
+            self.c.checks = {}
         self.fields.fieldkit_marks(node, row)
         self.fields.other_columns(row, entry, node)
         self._own_consent(node, entry)
         self.questions.append(node)
         return node
+
+    def _roster(self, node: Node, row: Row) -> None:
+        """The member label and checks fieldkit export wrote (module checks.py)."""
+        label = self.fields.texts(row, MEMBER_LABEL, node, answers=True)
+        if label:
+            same = len(set(label.values())) == 1  # "${first_name}" in every language
+            node.fields["member_label"] = next(iter(label.values())) if same else label
+            node.origins["member_label"] = row.cell(MEMBER_LABEL)
+        self.c.checks = {}
+        if not row.get(CHECKS):
+            return
+        found = read_checks(row.get(CHECKS))
+        if found is None:
+            self.c.findings.problem(
+                codes.UNSUPPORTED_COLUMN,
+                row.cell(CHECKS),
+                f"{CHECKS} is not the list of checks fieldkit xlsform export writes: not imported",
+                "export the instrument again, or write the roster's checks in the YAML",
+            )
+            return
+        for check in found:
+            self._check(node, row, check)
+
+    def _check(self, node: Node, row: Row, check: dict[str, Any]) -> None:
+        cell, name, c = row.cell(CHECKS), check["name"], self.c
+        read: dict[str, Translation] = {}
+        for key in ("when", "rule"):
+            if key not in check:
+                continue
+            found = from_xlsform(check[key], c.names, c.metadata, c.dropped, native=True)
+            for code, why, hint in found.problems:
+                c.findings.problem(code, cell, f"roster check '{name}' not imported: {why}", hint)
+            if found.expr is None:
+                return
+            read[key] = found
+        fields: dict[str, Any] = {"name": name} | {k: found.text for k, found in read.items()}
+        fields["message"] = self.fields.shown(check["message"], cell, "check message", None)
+        node.checks.append(Node(fields, cell))
+        rule = read["rule"].expr
+        when = read["when"].expr if "when" in read else None
+        if rule is not None:
+            c.checks[name] = (when, rule)
 
     def _choices_of(self, node: Node, entry: Entry) -> None:
         list_name = entry.list_name or ""

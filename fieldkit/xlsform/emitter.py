@@ -32,6 +32,7 @@ QUESTION_KEYS: Final = (
     "allow_dont_know",
     "allow_refused",
     "count",
+    "member_label",
 )
 SECTION_KEYS: Final = ("name", "label", "relevant")
 _PLAIN: Final = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -54,6 +55,8 @@ class Node:
     remarks: list[str] = field(default_factory=list)
     """Comment lines inside the mapping (what was not imported, and why)."""
     children: list[Node] = field(default_factory=list)
+    checks: list[Node] = field(default_factory=list)
+    """A roster's checks, each written on one line (its fields: name, when, rule, message)."""
     removed: bool = False
 
     @property
@@ -147,6 +150,11 @@ class _Writer:
 
     def question(self, node: Node, indent: str) -> None:
         self.mapping(node, QUESTION_KEYS, indent)
+        checks = [check for check in node.checks if not check.removed]
+        if checks:
+            self.line(f"{indent}  checks:", node)
+            for check in checks:
+                self.line(f"{indent}    - {_flow(check.fields)}", check, "check")
         if node.fields.get("type") == "repeat":
             self.line(f"{indent}  questions:", node)
             for child in node.live():

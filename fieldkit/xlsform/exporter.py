@@ -6,7 +6,9 @@ knows and ODK does not (``pii``, disaggregation roles, "don't know"/"refused", t
 instrument's kind and protocol) goes into ``fieldkit::`` columns, which pyxform ignores and
 `fieldkit xlsform import` reads back: import(export(form)) compiles to the same form hash.
 Where an expression has to read differently on ODK (``position(..)``, an anchored regex, no
-"don't know"), the ODK column has ODK's and ``fieldkit::<column>`` keeps fieldkit's.
+"don't know"), the ODK column has ODK's and ``fieldkit::<column>`` keeps fieldkit's. A
+roster's member label is ``fieldkit::member_label`` (ODK has none); its checks join the
+constraints of the questions they check (see `fieldkit.xlsform.checks`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Final
 
 from fieldkit.errors import FieldkitError
 from fieldkit.instrument.expression import Expr, unparse
-from fieldkit.instrument.form import Choice, Form, Question, Text
+from fieldkit.instrument.form import Choice, Form, Question, RosterCheck, Text
 from fieldkit.instrument.schema import QuestionType
+from fieldkit.xlsform import checks as roster
 from fieldkit.xlsform import errors as codes
 from fieldkit.xlsform.consent import consent_rows
 from fieldkit.xlsform.errors import XlsformError
@@ -61,10 +64,15 @@ class _Exporter:
         self.pending: list[tuple[Row, str, str]] = []
         """(row, code, message): notes placed once the row's number is known."""
         self.special: dict[str, list[str]] = {"allow_dont_know": [], "allow_refused": []}
+        self.paths: dict[str, str] = {}
+        """XForm path of every question (for expressions calling indexed-repeat())."""
+        self.carried: dict[str, list[RosterCheck]] = {}
+        """Member question → the roster checks its ODK constraint carries."""
 
     def sheets(self) -> tuple[list[Row], list[Row], list[Row]]:
         block = consent_rows(self.form)
         self._check_names(block.survey)
+        self._paths("/data/fk_interview" if block.wrapper else "/data")
         survey = list(block.survey)
         if block.wrapper:
             survey.append(block.wrapper)
@@ -101,6 +109,14 @@ class _Exporter:
                     f" such answer; column fieldkit::{key} keeps it for fieldkit",
                 )
 
+    def _paths(self, root: str) -> None:
+        """pyxform names the XForm's root ``data`` (no settings ``name``)."""
+        for section in self.form.sections:
+            for item in section.items:
+                self.paths[item] = f"{root}/{section.name}/{item}"
+                members = self.form.questions[item].members
+                self.paths |= {m: f"{self.paths[item]}/{m}" for m in members}
+
     def _check_names(self, block: list[Row]) -> None:
         generated = {row["name"] for row in block if "name" in row} | {"fk_interview"}
         clash = sorted(generated & {*self.form.questions, *(s.name for s in self.form.sections)})
@@ -130,19 +146,77 @@ class _Exporter:
         if q.required:
             row["required"] = "yes"
         expressions = q.expressions()
+        carried = self.carried.get(q.name)
         for key, expr in expressions.items():
+            if key == "constraint" and carried:
+                continue
             column = {"required_if": "required", "count": "repeat_count"}.get(key, key)
             self._expression(row, column, expr, q.name)
-        if q.constraint is not None:
+        if carried:
+            self._carry(row, q, carried)
+        elif q.constraint is not None:
             row |= self._texts("constraint_message", q.constraint_message)
         self._marks(row, q)
         if not q.is_repeat:
             return [row]
-        rows = [row | {"type": "begin repeat"}]
+        row["type"] = "begin repeat"
+        self._roster(row, q)
+        rows = [row]
         for member in q.members:
             rows += self._question(self.form.questions[member])
         rows.append({"type": "end repeat", "name": q.name})
         return rows
+
+    def _roster(self, row: Row, q: Question) -> None:
+        """The member label and the checks, in fieldkit columns; each check joins a member's
+        constraint on ODK."""
+        row |= self._texts("fieldkit::member_label", q.member_label)
+        if not q.checks:
+            return
+        row[roster.CHECKS] = roster.checks_cell(q.checks)
+        if len(row[roster.CHECKS]) > MAX_CELL:
+            raise XlsformError(
+                f"the checks of roster '{q.name}' are longer than a spreadsheet cell holds",
+                code=codes.CANNOT_EXPORT,
+                hint="shorten their messages, or split the roster's checks",
+            )
+        for carrier, checks in roster.carriers(self.form, q).items():
+            names = ", ".join(check.name for check in checks)
+            if carrier is None:
+                self.pending.append(
+                    (
+                        row,
+                        codes.CHECKS_ON_ODK,
+                        f"roster {q.name} has no question ODK checks an answer of: its checks"
+                        f" ({names}) are not applied on ODK",
+                    )
+                )
+            else:
+                self.carried[carrier] = checks
+
+    def _carry(self, row: Row, q: Question, checks: list[RosterCheck]) -> None:
+        """``q``'s ODK constraint with the roster checks it carries (module checks.py)."""
+        own = q.constraint
+        rules = [(check.when, check.rule) for check in checks]
+        constraint = roster.carried_constraint(own, rules, q.name)
+        row["constraint"] = to_odk(constraint, self.paths, q.repeat)
+        names = " ".join(check.name for check in checks)
+        row[roster.CARRIES] = names
+        messages = [check.message for check in checks]
+        if own is not None:
+            row["fieldkit::constraint"] = unparse(own)
+            row |= self._texts(roster.OWN_MESSAGE, q.constraint_message)
+            messages.insert(0, q.constraint_message)
+        joined = roster.joined_messages(messages, self.form.languages)
+        row |= self._texts("constraint_message", joined)
+        self.pending.append(
+            (
+                row,
+                codes.CHECKS_ON_ODK,
+                f"constraint of '{q.name}' on ODK also applies roster checks {names}; fieldkit's"
+                " are kept in columns fieldkit::checks and fieldkit::roster_checks",
+            )
+        )
 
     def _type(self, q: Question) -> str:
         if q.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
@@ -162,7 +236,8 @@ class _Exporter:
             row["fieldkit::choices"] = "inline"
 
     def _expression(self, row: Row, column: str, expr: Expr, name: str) -> None:
-        odk = to_odk(expr)
+        found = self.form.questions.get(name)
+        odk = to_odk(expr, self.paths, found.repeat if found is not None else None)
         row[column] = odk
         back = from_xlsform(odk, self.names, {}, {})
         if back.expr != expr:

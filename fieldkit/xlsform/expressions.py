@@ -8,6 +8,10 @@ existing parser unchanged. What differs, and is handled here:
   answer: an unanchored pattern is wrapped so it means the same;
 - ``${today}`` (a ``today`` metadata row) is ``today()``; other metadata cannot be read;
 - names are renamed to fieldkit names;
+- indexed-repeat()'s question and roster are absolute paths (``/data/roster/members/sex`` is
+  ``${sex}``). Going out, an expression calling indexed-repeat() has every answer written as
+  its path (``../age`` in the same roster), because pyxform rewrites ``${name}`` around such
+  calls wrongly (XLSForm/pyxform#569);
 - functions and XPath syntax fieldkit lacks are reported, with the column where they start.
 
 Going out, ``is-dont-know()``/``is-refused()`` are false on ODK (it has no such answers).
@@ -34,21 +38,25 @@ from fieldkit.instrument.expression import (
     parse,
     unparse,
 )
+from fieldkit.instrument.expression.functions import CROSS_MEMBER
+from fieldkit.instrument.expression.queries import walk
 from fieldkit.instrument.validation import did_you_mean
 from fieldkit.xlsform import errors as codes
 
-__all__ = ["Translation", "from_xlsform", "to_odk"]
+__all__ = ["Translation", "from_xlsform", "to_odk", "without_paths"]
 
 _STRING: Final = re.compile(r"'[^']*'|\"[^\"]*\"")
 _POSITION: Final = re.compile(r"position\s*\(\s*\.\.\s*\)")
 _CALL: Final = re.compile(r"(?<![\w$.:{}-])([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
 _KEYWORDS: Final = frozenset({"and", "or", "div", "mod"})
 _XPATH: Final = re.compile(r"\[|\.\.|/|\||@|::")
+_PATH: Final = r"/[A-Za-z_][\w.-]*(?:/[A-Za-z_][\w.-]*)*"
+_INDEXED_PATHS: Final = re.compile(rf"indexed-repeat\s*\(\s*({_PATH})\s*,\s*({_PATH})")
+_ANY_PATH: Final = re.compile(rf"(?:\.\.)?{_PATH}")
 _HINTS: Final = {
     "once": "fieldkit computes a calculation again when its inputs change; drop once()",
     "jr:choice-name": "fieldkit shows the choice's label itself; compare the value instead",
     "pulldata": "fieldkit reads no external CSV files; put the values in a choice list",
-    "indexed-repeat": "refer to the roster question from inside the roster instead",
     "floor": "int() truncates towards zero (the same for answers that are not negative)",
     "ceiling": "use int() with an if(), e.g. if(. = int(.), ., int(.) + 1)",
     "contains": "use regex(text, '.*part.*')",
@@ -95,11 +103,16 @@ def from_xlsform(
     source = text.strip()
     if native:
         return _native(source, names, metadata, dropped)
-    masked = _STRING.sub(lambda m: m.group()[0] + "_" * (len(m.group()) - 2) + m.group()[0], source)
+    masked = _masked(source)
     notes: list[str] = []
     if _POSITION.search(masked):
         source, masked = _replace_positions(source, masked)
         notes.append("position(..) is position() in fieldkit")
+    if _INDEXED_PATHS.search(masked):
+        before = source
+        source, masked = _replace_paths(source, masked, names)
+        if source != before:
+            notes.append("indexed-repeat(): the paths to a question and its roster are ${name}")
     problems = _unknown_functions(masked)
     xpath = _XPATH.search(masked)
     if xpath and not problems:
@@ -141,12 +154,29 @@ def _native(
     return Translation(unparse(result) if result != expr else source, [], renamer.notes, result)
 
 
-def to_odk(expr: Expr) -> str:
-    """fieldkit's expression as ODK reads it (see the module docstring)."""
+def to_odk(expr: Expr, paths: Mapping[str, str] | None = None, roster: str | None = None) -> str:
+    """fieldkit's expression as ODK reads it (see the module docstring). ``paths``: every
+    question's XForm path; ``roster``: the roster the expression is evaluated in."""
+    if paths and any(isinstance(n, Call) and n.function == "indexed-repeat" for n in walk(expr)):
+        expr = _as_paths(expr, paths, paths.get(roster or ""), across=False)
     return unparse(_rewrite(expr, _odk_node))
 
 
+def without_paths(text: str) -> str:
+    """``text`` with every path written as ``${name}``: what `to_odk` gives without paths."""
+    masked = _masked(text)
+    for found in reversed(list(_ANY_PATH.finditer(masked))):
+        start, end = found.span()
+        text = text[:start] + "${" + found.group().rsplit("/", 1)[-1] + "}" + text[end:]
+    return text
+
+
 # -- import helpers -------------------------------------------------------------------------
+
+
+def _masked(text: str) -> str:
+    """``text`` with the inside of every string blanked (same length, same positions)."""
+    return _STRING.sub(lambda m: m.group()[0] + "_" * (len(m.group()) - 2) + m.group()[0], text)
 
 
 def _replace_positions(source: str, masked: str) -> tuple[str, str]:
@@ -154,6 +184,22 @@ def _replace_positions(source: str, masked: str) -> tuple[str, str]:
         start, end = found.span()
         source = source[:start] + "position()" + source[end:]
         masked = masked[:start] + "position()" + masked[end:]
+    return source, masked
+
+
+def _replace_paths(source: str, masked: str, names: Mapping[str, str]) -> tuple[str, str]:
+    """indexed-repeat()'s question and roster paths as ``${name}`` when ``names`` has the
+    path's last step; any other path is left for the XPath check to report."""
+    spans = [
+        found.span(group)
+        for found in _INDEXED_PATHS.finditer(masked)
+        for group in (1, 2)
+        if found.group(group).rsplit("/", 1)[-1] in names
+    ]
+    for start, end in reversed(spans):
+        reference = "${" + masked[start:end].rsplit("/", 1)[-1] + "}"
+        source = source[:start] + reference + source[end:]
+        masked = masked[:start] + reference + masked[end:]
     return source, masked
 
 
@@ -266,6 +312,32 @@ def _anchor_regex(notes: list[str]) -> Callable[[Expr], Expr]:
 
 
 # -- export helpers -------------------------------------------------------------------------
+
+
+def _as_paths(expr: Expr, paths: Mapping[str, str], here: str | None, *, across: bool) -> Expr:
+    """Every ``${name}`` as its path, printed verbatim: ``../name`` for an answer of the roster
+    at ``here``, absolute for any other and for the questions a function reads across members
+    (indexed-repeat()'s first two arguments, an aggregate's)."""
+    if isinstance(expr, Ref) and expr.name in paths:
+        path = paths[expr.name]
+        near = not across and here is not None and path.rsplit("/", 1)[0] == here
+        return Property(f"../{expr.name}" if near else path, expr.column)
+    if isinstance(expr, Binary):
+        left = _as_paths(expr.left, paths, here, across=across)
+        right = _as_paths(expr.right, paths, here, across=across)
+        return dataclasses.replace(expr, left=left, right=right)
+    if isinstance(expr, Unary):
+        operand = _as_paths(expr.operand, paths, here, across=across)
+        return dataclasses.replace(expr, operand=operand)
+    if isinstance(expr, Call):
+        read = 2 if expr.function == "indexed-repeat" else len(expr.args)
+        read = read if expr.function in CROSS_MEMBER else 0
+        args = tuple(
+            _as_paths(arg, paths, here, across=across or index < read)
+            for index, arg in enumerate(expr.args)
+        )
+        return dataclasses.replace(expr, args=args)
+    return expr
 
 
 def _odk_node(node: Expr) -> Expr:

@@ -1,8 +1,9 @@
 """One survey row's columns as a fieldkit question's keys.
 
 Texts come per language (a missing translation is copied from the default language, and
-said so); expressions go through `expressions.from_xlsform`; fieldkit's own columns
-(``fieldkit::pii``...) are read back; every other filled column is reported.
+said so), a question's showing answers as ``${name}`` as fieldkit does; expressions go
+through `expressions.from_xlsform`; fieldkit's own columns (``fieldkit::pii``...) are read
+back; every other filled column is reported.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from fieldkit.capture.messages import say
 from fieldkit.instrument.expression import Binary, Expr, parse, unparse
 from fieldkit.instrument.schema import DisaggregationRole
 from fieldkit.xlsform import errors as codes
+from fieldkit.xlsform.answers import renamed
+from fieldkit.xlsform.checks import CARRIES, CHECKS, OWN_MESSAGE, Rule, carried_constraint
 from fieldkit.xlsform.emitter import Node
-from fieldkit.xlsform.expressions import Translation, from_xlsform, to_odk
+from fieldkit.xlsform.expressions import Translation, from_xlsform, to_odk, without_paths
 from fieldkit.xlsform.reader import Row
 from fieldkit.xlsform.report import Findings
 from fieldkit.xlsform.sheets import ChoiceRow, Languages
@@ -28,6 +31,7 @@ __all__ = ["Context", "FieldBuilder"]
 YES: Final = frozenset({"yes", "true", "true()", "1", "y"})
 NO: Final = frozenset({"no", "false", "false()", "0", "n"})
 EXPRESSION_KEYS: Final = ("relevant", "required", "constraint", "calculation", "choice_filter")
+MEMBER_LABEL: Final = "fieldkit::member_label"
 HANDLED: Final = frozenset(
     {
         "type",
@@ -48,6 +52,10 @@ HANDLED: Final = frozenset(
         "fieldkit::allow_refused",
         "fieldkit::choices",
         "fieldkit::block",
+        MEMBER_LABEL,
+        CHECKS,
+        CARRIES,
+        OWN_MESSAGE,
         *(f"fieldkit::{key}" for key in (*EXPRESSION_KEYS, "repeat_count")),
     }
 )
@@ -104,6 +112,8 @@ class Context:
     """The workbook was written by fieldkit xlsform export: its fieldkit:: marks are the
     author's, so nothing is proposed."""
     cache: dict[tuple[int, str], Translation] = field(default_factory=dict)
+    checks: dict[str, Rule] = field(default_factory=dict)
+    """The checks of the roster whose members are being read, by name."""
 
 
 class FieldBuilder:
@@ -113,9 +123,16 @@ class FieldBuilder:
     # -- texts ------------------------------------------------------------------------------
 
     def texts(
-        self, row: Row, key: str, node: Node | None, *, fallback: str | None = None
+        self,
+        row: Row,
+        key: str,
+        node: Node | None,
+        *,
+        fallback: str | None = None,
+        answers: bool = False,
     ) -> dict[str, str] | None:
-        """``{code: text}`` in every language, or None when the row has none."""
+        """``{code: text}`` in every language, or None when the row has none. ``answers``: a
+        question's text, where fieldkit shows ``${name}`` (not a group's or a choice's)."""
         found = self._by_code(row.texts(key))
         if not found and fallback is not None:
             found = {self.c.languages.default: fallback}
@@ -124,16 +141,25 @@ class FieldBuilder:
             )
         if not found:
             return None
-        for text in found.values():
-            if "${" in text:
-                self.c.findings.problem(
-                    codes.ANSWER_IN_TEXT,
-                    row.cell(key, _language_of(row, key)),
-                    f"{key} shows an answer (${{...}}): fieldkit shows the text as written",
-                    "reword the text so it reads well without the answer",
-                )
-                break
+        shown = [(lang, text) for lang, text in row.texts(key).items() if "${" in text]
+        if answers and shown:
+            found = self.shown(found, row.cell(key, shown[0][0]), key, node)
+        elif shown:
+            self.c.findings.problem(
+                codes.ANSWER_IN_TEXT,
+                row.cell(key, shown[0][0]),
+                f"{key} shows an answer (${{...}}): fieldkit shows answers in a question's"
+                " texts only, so this one is shown as written",
+                "reword the text so it reads well without the answer",
+            )
         return self._complete(found, row, key, node)
+
+    def shown(
+        self, texts: Mapping[str, str], cell: str, key: str, node: Node | None
+    ) -> dict[str, str]:
+        """``texts`` with each ``${name}`` as fieldkit names the question (module answers.py)."""
+        c = self.c
+        return renamed(texts, (cell, key), node, c.names, (c.metadata, c.dropped, c.findings))
 
     def _by_code(self, texts: Mapping[str | None, str]) -> dict[str, str]:
         result: dict[str, str] = {}
@@ -231,9 +257,11 @@ class FieldBuilder:
         self.put_expression(node, row, "required", "required")
 
     def constraint(self, node: Node, row: Row) -> None:
+        if row.get(CARRIES) and self._carried(node, row):
+            return
         if not self.put_expression(node, row, "constraint", "constraint"):
             return
-        message = self.texts(row, "constraint_message", node)
+        message = self.texts(row, "constraint_message", node, answers=True)
         if message is None:
             message = {code: say("constraint", code) for code in self.c.languages.codes}
             self.c.findings.note(
@@ -245,6 +273,33 @@ class FieldBuilder:
             node.comments["constraint_message"] = "written by the importer: say what is allowed"
         node.fields["constraint_message"] = message
         node.origins["constraint_message"] = row.cell("constraint_message")
+
+    def _carried(self, node: Node, row: Row) -> bool:
+        """A question whose ODK constraint carries roster checks (module checks.py): its own
+        constraint comes from fieldkit's columns, unless the ODK column was edited after
+        export (then it is read as written). Checks that could not be read were reported at
+        their roster."""
+        c = self.c
+        own: Translation | None = None
+        if row.get("fieldkit::constraint"):
+            text = row.get("fieldkit::constraint")
+            own = from_xlsform(text, c.names, c.metadata, c.dropped, native=True)
+            if own.expr is None:
+                return False
+        rules = [c.checks.get(name) for name in row.get(CARRIES).split()]
+        known = [rule for rule in rules if rule is not None]
+        if len(known) == len(rules):
+            expected = carried_constraint(own.expr if own else None, known, node.name)
+            if to_odk(expected) != without_paths(row.get("constraint").strip()):
+                return False
+        if own is not None and own.text is not None:
+            node.fields["constraint"] = own.text
+            node.origins["constraint"] = row.cell("fieldkit::constraint")
+            message = self.texts(row, OWN_MESSAGE, node, answers=True)
+            if message:
+                node.fields["constraint_message"] = message
+                node.origins["constraint_message"] = row.cell(OWN_MESSAGE)
+        return True
 
     def fieldkit_marks(self, node: Node, row: Row) -> None:
         for key in ("pii", "allow_dont_know", "allow_refused"):
@@ -303,14 +358,16 @@ def _misplaced(key: str, kind: str) -> str | None:
         return "repeat_count applies to a begin repeat row"
     if key == "choice_filter" and kind not in ("select_one", "select_multiple"):
         return "choice_filter applies to select questions"
+    if key in (MEMBER_LABEL, CHECKS) and kind != "repeat":
+        return f"{key} applies to a begin repeat row"
     return None
 
 
 def _matches(native: str, text: str) -> bool:
     """A fieldkit column is used only while the ODK column still says what it was exported
-    as (an author may have edited the ODK column after export)."""
+    as (an author may have edited the ODK column after export); paths as ``${name}``."""
     try:
-        return to_odk(parse(native)) == text.strip()
+        return to_odk(parse(native)) == without_paths(text.strip())
     except Exception:
         return False
 

@@ -21,6 +21,7 @@ from fieldkit.instrument.schema import InstrumentKind
 from fieldkit.protocol.model import Protocol
 from fieldkit.report import Issue, Severity
 from fieldkit.xlsform import errors as codes
+from fieldkit.xlsform.answers import SHOWN_TEXTS, unshow
 from fieldkit.xlsform.build import Built, build_nodes, fieldkit_name
 from fieldkit.xlsform.emitter import Emitted, Node, emit
 from fieldkit.xlsform.errors import XlsformError
@@ -292,9 +293,13 @@ def _drop(issue: Issue, emitted: Emitted, findings: Findings) -> bool:
     node, key, cell = emitted.lines.get(issue.location.line or 0, (None, None, None))
     if node is None or node.removed or key is None:
         return False
-    if key == "choices" or (key == "calculation" and node.fields.get("type") == "calculate"):
+    if key in SHOWN_TEXTS:
+        return unshow(issue, node, key, cell, findings)
+    if key in ("choices", "check") or (
+        key == "calculation" and node.fields.get("type") == "calculate"
+    ):
         node.removed = True
-        what = f"question '{node.name}' not imported"
+        what = f"{'roster check' if key == 'check' else 'question'} '{node.name}' not imported"
     elif key in DROPPABLE or (key == "count" and node.fields.get("type") == "repeat"):
         if key not in node.fields:
             return False

@@ -56,6 +56,8 @@ TRANSLATABLE: Final = frozenset(
         "audio",
         "video",
         "fieldkit::title",
+        "fieldkit::member_label",
+        "fieldkit::constraint_message",
     }
 )
 NAMESPACES: Final = ("fieldkit", "bind", "instance", "body", "media")
@@ -120,8 +122,11 @@ class Row:
         }
 
     def cell(self, key: str | None = None, language: str | None = None) -> str:
-        """``survey!E12``: where to look (the row's first cell when the column is unknown)."""
+        """``survey!E12``: where to look (the row's first cell when the column is unknown; a
+        text's first language when none is given)."""
         column = self.sheet.by_key.get((key, language)) if key else None
+        if column is None and key and language is None:
+            column = next((c for c in self.sheet.columns if c.key == key), None)
         return f"{self.sheet.name}!{column.letter if column else 'A'}{self.number}"
 
     def filled(self) -> list[Column]:

@@ -3,13 +3,17 @@
 Six households in three strata (two PSUs each), 30 children and 6 adults. Each child row
 lists the answers given and, at the end, the indicators a statistician works out by hand:
 
-    SDG  = SDG 8.7.1 / ICLS 2008 (5-11 employed; 12-14 >= 14 h or HAZ; 15-17 HAZ)
-    MICS = MICS6 headline (hours 1/14/43; chores 5-14 >= 21 h; no hazards)
+    SDG  = ILO 18th ICLS, SNA boundary (5-11 employed; 12-14 >= 14 h or HAZ; 15-17 HAZ)
+    MICS = UNICEF MICS6 headline (hours 1/14/43; chores 5-14 >= 21 h; no hazards; don't
+           know below every threshold, don't-know chores 0, as the MICS6 syntax)
     MHAZ = MICS6 hazardous working conditions (reported separately)
     LEG  = MICS6 legacy (chores 28/43 h, hazards counted)
-    GPB  = general production boundary (SDG or chores 5-14 >= 21 h)
+    GPB  = ILO general production boundary (SNA or chores 5-14 >= 21 h; unknown stays unknown)
     WS   = work/school: 1 school only, 2 work only, 3 both, 4 neither
-    TIP  = act and exploitation (means not required for children)
+    TIP  = act and exploitation (means not required for children); exploitation = a worst
+           form, hazardous work (HAZ here counts: hh02/6 at 30 h with dust, hh06/7 at 50 h),
+           or work begun under 12, or at 12-14 when not light work (hh06/5, begun at 13 with
+           no hours known: unknown)
 
 "DK" is a don't-know answer; "-" means not asked.
 """
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldkit.dataset.table import Special
+from fieldkit.indicators.labour_inputs import LabourInputs
 
 DATA = Path(__file__).resolve().parent
 
@@ -146,9 +151,9 @@ CHILDREN: list[tuple[Any, ...]] = [
     # hh02 (stratum 1, PSU 12)
     ("hh02", 2, 2, 7,  1, "none",        1, 0,  2, 2, "none",      2, 22,  (2, _, _, _, _, _, _),                                1, 1, 0, 0, 1, 3, 0),
     ("hh02", 3, 1, 12, 1, "farm",        _, 15, 2, 2, "none",      2, 3,   (2, _, _, _, _, _, _),                                1, 1, 0, 1, 1, 3, 0),
-    ("hh02", 4, 2, 14, 1, "farm",        _, DK, 1, 2, "none",      2, 2,   (2, _, _, _, _, _, _),                                1, _, 1, 1, 1, 3, 0),
+    ("hh02", 4, 2, 14, 1, "farm",        _, DK, 1, 2, "none",      2, 2,   (2, _, _, _, _, _, _),                                1, 0, 1, 1, 1, 3, 0),
     ("hh02", 5, 1, 15, 1, "farm",        _, 20, 2, 2, "none",      2, 0,   (2, _, _, _, _, _, _),                                0, 0, 0, 0, 0, 3, 0),
-    ("hh02", 6, 2, 17, 0, "wage",        _, 30, 2, 2, "dust",      2, 0,   (1, 16, "cross_border", "other", "agriculture", "none", "self"), 1, 0, 1, 1, 1, 2, 0),
+    ("hh02", 6, 2, 17, 0, "wage",        _, 30, 2, 2, "dust",      2, 0,   (1, 16, "cross_border", "other", "agriculture", "none", "self"), 1, 0, 1, 1, 1, 2, 1),
     # hh03 (stratum 2, PSU 21)
     ("hh03", 2, 1, 5,  1, "none",        2, _,  _, _, _,           _, 0,   (2, _, _, _, _, _, _),                                0, 0, 0, 0, 0, 1, 0),
     ("hh03", 3, 2, 8,  0, "farm",        _, 12, 2, 2, "none",      2, 30,  (1, 8, "internal", "child_labour", "agriculture", "threats", "self"), 1, 1, 0, 1, 1, 2, 1),
@@ -170,16 +175,22 @@ CHILDREN: list[tuple[Any, ...]] = [
     ("hh05", 6, 2, 16, 1, "none",        2, _,  _, _, _,           _, 10,  (2, _, _, _, _, _, _),                                0, 0, 0, 0, 0, 1, 0),
     # hh06 (stratum 3, PSU 32)
     ("hh06", 2, 1, 5,  0, "none",        2, _,  _, _, _,           _, 0,   (2, _, _, _, _, _, _),                                0, 0, 0, 0, 0, 4, 0),
-    ("hh06", 3, 2, 8,  1, "none",        2, _,  _, _, _,           _, DK,  (2, _, _, _, _, _, _),                                0, _, 0, _, _, 1, 0),
+    ("hh06", 3, 2, 8,  1, "none",        2, _,  _, _, _,           _, DK,  (2, _, _, _, _, _, _),                                0, 0, 0, 0, _, 1, 0),
     ("hh06", 4, 1, 11, 1, "farm",        _, 2,  2, 2, "none",      2, 6,   (2, _, _, _, _, _, _),                                1, 1, 0, 1, 1, 3, 0),
-    ("hh06", 5, 2, 13, 0, "none",        2, _,  _, _, _,           _, 35,  (1, 13, "cross_border", "other", "agriculture", "none", "self"), 0, 1, 0, 1, 1, 4, 1),
+    ("hh06", 5, 2, 13, 0, "none",        2, _,  _, _, _,           _, 35,  (1, 13, "cross_border", "other", "agriculture", "none", "self"), 0, 1, 0, 1, 1, 4, _),
     ("hh06", 6, 1, 15, 1, "none",        1, 0,  2, 2, "none",      2, 0,   (2, _, _, _, _, _, _),                                0, 0, 0, 0, 0, 3, 0),
-    ("hh06", 7, 2, 17, 0, "wage",        _, 50, 2, 2, "none",      2, 0,   (1, 17, "none", "other", "agriculture", "none", "self"), 1, 1, 0, 1, 1, 2, 0),
+    ("hh06", 7, 2, 17, 0, "wage",        _, 50, 2, 2, "none",      2, 0,   (1, 17, "none", "other", "agriculture", "none", "self"), 1, 1, 0, 1, 1, 2, 1),
 ]
 # fmt: on
 # Each household's line 1 is an adult (35-45), so rosters hold adults too.
 ADULT_AGES = {"hh01": 40, "hh02": 35, "hh03": 45, "hh04": 38, "hh05": 42, "hh06": 36}
-EXPECTED = ("cl_sdg_8_7_1", "cl_mics6", "cl_mics6_hazard", "cl_mics6_legacy", "cl_gpb")
+EXPECTED = (
+    "cl_ilo_sna",
+    "cl_unicef_mics6",
+    "cl_unicef_mics6_haz",
+    "cl_unicef_mics6_legacy",
+    "cl_ilo_gpb",
+)
 PLANTED = [h[6] for h in HOUSEHOLDS] + ["Zainab Secret", "Moussa Secret"]
 
 
@@ -292,11 +303,19 @@ def build_members() -> Any:
     form = compile_form()
     dataset = flatten(form, *stream(), role="statistician")
     table = dataset.table("mini_household__members")
-    derive_all(table, rule_sets=ALL_RULE_SETS)
+    derive_all(table, rule_sets=ALL_RULE_SETS, labour=LABOUR)
     return table
 
 
-ALL_RULE_SETS = ("sdg_8_7_1_icls_2008", "mics6", "mics6_legacy", "general_production_boundary")
+LABOUR = LabourInputs(
+    industry=None,
+    occupation=None,
+    chores=(("chores_any", "hours_chores_7d"),),
+    chores_hazards=(),
+)
+"""The mini instrument asks chores as one total and codes no industry or occupation."""
+
+ALL_RULE_SETS = ("ilo_icls18_sna", "unicef_mics6", "unicef_mics6_legacy", "ilo_icls18_gpb")
 
 
 def compile_street_form() -> Any:

@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 CASES = [
-    {"variable": "cl_sdg_8_7_1", "by": []},
-    {"variable": "cl_sdg_8_7_1", "by": ["sex"]},
-    {"variable": "cl_mics6", "by": ["district"]},
-    {"variable": "cl_gpb", "by": ["age_band_ilo_cl"]},
+    {"variable": "cl_ilo_sna", "by": []},
+    {"variable": "cl_ilo_sna", "by": ["sex"]},
+    {"variable": "cl_unicef_mics6", "by": ["district"]},
+    {"variable": "cl_ilo_gpb", "by": ["age_band_ilo_cl"]},
 ]
 
 
