@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -166,7 +167,9 @@ def tables(
 ) -> None:
     """Print one disaggregated table (counts with totals, protected with every table
     published before)."""
+    from fieldkit.cli.protection import print_audit_head
     from fieldkit.export.layout import lines
+    from fieldkit.privacy.exports import record_tables
     from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import check_variables
     from fieldkit.stats import crosstab, estimate_proportion
@@ -185,10 +188,23 @@ def tables(
     user = acting_user()
     label = f"tables {profile.value}" + (f" by {user}" if user else "")
     publish_recorded(store, dataset, [result], label=label)
+    published = [[value for value, _ in line] for line in lines([result])]
+    asked = {"table": name, "indicator": indicator, "by": breakdown, "weighted": weighted}
+    # audited before it is shown, as every release is: the profile, the table, who
+    record_tables(
+        store,
+        instrument,
+        json.dumps(published, ensure_ascii=False, default=str).encode("utf-8"),
+        table=asked,
+        profile=profile.value,
+        role=role,
+        user=user,
+    )
     if as_json:
-        print_json([[value for value, _ in line] for line in lines([result])])
+        print_json(published)
         return
     print_published_table(result)
+    print_audit_head(store)
 
 
 def print_published_table(result: Crosstab | EstimateTable) -> None:

@@ -1,19 +1,27 @@
-"""An export is written to the audit log: the profile, every file and its SHA-256, and who.
+"""A release is written to the audit log: the profile, what left and its SHA-256, and who.
 
-The About sheet of the export names the audit head it was made from; this entry, written
-after, names the files. Together they tie what left the tool to the log.
+``fieldkit export`` writes files: the entry names each with its SHA-256. ``fieldkit tables``
+prints a table in the terminal: the entry names the table asked for and the SHA-256 of what
+was printed. The About sheet of an export names the audit head it was made from; this entry,
+written after, names the files. Together they tie what left the tool to the log.
+
+Who: the registered user the command ran as (``fieldkit users``), or, in a store without a
+user register, the operating system's login name, and the entry says no register vouches
+for it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from fieldkit.privacy.audit import AuditRecord, current_actor, record
 from fieldkit.store.coordinator import open_coordinator
 
-__all__ = ["file_sha256", "record_export"]
+__all__ = ["file_sha256", "record_export", "record_tables"]
+
+UNREGISTERED = "login name: this store has no user register"
 
 
 def file_sha256(path: Path) -> str:
@@ -34,22 +42,37 @@ def record_export(
     user: str | None,
     tables_only: bool = False,
 ) -> AuditRecord:
-    """One ``export`` audit entry for the files just written, naming who exported them.
-
-    ``user``: the registered user the command ran as (fieldkit.users), or None when the store
-    has no user register; the entry then names the operating system's login name and says
-    that no register vouches for it."""
+    """One ``export`` audit entry for the files just written, naming who exported them."""
     hashes = {str(path): file_sha256(path) for path in files}
-    detail: dict[str, object] = {
+    detail = {"profile": profile, "role": role, "tables_only": tables_only, "files": hashes}
+    return _record(store, "export", instrument, detail, user)
+
+
+def record_tables(
+    store: Path | str,
+    instrument: str,
+    printed: bytes,
+    *,
+    table: Mapping[str, object],
+    profile: str,
+    role: str,
+    user: str | None,
+) -> AuditRecord:
+    """One ``tables`` audit entry for a table printed in the terminal: what was asked
+    (``table``: variable, breakdown, ...) and the SHA-256 of what was printed."""
+    detail = {
         "profile": profile,
         "role": role,
-        "tables_only": tables_only,
-        "files": hashes,
+        "table": dict(table),
+        "printed_sha256": hashlib.sha256(printed).hexdigest(),
     }
-    if user is None:
-        detail["user"] = "login name: this store has no user register"
-    else:
-        detail["user"] = "registered user"
+    return _record(store, "tables", instrument, detail, user)
+
+
+def _record(
+    store: Path | str, action: str, subject: str, detail: dict[str, object], user: str | None
+) -> AuditRecord:
+    detail["user"] = UNREGISTERED if user is None else "registered user"
     actor = user if user is not None else current_actor()
     with open_coordinator(store, create=False) as db, db.transaction() as conn:
-        return record(conn, "export", instrument, detail, actor=actor)
+        return record(conn, action, subject, detail, actor=actor)
