@@ -89,6 +89,11 @@ class Changes:
         sheet.end()
         return records
 
+    def failures(self, language: str) -> list[tuple[Breach, AnswerError]]:
+        """Every check that fails now for some member, with its message (naming the member)."""
+        breaches = self.checker.breaches(self.plan.checks)
+        return [(breach, self._breach(breach, None, language)) for breach in breaches]
+
     def withdrawal(self, *, consenting: bool, language: str) -> Refusal:
         """What the respondent's withdrawal would do, to confirm first."""
         given = sum(1 for key in self.sheet.values if self.plan.nodes[key[0]].counted)

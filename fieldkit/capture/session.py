@@ -19,9 +19,17 @@ from fieldkit.capture.changes import Changes, Refusal
 from fieldkit.capture.consent import ConsentFlow
 from fieldkit.capture.messages import NO_WORDS, YES_WORDS, answer_error, consent_error
 from fieldkit.capture.navigation import Navigator
-from fieldkit.capture.plan import MAX_MEMBERS, Node
+from fieldkit.capture.plan import MAX_MEMBERS, Node, PlannedCheck
 from fieldkit.capture.progress import Tracker
-from fieldkit.capture.prompts import Confirmation, Progress, Prompt, Record, Step, SummaryRow
+from fieldkit.capture.prompts import (
+    CheckFailure,
+    Confirmation,
+    Progress,
+    Prompt,
+    Record,
+    Step,
+    SummaryRow,
+)
 from fieldkit.capture.reading import KEEP, read_answer
 from fieldkit.capture.sheet import Key, Sheet
 from fieldkit.capture.texts import Texts
@@ -123,6 +131,28 @@ class Session:
             key: AnswerChange(key[0], key[1], to_json(v), status_of(v), nodes[key[0]].pii)
             for key, v in self.sheet.values.items()
         }
+
+    def failing(self) -> tuple[CheckFailure, ...]:
+        """The roster checks that fail on the answers as they stand, each with the question
+        to correct. An answer that breaks a check is refused, so only a draft resumed with
+        answers that break one (stored by an earlier fieldkit, or written by another program)
+        has any; while one fails the interview cannot be complete."""
+        if self.flow is not None or self.status in ENDED:
+            return ()
+        return tuple(
+            CheckFailure(error, self._check_slot(check, member))
+            for (check, member), error in self.changes.failures(self.language)
+        )
+
+    def _check_slot(self, check: PlannedCheck, member: int) -> Key | None:
+        """The member's first question asked that the check's ``when`` reads, else that it
+        reads at all (a mother's line number before the member's own sex)."""
+        questions = self.plan.kids[check.roster]
+        for names in (check.applies_on, check.reads):
+            for name in questions:
+                if name in names and self.nav.is_stop((name, member)):
+                    return (name, member)
+        return None
 
     def members(self, roster: str) -> tuple[int, ...]:
         """A roster's member numbers, ascending (stable: removing one renumbers nothing)."""
@@ -333,8 +363,9 @@ class Session:
         self._move(slot, "back", "goto")
         return self._ok()
 
-    def add_member(self, roster: str) -> Step:
-        """Add a member to an open-ended roster and go to its first question."""
+    def add_member(self, roster: str, *, confirm: bool = False) -> Step:
+        """Add a member to an open-ended roster and go to its first question (refused, like
+        an answer, when a roster check would fail: one over the roster's size)."""
         failed = self._roster_check(roster)
         if failed is not None:
             return failed
@@ -344,8 +375,17 @@ class Session:
                     "FK-ANS-008", "roster_full", self.language, name=roster, limit=MAX_MEMBERS
                 )
             )
-        member, records = self.sheet.add_member(roster)
-        self._out.extend(records)
+        added: list[int] = []
+
+        def add() -> list[Record]:
+            member, records = self.sheet.add_member(roster)
+            added.append(member)
+            return records
+
+        refused = self._change("add_member", add, None, confirm)
+        if refused is not None:
+            return self._fail(refused.error, refused.confirm)
+        member = added[-1]
         target = self.nav.stop_at_or_after((self.plan.kids[roster][0], member))
         self._move(target if target is not None else self.nav.first_gap())
         return self._ok()
@@ -397,14 +437,20 @@ class Session:
         if resuming:
             self.tracker.resumed()
         self._out.append(ParadataEvent("resume" if resuming else "open"))
-        start = self.nav.first_open() if resuming else self.nav.stop_after(None)
+        start = self._failing_slot() if resuming else None
+        if start is None:
+            start = self.nav.first_open() if resuming else self.nav.stop_after(None)
         self._move(start if start is not None else self.nav.first_gap())
+
+    def _failing_slot(self) -> Key | None:
+        """Where to correct the first roster check that fails (None: every check holds)."""
+        return next((f.at for f in self.failing() if f.at is not None), None)
 
     def _advance(self) -> None:
         """Forward in asking order; past the end, to each unanswered required question."""
         following = None if self._filling else self.nav.stop_after(self.cursor)
         if following is None:
-            following = self.nav.first_gap()
+            following = self.nav.first_gap() or self._failing_slot()
             self._filling = following is not None
         self._move(following)
 
