@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fieldkit.capture.checks import Breach, Checker
+from fieldkit.capture.journal import ABSENT, Undo
 from fieldkit.capture.messages import say
 from fieldkit.capture.plan import Plan
 from fieldkit.capture.prompts import Confirmation, MemberRemoval, Record
-from fieldkit.capture.sheet import ABSENT, Key, Sheet, Undo
+from fieldkit.capture.sheet import Key, Sheet
 from fieldkit.capture.texts import Texts
 from fieldkit.errors import AnswerError
 
