@@ -32,6 +32,7 @@ def estimate(
         int,
         typer.Option(
             "--threshold",
+            min=1,  # as a protocol's small_cell_threshold: 0 or less would protect nothing
             help="Hide counts below this and withhold estimates resting on fewer records.",
         ),
     ] = 5,
