@@ -133,3 +133,21 @@ class _Recorder:
 
     def record(self, step: object) -> None:
         del step
+
+
+def test_a_smaller_household_cannot_leave_a_parent_line_pointing_at_no_member() -> None:
+    session = _complete_household()
+    assert session.goto("hh_size").ok and session.answer("4").ok
+    assert session.goto("first_name", 4).ok
+    assert all(session.answer(typed).ok for typed in ("Akua", "2", "", "40", "2"))
+    assert session.goto("mother_line", 2).ok and session.answer("4").ok  # Fiifi's mother
+    assert session.goto("hh_size").ok
+    refused = session.answer("3", confirm=True)  # even when the loss of Akua is agreed
+    assert refused.code == "FK-ANS-031"
+    assert refused.message == (
+        "member 2 (Fiifi): Line 4 is given as Fiifi's mother but the household has no member 4"
+    )
+    assert session.members("members") == (1, 2, 3, 4)
+    assert session.goto("mother_line", 2).ok and session.answer("0").ok
+    assert session.goto("hh_size").ok and session.answer("3", confirm=True).ok
+    assert session.members("members") == (1, 2, 3)
