@@ -1,7 +1,8 @@
 """Roster checks hold whatever way the roster changes (issue 10, #6): when a member is added
 by hand, and when a draft is resumed with answers that break one (stored by an earlier
 fieldkit or written by another program): the interview goes first to the question to
-correct, names the check that fails, and is not complete while one fails.
+correct, names the check that fails, and is not complete while one fails. The summary
+names members as the questions do (#6 and the labels of the CLI list).
 """
 
 from __future__ import annotations
@@ -151,3 +152,13 @@ def test_a_smaller_household_cannot_leave_a_parent_line_pointing_at_no_member() 
     assert session.goto("mother_line", 2).ok and session.answer("0").ok
     assert session.goto("hh_size").ok and session.answer("3", confirm=True).ok
     assert session.members("members") == (1, 2, 3)
+
+
+def test_the_summary_names_the_member_as_the_questions_do() -> None:
+    session = _complete_household()
+    labels = {(row.question, row.member): row.label for row in session.summary()}
+    assert labels[("sex", 2)] == "Is Fiifi male or female?"
+    assert not [label for label in labels.values() if "${" in label]
+    resumed = _resumed(session)  # the names stay sealed in the store
+    labels = {(row.question, row.member): row.label for row in resumed.summary()}
+    assert labels[("sex", 2)] == "Is member 2 male or female?"

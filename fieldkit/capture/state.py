@@ -100,7 +100,7 @@ class InterviewState:
 
     def summary(self) -> list[SummaryRow]:
         """The answers given, in asking order, for display (identifying answers as "•••")."""
-        return summary_rows(self.plan, self.sheet, self.nav.stops(), self.language)
+        return summary_rows(self.texts, self.nav.stops(), self.language)
 
     def answers(self) -> dict[Key, AnswerChange]:
         """Every answer and calculation held now, as the record that would set it (an
