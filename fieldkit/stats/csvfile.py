@@ -135,6 +135,13 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 def _check_columns(path: Path, header: list[str], columns: Sequence[str]) -> None:
     for name in columns:
+        if header.count(name) > 1:  # which of them was meant? never guess
+            raise DatasetError(
+                f"{path.name} has {header.count(name)} columns named '{name}'",
+                code="FK-DATA-034",
+                location=Location(file=str(path), line=1),
+                hint="give each column its own name in the header line",
+            )
         if name not in header:
             close = difflib.get_close_matches(name, header, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "columns: " + ", ".join(header)
