@@ -483,7 +483,6 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
                 "FK-CLI-051",
             ),
             Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "few"], "FK-CLI-050"),
-            Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "0"], "FK-CLI-050"),
             Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "-1"], "FK-CLI-050"),
         ),
     },

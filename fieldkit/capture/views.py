@@ -102,7 +102,7 @@ def _specials(dont_know: bool, refused: bool, language: str) -> tuple[ChoiceView
 
 def summary_rows(texts: Texts, stops: Iterable[Key], language: str) -> list[SummaryRow]:
     """The answered questions among ``stops``, for display (identifying answers as "•••"),
-    each label filled in as its prompt is (``${first_name}`` from this session only)."""
+    each label with its answers filled in, identifying ones left out ("member 2")."""
     plan, sheet = texts.plan, texts.sheet
     rows: list[SummaryRow] = []
     for slot in stops:
@@ -111,7 +111,8 @@ def summary_rows(texts: Texts, stops: Iterable[Key], language: str) -> list[Summ
             continue
         labels = plan.choice_labels(node.name, language)
         shown = show(sheet.values[slot], node.kind, labels, language, pii=node.pii)
-        label = texts.fill(plan.text(node.question.label, language), node.repeat, slot[1], language)
+        label = plan.text(node.question.label, language)
+        label = texts.fill(label, node.repeat, slot[1], language, sealed=True)
         rows.append(SummaryRow(node.section, node.name, slot[1], label, shown))
     return rows
 

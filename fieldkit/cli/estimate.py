@@ -32,7 +32,7 @@ def estimate(
         int,
         typer.Option(
             "--threshold",
-            min=1,  # as a protocol's small_cell_threshold: 0 or less would protect nothing
+            min=0,  # 0: no small-count rule (checking against reference numbers); never less
             help="Hide counts below this and withhold estimates resting on fewer records.",
         ),
     ] = 5,
