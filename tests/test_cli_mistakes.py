@@ -12,7 +12,9 @@ study folder built with the real commands on the shipped instruments (``world``)
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -481,6 +483,7 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
                 "FK-CLI-051",
             ),
             Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "few"], "FK-CLI-050"),
+            Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "-1"], "FK-CLI-050"),
         ),
     },
     "tables": {
@@ -761,3 +764,60 @@ def test_a_mistake_is_one_line_with_its_code(
     assert len(errors) == 1 and case.code in errors[0], lines
     if not case.report:
         assert lines == errors, lines
+
+
+# -- a device or a pipe given as a file -------------------------------------------------------
+
+DEVICE_CASES = {
+    "estimate": (lambda w, bad: _estimate(bad), "FK-DATA-033"),
+    "xlsform import": (_xls_import, "FK-XLS-002"),
+    "keys init": (lambda w, bad: [*_init(w), "--passphrase-file", bad], "FK-KEY-052"),
+    "keys shares": (
+        lambda w, bad: [*_shares(w)[:-2], "--passphrase-file", bad],
+        "FK-KEY-052",
+    ),
+    "users add": (
+        lambda w, bad: [*_user(w, str(w.root / "users.sqlite")), "--passphrase-file", bad],
+        "FK-USER-001",
+    ),
+    "collect --answers": (
+        lambda w, bad: [*_collect(w), "--answers", bad, *_study_key(w)],
+        "FK-YAML-005",
+    ),
+    "merge": (lambda w, bad: ["merge", bad, "--into", w.store], "FK-BUNDLE-012"),
+}
+
+
+@pytest.mark.parametrize("bad", ["/dev/zero", "fifo"])
+@pytest.mark.parametrize("command", sorted(DEVICE_CASES))
+def test_a_device_or_a_pipe_is_refused_without_reading_it(
+    command: str, bad: str, world: World
+) -> None:
+    """/dev/zero never ends and a FIFO waits for a writer: either given where a file is
+    expected is one line, at once. Run in a child process with a memory limit and a timeout,
+    so a regression fails here instead of filling the machine's memory or hanging."""
+    if bad == "fifo":
+        bad = str(world.root / "a-pipe")
+        if not Path(bad).exists():
+            os.mkfifo(bad)
+    build, code = DEVICE_CASES[command]
+    script = (
+        "import resource, sys; from fieldkit.cli import run; "
+        "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+        "sys.exit(run(sys.argv[1:]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *build(world, bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=world.root,
+        env={**os.environ, "FIELDKIT_PROJECT": str(world.study)},
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode == 1, lines
+    assert "Traceback" not in done.stderr and BUG not in done.stderr, lines
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and code in errors[0], lines

@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from fieldkit.cli.render import console
 from fieldkit.errors import FieldkitError, Location, PrivacyError
+from fieldkit.localfiles import SMALL_FILE_BYTES, read_regular
 
 __all__ = ["keys_app", "register"]
 
@@ -116,7 +117,7 @@ def _passphrase(path: Path | None, *, confirm: bool) -> str:
             )
         return line.rstrip("\r\n")
     try:
-        return path.read_text(encoding="utf-8").rstrip("\r\n")
+        return read_regular(path, limit=SMALL_FILE_BYTES).decode("utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not UTF-8 text"
         raise PrivacyError(

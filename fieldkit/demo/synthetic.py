@@ -80,6 +80,7 @@ def household_script(plan: HouseholdPlan, today: dt.date) -> dict[str, Any]:
         "interview_result": "completed",
         "referral_made": 2,
     }
+    _dates_of_birth(members, dt.date.fromisoformat(answers["interview_date"]))
     if answers["hh_shocks_12m"] != ["none"]:
         answers["shock_coping"] = rng.choice((["borrowed"], ["children_to_work"], ["sold_assets"]))
     return {
@@ -113,6 +114,18 @@ def _members(rng: random.Random) -> list[dict[str, Any]]:
             mother = spouse is not None and spouse["sex"] == 2 and member["rel_to_head"] == 3
             member["mother_line"] = 2 if mother else 0
     return members
+
+
+def _dates_of_birth(members: list[dict[str, Any]], interview: dt.date) -> None:
+    """A date of birth where a birth certificate was seen, "don't know" where there is none
+    (no random draw: the rest of the household stays as it was)."""
+    for line, member in enumerate(members, 1):
+        certificate = member.get("birth_certificate")
+        if certificate == 1:
+            days = int(member["age"] * 365.25) + (line * 47) % 300  # within its age year
+            member["dob"] = (interview - dt.timedelta(days=days)).isoformat()
+        elif certificate == 3:
+            member["dob"] = "dk"
 
 
 def _adult(rng: random.Random, line: int, age: int) -> dict[str, Any]:

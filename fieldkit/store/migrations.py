@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,9 +42,25 @@ from sqlalchemy import (
 from fieldkit.errors import Location, StoreError
 from fieldkit.store.tables import SchemaMigration
 
-__all__ = ["MIGRATIONS", "Migration", "Role", "migrate"]
+__all__ = ["MIGRATIONS", "Migration", "Role", "existing_store_only", "migrate"]
 
 Role = Literal["laptop", "coordinator"]
+
+_EXISTING_ONLY: ContextVar[bool] = ContextVar("fieldkit_existing_store_only", default=False)
+"""Set while a command that only reads a store opens one: an empty database is then refused
+before anything is written to it (see `existing_store_only`)."""
+
+
+@contextmanager
+def existing_store_only() -> Iterator[None]:
+    """Within this block `migrate` refuses a database with no fieldkit tables (FK-STORE-050)
+    instead of making it a store: for a server database, where no missing file tells a
+    mistyped URL from an empty store, and the reading commands must write nothing."""
+    token = _EXISTING_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _EXISTING_ONLY.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +294,14 @@ def migrate(conn: Connection, role: Role, where: str) -> list[int]:
                 code="FK-STORE-003",
                 location=Location(where),
                 hint="open a file made by fieldkit, or give a new file name",
+            )
+        if _EXISTING_ONLY.get():
+            raise StoreError(
+                "no coordinator store in this database (it has no tables)",
+                code="FK-STORE-050",
+                location=Location(where),
+                hint="check the URL; only 'fieldkit merge' and 'fieldkit device register' "
+                "create a store",
             )
         metadata = MetaData()
         _migrations_table(metadata)
