@@ -417,6 +417,24 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "unsupported_url": Case(lambda w: ["quarantine", "--store", MYSQL], "FK-STORE-004"),
         "bad_option": Case(lambda w: ["quarantine"], "FK-CLI-051"),
     },
+    "monitor": {
+        "missing_path": Case(
+            lambda w: ["monitor", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": (
+            Case(lambda w: ["monitor", "--store", w.folder], "FK-STORE-004"),
+            Case(lambda w: ["monitor", "--store", w.store, "--html", w.folder], "FK-EXPORT-050"),
+        ),
+        "existing_file": NotApplicable("--html replaces the last report: it is refreshed daily"),
+        "read_only": Case(
+            lambda w: ["monitor", "--store", w.store, "--html", str(w.read_only / "m.html")],
+            "FK-EXPORT-002",
+        ),
+        "empty_file": Case(lambda w: ["monitor", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["monitor", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["monitor", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["monitor"], "FK-CLI-051"),
+    },
     "export": {
         "missing_path": Case(
             lambda w: [

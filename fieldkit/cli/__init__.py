@@ -21,6 +21,7 @@ from fieldkit.cli import (
     estimate,
     instruments,
     keys,
+    monitor,
     serve,
     users,
     xlsform,
@@ -47,6 +48,7 @@ demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 serve.register(app)
 users.register(app)
+monitor.register(app)
 users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 

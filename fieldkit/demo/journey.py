@@ -90,6 +90,8 @@ class DemoResult:
     workbooks: dict[str, Path] = field(default_factory=dict)
     """Instrument → its Excel workbook."""
     store: Path | None = None
+    monitor: Path | None = None
+    """The supervisors' monitoring report (fieldkit monitor --html)."""
     seconds: float = 0.0
 
     @property
@@ -176,6 +178,16 @@ def _journey(
     say("statistician: datasets, derived indicators, one workbook per instrument")
     for form_id in (INSTRUMENT, *(team.form_id for team in TEAMS)):
         _export(result, project.form(form_id))
+    say("supervisor: monitoring report (progress, quality flags)")
+    result.monitor = _monitor(result.store, project, out / "monitor.html")
+
+
+def _monitor(store: Path, project: Project, path: Path) -> Path:
+    from fieldkit.monitor import build_monitor  # noqa: PLC0415  (only the demo's last stage)
+    from fieldkit.monitor.html import render_html  # noqa: PLC0415
+
+    path.write_text(render_html(build_monitor(store, project)), encoding="utf-8")
+    return path
 
 
 def _export(result: DemoResult, form: Form) -> None:
