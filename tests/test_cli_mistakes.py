@@ -189,6 +189,7 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             Case(lambda w: [*_collect(w, w.notes), *_answers()], "FK-STORE-001"),
             Case(lambda w: [*_collect(w, w.store), *_answers()], "FK-STORE-003"),
             Case(lambda w: [*_collect(w), "--answers", w.protocol], "FK-YAML-004"),
+            Case(lambda w: [*_collect(w), "--assignments", w.notes], "FK-MON-055"),
         ),
         "unsupported_url": Case(
             lambda w: [*_collect(w, "sqlite:///laptop.sqlite"), *_answers()], "FK-STORE-004"
@@ -435,6 +436,27 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "unsupported_url": Case(lambda w: ["monitor", "--store", MYSQL], "FK-STORE-004"),
         "bad_option": Case(lambda w: ["monitor"], "FK-CLI-051"),
     },
+    "assign": {
+        "missing_path": (
+            Case(lambda w: _assign(w, sample=w.missing("s.csv")), "FK-MON-050"),
+            Case(lambda w: _assign(w, store=w.missing("hq.sqlite")), "FK-STORE-050"),
+        ),
+        "directory": (
+            Case(lambda w: _assign(w, sample=w.folder), "FK-MON-050"),
+            Case(lambda w: [*_assign(w), "--out", w.notes], "FK-EXPORT-050"),
+        ),
+        "existing_file": ADDS_TO_STORE,
+        "read_only": Case(
+            lambda w: [*_assign(w), "--out", str(w.read_only / "a")], "FK-EXPORT-002"
+        ),
+        "empty_file": Case(lambda w: _assign(w, sample=w.empty), "FK-MON-050"),
+        "wrong_kind": (
+            Case(lambda w: _assign(w, sample=w.binary), "FK-MON-050"),
+            Case(lambda w: _assign(w, store=w.laptop), "FK-STORE-003"),
+        ),
+        "unsupported_url": Case(lambda w: _assign(w, store=MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_assign(w)[:-2], "-i", "nowhere_cl"], "FK-INS-019"),
+    },
     "export": {
         "missing_path": Case(
             lambda w: [
@@ -657,6 +679,14 @@ def _init(w: World) -> list[str]:
 
 def _shares(w: World) -> list[str]:
     return ["keys", "shares", "-n", "2", "--key", str(w.keys / "project.key"), *_pass(w)]
+
+
+def _assign(w: World, *, sample: str | None = None, store: str | None = None) -> list[str]:
+    default = w.root / "sample.csv"
+    if not default.exists():
+        default.write_text("cluster,hh_number,enumerator\n101,1,E01\n", encoding="utf-8")
+    chosen = sample or str(default)
+    return ["assign", "--store", store or w.store, "--sample", chosen, "-i", "household_cl"]
 
 
 def _collect(w: World, db: str | None = None) -> list[str]:

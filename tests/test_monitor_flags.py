@@ -120,6 +120,9 @@ def test_outside_the_assignment(household: Form) -> None:
     assert unsampled[0].detail == {"unit": "[101,3]", "assigned_to": None}
     # no assignment loaded for the instrument: nothing to be outside of
     assert interview_flags(facts(3), household, None) == []
+    # a refusal keeps no answers, so no unit key to match: not flagged
+    refusal = facts(4, status="refused", unit_values=None, active_seconds=None)
+    assert interview_flags(refusal, household, assigned) == []
 
 
 def test_modified_z_scores() -> None:
@@ -197,8 +200,8 @@ def test_grids_are_scales_not_yes_no_lists(household: Form) -> None:
 
 
 def test_the_protocols_time_zone_must_exist() -> None:
-    from tests.test_protocol import compile_protocol
     from tests.conftest import PROTOCOL_YAML
+    from tests.test_protocol import compile_protocol
 
     good, issues = compile_protocol(PROTOCOL_YAML + "monitoring:\n  timezone: Africa/Accra\n")
     assert issues == [] and good is not None
@@ -209,8 +212,8 @@ def test_the_protocols_time_zone_must_exist() -> None:
 
 
 def test_monitoring_thresholds_leave_the_form_hash_alone() -> None:
-    from tests.test_protocol import compile_protocol
     from tests.conftest import PROTOCOL_YAML
+    from tests.test_protocol import compile_protocol
 
     plain, _ = compile_protocol(PROTOCOL_YAML)
     tuned, _ = compile_protocol(PROTOCOL_YAML + "monitoring:\n  min_minutes: {household: 30}\n")

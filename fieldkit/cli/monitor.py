@@ -59,5 +59,50 @@ def monitor(
         console.print(f"[green]✓[/] report: {escape(str(html))}")
 
 
+def assign(
+    store: Store,
+    sample: Annotated[
+        Path, typer.Option("--sample", help="The sample: a CSV row per unit to visit.")
+    ],
+    instrument: Annotated[str, typer.Option("--instrument", "-i", help="Instrument id.")],
+    enumerators: Annotated[
+        str | None,
+        typer.Option(
+            "--enumerators",
+            help="Comma-separated codes for units without an enumerator in the file "
+            "(whole clusters in turn).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write one assignment file per enumerator into this folder."),
+    ] = None,
+    project: Project = None,
+) -> None:
+    """Assign the sample's units to enumerators; --out writes the files for their laptops."""
+    from fieldkit.cli.users import acting_user
+    from fieldkit.export.atomic import prepare_folder
+    from fieldkit.monitor.assignments import assign_sample, write_assignment_files
+    from fieldkit.monitor.sample import read_sample
+    from fieldkit.project import load_study
+    from fieldkit.store.coordinator import require_store
+
+    require_store(store)
+    form = load_study(project).form(instrument)
+    units = read_sample(sample, form)
+    codes = [c.strip() for c in (enumerators or "").split(",") if c.strip()]
+    if out is not None:
+        prepare_folder(out)  # a folder that cannot be: refused before anything is stored
+    actor = acting_user() or "coordinator"
+    counts = assign_sample(store, form, units, enumerators=codes, actor=actor)
+    for who, count in counts.items():
+        console.print(f"{escape(who)}: {plural(count, 'unit')}")
+    console.print(f"[green]✓[/] {plural(len(units), 'unit')} of {escape(form.id)} assigned")
+    if out is not None:
+        for path in write_assignment_files(store, form, out):
+            console.print(f"[green]✓[/] assignment file: {escape(str(path))}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("monitor")(monitor)
+    app.command("assign")(assign)

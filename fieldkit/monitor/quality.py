@@ -66,8 +66,9 @@ def interview_flags(
             flag("MON-002", started=local.isoformat(timespec="minutes"))
     if item.changes_after_complete:
         flag("MON-003", changes=item.changes_after_complete)
-    if assigned is not None and item.status != "draft":
-        owner = assigned.get((item.form_id, item.unit_values or ""))
+    # A refusal keeps no answers, so no unit key: it cannot be matched, and is not flagged.
+    if assigned is not None and item.unit_values is not None:
+        owner = assigned.get((item.form_id, item.unit_values))
         if owner != item.enumerator:
             flag("MON-004", unit=item.unit_values, assigned_to=owner)
     return flags

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fieldkit.monitor.rules import RULES
+from fieldkit.monitor.rules import RULES, Flag
 
 if TYPE_CHECKING:
     from fieldkit.monitor.progress import Tally
@@ -87,15 +87,20 @@ def form_dict(form: FormMonitor, shown: Shown) -> dict[str, Any]:
             }
             for question, c in form.questions
         ],
-        "flags": [
-            {
-                **flag.to_dict(),
-                "enumerator": shown.who(flag.enumerator),
-                "interview_id": None if shown.shared else flag.interview_id,
-            }
-            for flag in form.flags
-        ],
+        "flags": [_flag_dict(flag, shown) for flag in form.flags],
     }
+
+
+def _flag_dict(flag: Flag, shown: Shown) -> dict[str, Any]:
+    data = flag.to_dict()
+    if not shown.shared:
+        return data
+    detail = dict(flag.detail)
+    detail.pop("unit", None)  # a household's cluster and number: not outside the team
+    if detail.get("assigned_to") is not None:
+        detail["assigned_to"] = shown.who(str(detail["assigned_to"]))
+    data.update(enumerator=shown.who(flag.enumerator), interview_id=None, detail=detail)
+    return data
 
 
 def tally_dict(row: Tally, shown: Shown, *, staff: bool = False) -> dict[str, Any]:
