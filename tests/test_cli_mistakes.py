@@ -457,6 +457,54 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "unsupported_url": Case(lambda w: _assign(w, store=MYSQL), "FK-STORE-004"),
         "bad_option": Case(lambda w: [*_assign(w)[:-2], "-i", "nowhere_cl"], "FK-INS-019"),
     },
+    "review": {
+        "missing_path": Case(
+            lambda w: ["review", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["review", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["review", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["review", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["review", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["review"], "FK-CLI-050"),
+    },
+    **{
+        f"review {verb}": {
+            "missing_path": Case(
+                lambda w, v=verb: [
+                    "review",
+                    v,
+                    "abcdef12",
+                    "--store",
+                    w.missing("hq.sqlite"),
+                    "--comment",
+                    "x",
+                ],
+                "FK-STORE-050",
+            ),
+            "directory": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.folder, "--comment", "x"],
+                "FK-STORE-004",
+            ),
+            "existing_file": ADDS_TO_STORE,
+            "read_only": NotApplicable("the decision goes into the store --store names"),
+            "empty_file": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.empty, "--comment", "x"],
+                "FK-STORE-050",
+            ),
+            "wrong_kind": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.laptop, "--comment", "x"],
+                "FK-STORE-003",
+            ),
+            "unsupported_url": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", MYSQL, "--comment", "x"],
+                "FK-STORE-004",
+            ),
+            "bad_option": Case(lambda w, v=verb: ["review", v, "abcdef12"], "FK-CLI-051"),
+        }
+        for verb in ("approve", "reject")
+    },
     "export": {
         "missing_path": Case(
             lambda w: [

@@ -22,6 +22,7 @@ from fieldkit.cli import (
     instruments,
     keys,
     monitor,
+    review,
     serve,
     users,
     xlsform,
@@ -49,6 +50,7 @@ app.add_typer(xlsform.app, name="xlsform")
 serve.register(app)
 users.register(app)
 monitor.register(app)
+review.register(app)
 users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 
