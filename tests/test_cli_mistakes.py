@@ -505,6 +505,38 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         }
         for verb in ("approve", "reject")
     },
+    "backcheck draw": {
+        "missing_path": Case(lambda w: _draw(w, store=w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": (
+            Case(lambda w: _draw(w, store=w.folder), "FK-STORE-004"),
+            Case(lambda w: [*_draw(w), "--out", w.folder], "FK-EXPORT-050"),
+        ),
+        "existing_file": NotApplicable("--out replaces an earlier draw's sample, as the draw does"),
+        "read_only": Case(
+            lambda w: [*_draw(w), "--out", str(w.read_only / "b.csv")], "FK-EXPORT-002"
+        ),
+        "empty_file": Case(lambda w: _draw(w, store=w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _draw(w, store=w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _draw(w, store=MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: [*_draw(w)[:-2], "--seed", "s", "--rate", "0"], "FK-MON-058"),
+            Case(lambda w: [*_draw(w)[:-2]], "FK-CLI-051"),
+        ),
+    },
+    "backcheck compare": {
+        "missing_path": Case(
+            lambda w: ["backcheck", "compare", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["backcheck", "compare", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["backcheck", "compare", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["backcheck", "compare", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(
+            lambda w: ["backcheck", "compare", "--store", MYSQL], "FK-STORE-004"
+        ),
+        "bad_option": Case(lambda w: ["backcheck", "compare"], "FK-CLI-051"),
+    },
     "export": {
         "missing_path": Case(
             lambda w: [
@@ -735,6 +767,10 @@ def _assign(w: World, *, sample: str | None = None, store: str | None = None) ->
         default.write_text("cluster,hh_number,enumerator\n101,1,E01\n", encoding="utf-8")
     chosen = sample or str(default)
     return ["assign", "--store", store or w.store, "--sample", chosen, "-i", "household_cl"]
+
+
+def _draw(w: World, *, store: str | None = None) -> list[str]:
+    return ["backcheck", "draw", "--store", store or w.store, "--rate", "0.5", "--seed", "s"]
 
 
 def _collect(w: World, db: str | None = None) -> list[str]:

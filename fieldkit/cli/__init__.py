@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import typer
 
 from fieldkit.cli import (
+    backcheck,
     bundles,
     collect,
     datasets,
@@ -51,6 +52,7 @@ serve.register(app)
 users.register(app)
 monitor.register(app)
 review.register(app)
+backcheck.register(app)
 users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 

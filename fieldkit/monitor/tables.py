@@ -3,15 +3,22 @@
     assignments        a sampled unit of an instrument, the enumerator it is assigned to and
                        the fields preloaded from the listing (never identifying ones)
     review_decisions   every approve/reject a supervisor recorded, never updated or deleted
+    backcheck_draws    the completed interviews drawn for a back-check, with the draw's seed
 
 Like the merge tables, no column depends on import order.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Connection, DateTime, Float, Integer, MetaData, String, Table, Text
 
-__all__ = ["MONITOR_METADATA", "assignments", "create_monitor_tables", "review_decisions"]
+__all__ = [
+    "MONITOR_METADATA",
+    "assignments",
+    "backcheck_draws",
+    "create_monitor_tables",
+    "review_decisions",
+]
 
 MONITOR_METADATA = MetaData()
 
@@ -38,6 +45,19 @@ review_decisions = Table(
     Column("comment", Text, nullable=False),
     Column("reviewer", String, nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
+)
+
+backcheck_draws = Table(
+    "backcheck_draws",
+    MONITOR_METADATA,
+    Column("interview_id", String, primary_key=True),
+    Column("form_id", String, nullable=False),
+    Column("enumerator", String, nullable=False),
+    Column("unit_values", Text, nullable=False),
+    Column("seed", String, nullable=False),
+    Column("rate", Float, nullable=False),
+    Column("drawn_by", String, nullable=False),
+    Column("drawn_at", DateTime(timezone=True), nullable=False),
 )
 
 

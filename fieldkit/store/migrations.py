@@ -254,7 +254,7 @@ MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
         Migration(4, "coordinator: event logs per interview", _event_logs_v1),
         Migration(50, "coordinator: release ledger", _release_ledger_v1),
         Migration(51, "coordinator: user register", _users_v1),
-        Migration(60, "coordinator: assignments and reviews", _monitor_v1),
+        Migration(60, "coordinator: assignments, reviews, back-checks", _monitor_v1),
     ),
 }
 

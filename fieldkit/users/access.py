@@ -28,7 +28,7 @@ __all__ = ["ANALYST_COMMANDS", "allowed_commands", "allowed_profiles", "authoriz
 ANALYST_COMMANDS = frozenset(
     {"export", "tables", "recode", "estimate", "conflicts", "quarantine", "users list"}
     # field monitoring and supervisor review (issue 16): a role that reads all answers
-    | {"monitor", "review approve", "review reject"}
+    | {"monitor", "review approve", "review reject", "backcheck draw", "backcheck compare"}
 )
 EVERYTHING = "*"
 
