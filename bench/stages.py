@@ -206,7 +206,11 @@ def monitor_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     text = json.dumps(report.to_dict())
     seconds = time.perf_counter() - start
     args.work.joinpath("monitor.html").write_text(page, encoding="utf-8")
-    return {"seconds": seconds, "rows": sum(f.total.visited for f in report.forms), "json": len(text)}
+    return {
+        "seconds": seconds,
+        "rows": sum(f.total.visited for f in report.forms),
+        "json": len(text),
+    }
 
 
 MONITOR_FLOOR_SQL = (
