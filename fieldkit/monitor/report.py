@@ -22,7 +22,7 @@ from fieldkit.monitor.assignments import assigned_units
 from fieldkit.monitor.facts import AnswerCounts, InterviewFacts, read_facts
 from fieldkit.monitor.progress import Tally, tally
 from fieldkit.monitor.quality import EnumeratorRates, enumerator_flags, interview_flags
-from fieldkit.monitor.rules import RULES, Flag
+from fieldkit.monitor.rules import Flag
 from fieldkit.project import Project
 from fieldkit.store.coordinator import open_coordinator
 
@@ -173,6 +173,3 @@ def _worst_questions(
     mine.sort(key=lambda qc: (-(qc[1].dont_know + qc[1].refused) / qc[1].total, qc[0]))
     return [qc for qc in mine if qc[1].dont_know + qc[1].refused][:TOP_QUESTIONS]
 
-
-def rules_used() -> list[dict[str, str]]:
-    return [rule.to_dict() for rule in RULES.values()]
