@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from typing import Any
 
 import pytest
@@ -148,8 +147,12 @@ def _team(odd: dict[str, Any], usual: dict[str, Any]) -> dict[str, EnumeratorRat
 
 def _varied(values: dict[str, Any], k: int, n: int) -> dict[str, Any]:
     out = {key: (value(k, n) if callable(value) else value) for key, value in values.items()}
-    if "answers" in out:
-        out["answers"] = Counter(out["answers"])
+    counts = out.pop("answers", {})
+    out.update(
+        answered=counts.get("answered", 0),
+        dont_know=counts.get("dont_know", 0),
+        refused_answers=counts.get("refused", 0),
+    )
     return out
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
@@ -63,8 +63,10 @@ class InterviewFacts:
     active_seconds: float | None = None
     """Sum of the per-question times; None when untimed (keyed from paper by a script)."""
     changes_after_complete: int = 0
-    answers: Counter[str] = field(default_factory=Counter)
-    """Answer status → count."""
+    answered: int = 0
+    dont_know: int = 0
+    refused_answers: int = 0
+    """Answers by status (plain ints, not a Counter each: a national store has 200,000)."""
     grids: int = 0
     straight_grids: int = 0
 
@@ -125,10 +127,20 @@ def read_facts(conn: Connection, forms: dict[str, Form]) -> StoreFacts:
         answers.c.interview_id, answers.c.status
     )
     for interview_id, status, count in conn.execute(per_interview):
-        if interview_id in facts:
-            facts[interview_id].answers[str(status)] += int(count)
+        item = facts.get(interview_id)
+        if item is not None:
+            _count_answers(item, str(status), int(count))
     _straight_lining(conn, facts, forms)
     return StoreFacts(list(facts.values()), _question_counts(conn))
+
+
+def _count_answers(item: InterviewFacts, status: str, count: int) -> None:
+    if status == "answered":
+        item.answered += count
+    elif status == "dont_know":
+        item.dont_know += count
+    elif status == "refused":
+        item.refused_answers += count
 
 
 def _interviews(conn: Connection) -> Iterator[InterviewFacts]:

@@ -86,8 +86,8 @@ class EnumeratorRates:
 
     @classmethod
     def of(cls, items: list[InterviewFacts]) -> EnumeratorRates:
-        answers = sum(sum(i.answers.values()) for i in items)
-        dk_rf = sum(i.answers["dont_know"] + i.answers["refused"] for i in items)
+        dk_rf = sum(i.dont_know + i.refused_answers for i in items)
+        answers = sum(i.answered for i in items) + dk_rf
         grids = sum(i.grids for i in items)
         timed = [i.active_seconds / 60 for i in items if i.active_seconds and _done(i)]
         consented = [i for i in items if i.consent_outcome is not None]
