@@ -172,4 +172,3 @@ def _worst_questions(
     mine = [(q, c) for (f, q), c in questions.items() if f == form_id and c.total]
     mine.sort(key=lambda qc: (-(qc[1].dont_know + qc[1].refused) / qc[1].total, qc[0]))
     return [qc for qc in mine if qc[1].dont_know + qc[1].refused][:TOP_QUESTIONS]
-
