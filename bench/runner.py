@@ -24,6 +24,7 @@ FLOORS = {
     "merge (duckdb)": "DuckDB: ATTACH each laptop (sqlite extension), INSERT ... SELECT",
     "flatten": "one SQLite json_extract pivot statement per analysis table",
     "table": "one SQL GROUP BY (weighted share, no variance) over the same members",
+    "monitor": "the report's GROUP BYs in raw sqlite3 (visits, answer statuses), no flags",
     "export": "raw xlsxwriter constant_memory, write_row of the same cells",
     "engine": "dict assignment per answer (median step; floor in the same process)",
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
@@ -162,6 +163,7 @@ def run(args: argparse.Namespace) -> list[str]:
         rows.append(Row("merge (duckdb)", rows[0].ours, None, "not installed"))
     stage("flatten", "flatten")
     stage("table", "table")
+    stage("monitor", "monitor")
     stage("export", "export", "--rows", str(args.export_rows))
     stage("engine", "engine")
     has_pyxform = importlib.util.find_spec("pyxform") is not None

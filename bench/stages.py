@@ -188,6 +188,50 @@ def flatten_floor(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "rows": len(households) + len(members)}
 
 
+# -- monitoring report -----------------------------------------------------------------------
+
+
+def monitor_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """build_monitor (every table and flag, paradata parsed) + the HTML page + the JSON."""
+    import datagen  # noqa: PLC0415
+
+    from fieldkit.monitor import build_monitor  # noqa: PLC0415
+    from fieldkit.monitor.html import render_html  # noqa: PLC0415
+
+    layout = datagen.Layout.of(args.size, args.data)
+    project = datagen.make_project(layout.districts)
+    start = time.perf_counter()
+    report = build_monitor(_store(args.work), project)
+    page = render_html(report)
+    text = json.dumps(report.to_dict())
+    seconds = time.perf_counter() - start
+    args.work.joinpath("monitor.html").write_text(page, encoding="utf-8")
+    return {
+        "seconds": seconds,
+        "rows": sum(f.total.visited for f in report.forms),
+        "json": len(text),
+    }
+
+
+MONITOR_FLOOR_SQL = (
+    "SELECT i.form_id, i.enumerator, i.status, m.district, date(i.started_at), count(*) "
+    "FROM interviews i JOIN merged_interviews m ON m.interview_id = i.id GROUP BY 1, 2, 3, 4, 5",
+    "SELECT interview_id, status, count(*) FROM answers GROUP BY interview_id, status",
+    "SELECT m.form_id, a.question, a.status, count(*) FROM answers a "
+    "JOIN merged_interviews m ON m.interview_id = a.interview_id GROUP BY 1, 2, 3",
+)
+
+
+def monitor_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """The report's counting in raw sqlite3: visits by form, enumerator, status, district
+    and day, answer statuses per interview and per question; no paradata, no flags."""
+    db = sqlite3.connect(_store(args.work))
+    start = time.perf_counter()
+    rows = sum(len(db.execute(sql).fetchall()) for sql in MONITOR_FLOOR_SQL)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": rows}
+
+
 # -- weighted table --------------------------------------------------------------------------
 
 
@@ -403,6 +447,7 @@ STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "flatten": {"fieldkit": flatten_fieldkit, "floor": flatten_floor},
     "table": {"fieldkit": table_fieldkit, "floor": table_floor},
     "export": {"fieldkit": export_fieldkit, "floor": export_floor},
+    "monitor": {"fieldkit": monitor_fieldkit, "floor": monitor_floor},
     "engine": {"fieldkit": engine_fieldkit, "floor": engine_floor},
     "compile": {"fieldkit": compile_fieldkit, "floor": compile_floor},
     "xlsform": {"fieldkit": xlsform_fieldkit, "floor": compile_floor},

@@ -15,6 +15,7 @@ STAGES = (
     "merge (duckdb)",
     "flatten",
     "table",
+    "monitor",
     "export",
     "engine",
     "compile",

@@ -191,6 +191,7 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             Case(lambda w: [*_collect(w, w.notes), *_answers()], "FK-STORE-001"),
             Case(lambda w: [*_collect(w, w.store), *_answers()], "FK-STORE-003"),
             Case(lambda w: [*_collect(w), "--answers", w.protocol], "FK-YAML-004"),
+            Case(lambda w: [*_collect(w), "--assignments", w.notes], "FK-MON-055"),
         ),
         "unsupported_url": Case(
             lambda w: [*_collect(w, "sqlite:///laptop.sqlite"), *_answers()], "FK-STORE-004"
@@ -419,6 +420,125 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "unsupported_url": Case(lambda w: ["quarantine", "--store", MYSQL], "FK-STORE-004"),
         "bad_option": Case(lambda w: ["quarantine"], "FK-CLI-051"),
     },
+    "monitor": {
+        "missing_path": Case(
+            lambda w: ["monitor", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": (
+            Case(lambda w: ["monitor", "--store", w.folder], "FK-STORE-004"),
+            Case(lambda w: ["monitor", "--store", w.store, "--html", w.folder], "FK-EXPORT-050"),
+        ),
+        "existing_file": NotApplicable("--html replaces the last report: it is refreshed daily"),
+        "read_only": Case(
+            lambda w: ["monitor", "--store", w.store, "--html", str(w.read_only / "m.html")],
+            "FK-EXPORT-002",
+        ),
+        "empty_file": Case(lambda w: ["monitor", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["monitor", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["monitor", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["monitor"], "FK-CLI-051"),
+    },
+    "assign": {
+        "missing_path": (
+            Case(lambda w: _assign(w, sample=w.missing("s.csv")), "FK-MON-050"),
+            Case(lambda w: _assign(w, store=w.missing("hq.sqlite")), "FK-STORE-050"),
+        ),
+        "directory": (
+            Case(lambda w: _assign(w, sample=w.folder), "FK-MON-050"),
+            Case(lambda w: [*_assign(w), "--out", w.notes], "FK-EXPORT-050"),
+        ),
+        "existing_file": ADDS_TO_STORE,
+        "read_only": Case(
+            lambda w: [*_assign(w), "--out", str(w.read_only / "a")], "FK-EXPORT-002"
+        ),
+        "empty_file": Case(lambda w: _assign(w, sample=w.empty), "FK-MON-050"),
+        "wrong_kind": (
+            Case(lambda w: _assign(w, sample=w.binary), "FK-MON-050"),
+            Case(lambda w: _assign(w, store=w.laptop), "FK-STORE-003"),
+        ),
+        "unsupported_url": Case(lambda w: _assign(w, store=MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_assign(w)[:-2], "-i", "nowhere_cl"], "FK-INS-019"),
+    },
+    "review": {
+        "missing_path": Case(
+            lambda w: ["review", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["review", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["review", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["review", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["review", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["review"], "FK-CLI-050"),
+    },
+    **{
+        f"review {verb}": {
+            "missing_path": Case(
+                lambda w, v=verb: [
+                    "review",
+                    v,
+                    "abcdef12",
+                    "--store",
+                    w.missing("hq.sqlite"),
+                    "--comment",
+                    "x",
+                ],
+                "FK-STORE-050",
+            ),
+            "directory": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.folder, "--comment", "x"],
+                "FK-STORE-004",
+            ),
+            "existing_file": ADDS_TO_STORE,
+            "read_only": NotApplicable("the decision goes into the store --store names"),
+            "empty_file": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.empty, "--comment", "x"],
+                "FK-STORE-050",
+            ),
+            "wrong_kind": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.laptop, "--comment", "x"],
+                "FK-STORE-003",
+            ),
+            "unsupported_url": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", MYSQL, "--comment", "x"],
+                "FK-STORE-004",
+            ),
+            "bad_option": Case(lambda w, v=verb: ["review", v, "abcdef12"], "FK-CLI-051"),
+        }
+        for verb in ("approve", "reject")
+    },
+    "backcheck draw": {
+        "missing_path": Case(lambda w: _draw(w, store=w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": (
+            Case(lambda w: _draw(w, store=w.folder), "FK-STORE-004"),
+            Case(lambda w: [*_draw(w), "--out", w.folder], "FK-EXPORT-050"),
+        ),
+        "existing_file": NotApplicable("--out replaces an earlier draw's sample, as the draw does"),
+        "read_only": Case(
+            lambda w: [*_draw(w), "--out", str(w.read_only / "b.csv")], "FK-EXPORT-002"
+        ),
+        "empty_file": Case(lambda w: _draw(w, store=w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _draw(w, store=w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _draw(w, store=MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: [*_draw(w)[:-2], "--seed", "s", "--rate", "0"], "FK-MON-058"),
+            Case(lambda w: [*_draw(w)[:-2]], "FK-CLI-051"),
+        ),
+    },
+    "backcheck compare": {
+        "missing_path": Case(
+            lambda w: ["backcheck", "compare", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["backcheck", "compare", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["backcheck", "compare", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["backcheck", "compare", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(
+            lambda w: ["backcheck", "compare", "--store", MYSQL], "FK-STORE-004"
+        ),
+        "bad_option": Case(lambda w: ["backcheck", "compare"], "FK-CLI-051"),
+    },
     "export": {
         "missing_path": Case(
             lambda w: [
@@ -642,6 +762,18 @@ def _init(w: World) -> list[str]:
 
 def _shares(w: World) -> list[str]:
     return ["keys", "shares", "-n", "2", "--key", str(w.keys / "project.key"), *_pass(w)]
+
+
+def _assign(w: World, *, sample: str | None = None, store: str | None = None) -> list[str]:
+    default = w.root / "sample.csv"
+    if not default.exists():
+        default.write_text("cluster,hh_number,enumerator\n101,1,E01\n", encoding="utf-8")
+    chosen = sample or str(default)
+    return ["assign", "--store", store or w.store, "--sample", chosen, "-i", "household_cl"]
+
+
+def _draw(w: World, *, store: str | None = None) -> list[str]:
+    return ["backcheck", "draw", "--store", store or w.store, "--rate", "0.5", "--seed", "s"]
 
 
 def _collect(w: World, db: str | None = None) -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import typer
 
 from fieldkit.cli import (
+    backcheck,
     bundles,
     collect,
     datasets,
@@ -21,6 +22,8 @@ from fieldkit.cli import (
     estimate,
     instruments,
     keys,
+    monitor,
+    review,
     serve,
     users,
     xlsform,
@@ -47,6 +50,9 @@ demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 serve.register(app)
 users.register(app)
+monitor.register(app)
+review.register(app)
+backcheck.register(app)
 users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 

@@ -46,7 +46,9 @@ def compile_protocol_document(doc: SourceDocument) -> tuple[Protocol | None, lis
     protocol = Protocol(
         model=model,
         consent=consent,
-        hash=content_hash(model.model_dump(mode="json", by_alias=True)),
+        # Monitoring thresholds change nothing a laptop asks: tuning them mid-fieldwork must
+        # not give every form a new hash (and make the laptops' interviews unknown at HQ).
+        hash=content_hash(model.model_dump(mode="json", by_alias=True, exclude={"monitoring"})),
         source=doc.file,
     )
     return protocol, issues
@@ -83,6 +85,23 @@ def _check(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
     yield from _check_ethics(model, doc)
     yield from _check_roles(model, doc)
     yield from _check_hazardous_work(model, doc)
+    yield from _check_monitoring(model, doc)
+
+
+def _check_monitoring(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
+    """The field's time zone must be one the monitor can convert laptop clocks to."""
+    import zoneinfo  # noqa: PLC0415  (rarely needed: keeps 'fieldkit check' start-up quick)
+
+    name = model.monitoring.timezone
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        yield Issue(
+            "FK-PROT-060",
+            f"unknown time zone '{name}'",
+            doc.locate(("monitoring", "timezone")),
+            "give an IANA zone name such as Africa/Accra or Asia/Dhaka, or leave UTC",
+        )
 
 
 def _check_names(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:

@@ -20,6 +20,7 @@ __all__ = [
     "ExceptionModel",
     "HazardousWorkModel",
     "IdentityAccess",
+    "MonitoringModel",
     "Profile",
     "ProtocolModel",
     "ReleaseModel",
@@ -150,6 +151,22 @@ class ReleaseModel(_Strict):
     """More variables no release outside ``internal`` carries."""
 
 
+class MonitoringModel(_Strict):
+    """Thresholds of the field monitoring report (issue 16), each the study's own choice."""
+
+    min_minutes: dict[InstrumentKind, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    """An interview whose active time (per-question times in the paradata) is under this is a
+    speeder; kinds not listed have no minimum."""
+    outlier_z: Annotated[float, Field(gt=0)] = 3.5
+    """An enumerator is an outlier when the modified z-score of a rate exceeds this."""
+    min_answers: Annotated[int, Field(ge=1)] = 50
+    """An enumerator's answer rates are compared only over at least this many answers."""
+    grid_size: Annotated[int, Field(ge=3)] = 5
+    """A grid: at least this many select_one questions of a section sharing one scale."""
+    timezone: str = "UTC"
+    """The field's IANA time zone: laptops store UTC, collection windows are local times."""
+
+
 class ProtocolModel(_Strict):
     id: str
     title: Label
@@ -169,3 +186,4 @@ class ProtocolModel(_Strict):
     representative: bool = True
     hazardous_work: HazardousWorkModel | None = None
     release: ReleaseModel = Field(default_factory=ReleaseModel)
+    monitoring: MonitoringModel = Field(default_factory=MonitoringModel)

@@ -203,6 +203,13 @@ def _users_v1(conn: Connection) -> None:
     create_users(conn)
 
 
+def _monitor_v1(conn: Connection) -> None:
+    # Imported here: field monitoring owns its tables (fieldkit/monitor/tables.py).
+    from fieldkit.monitor.tables import create_monitor_tables  # noqa: PLC0415
+
+    create_monitor_tables(conn)
+
+
 def _event_logs_v1(conn: Connection) -> None:
     """Paradata packed per interview: one JSON array of the laptop's events (in its order)
     instead of a row per event. A coordinator reads paradata an interview at a time, and a
@@ -265,6 +272,7 @@ MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
         Migration(4, "coordinator: event logs per interview", _event_logs_v1),
         Migration(50, "coordinator: release ledger", _release_ledger_v1),
         Migration(51, "coordinator: user register", _users_v1),
+        Migration(60, "coordinator: assignments, reviews, back-checks", _monitor_v1),
     ),
 }
 
