@@ -21,6 +21,7 @@ from fieldkit.cli import (
     estimate,
     instruments,
     keys,
+    profile,
     serve,
     users,
     xlsform,
@@ -43,6 +44,7 @@ keys.register(app)
 bundles.register(app)
 datasets.register(app)
 estimate.register(app)
+profile.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 serve.register(app)

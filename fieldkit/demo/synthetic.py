@@ -48,7 +48,7 @@ def households(
             e_index = number % enumerators
             yield HouseholdPlan(
                 district=district,
-                cluster=100 + d_index * 10 + (number - 1) // 10,
+                cluster=100 + d_index * 10 + (number - 1) // 2,
                 hh_number=number,
                 enumerator=f"{district.upper()}-E{e_index + 1}",
                 enumerator_code=100 * (d_index + 1) + e_index + 1,
