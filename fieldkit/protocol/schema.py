@@ -150,6 +150,21 @@ class ReleaseModel(_Strict):
     """More variables no release outside ``internal`` carries."""
 
 
+class PlaceModel(_Strict):
+    """One coded place of the study's place list (issue 17): an admin unit, or a country by
+    its ISO 3166-1 alpha-2 code; coordinates (its centroid, WGS 84) are optional."""
+
+    code: str
+    label: Label
+    level: str = "district"
+    """country, region, district, ... (the protocol's own levels)."""
+    parent: str | None = None
+    country: str | None = None
+    """ISO 3166-1 alpha-2 code of the country the place is in (a country: its own code)."""
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
 class ProtocolModel(_Strict):
     id: str
     title: Label
@@ -169,3 +184,5 @@ class ProtocolModel(_Strict):
     representative: bool = True
     hazardous_work: HazardousWorkModel | None = None
     release: ReleaseModel = Field(default_factory=ReleaseModel)
+    places: list[PlaceModel] = Field(default_factory=list)
+    """The place list coded place questions answer from (choices ``place``)."""
