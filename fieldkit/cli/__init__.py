@@ -22,6 +22,7 @@ from fieldkit.cli import (
     instruments,
     keys,
     profile,
+    routes,
     serve,
     users,
     xlsform,
@@ -45,6 +46,7 @@ bundles.register(app)
 datasets.register(app)
 estimate.register(app)
 profile.register(app)
+routes.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 serve.register(app)

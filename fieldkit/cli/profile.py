@@ -23,6 +23,8 @@ from fieldkit.protocol.profile import Profile
 if TYPE_CHECKING:
     from fieldkit.dataset.table import Cell
     from fieldkit.profiles import Separation
+    from fieldkit.stats.ratios import RatioTable
+    from fieldkit.stats.tabulate import Crosstab
 
 __all__ = ["register"]
 
@@ -56,6 +58,14 @@ def profile(
     lang: Lang = None,
     release_profile: ProfileOption = Profile.RESTRICTED,
     recodes: Recodes = DEFAULT_RECODES,
+    traffickers: Annotated[
+        bool,
+        typer.Option(
+            "--traffickers",
+            help="Trafficker profiles instead: roles in the chain, recruiters, recruitment "
+            "methods and means of control, by type of exploitation (counts).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print tables as JSON.")] = False,
 ) -> None:
     """Vulnerability profile: each group's share with the outcome and its ratio to a
@@ -72,7 +82,13 @@ def profile(
     references = _references(reference or [])
     dataset, _, form = _load(store, instrument, role, project, lang, recodes)
     outcomes = outcome or ["tip_child"]
-    tables = profile_tables(dataset, outcomes, by or [], references=references)
+    if traffickers:
+        from fieldkit.profiles.roles import role_tables
+
+        tables: list[Crosstab | RatioTable] = list(role_tables(dataset))
+        outcomes = []
+    else:
+        tables = profile_tables(dataset, outcomes, by or [], references=references)
     used = {name for table in tables for name in table.by}
     check_variables(dataset, form, release_profile, [*outcomes, *used])
     user = acting_user()
@@ -89,7 +105,8 @@ def profile(
         return
     for table in published:
         print_published_table(table)
-    _print_ranking(ranking, representative=dataset.study.representative)
+    if not traffickers:
+        _print_ranking(ranking, representative=dataset.study.representative)
 
 
 def _references(given: list[str]) -> dict[str, Cell]:

@@ -267,7 +267,7 @@ def _chores(rng: random.Random, hours_work: int) -> dict[str, Any]:
 
 
 def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
-    recruited = age >= 10 and rng.random() < 0.06
+    recruited = age >= 10 and rng.random() < 0.3  # enough cases to profile (issue 17)
     answers: dict[str, Any] = {"tip_away_work_12m": 2, "tip_recruited": 1 if recruited else 2}
     if not recruited:
         return answers
@@ -288,4 +288,19 @@ def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
     )
     if answers["tip_movement"] == "cross_border":
         answers["tip_country"] = rng.choice(("ci", "ng", "bf"))
+    answers.update(_chain(rng, answers.get("tip_country")))
+    return answers
+
+
+def _chain(rng: random.Random, country: str | None) -> dict[str, Any]:
+    """Who took part, and where the child came from, passed through and was exploited."""
+    others = ("intermediary", "transporter", "employer", "document_provider", "official")
+    answers: dict[str, Any] = {
+        "tip_roles": ["recruiter", *rng.sample(others, rng.randint(1, 3))],
+        "tip_origin_place": rng.choice(("north_1", "north_1", "north_2", "east_2")),
+        "tip_recruit_place": rng.choice(("north_1", "centre_1")),
+        "tip_exploit_place": country or rng.choice(("centre_1", "south_1", "south_1")),
+    }
+    if rng.random() < 0.6:
+        answers["tip_transit_place"] = "centre_1"
     return answers

@@ -1,0 +1,88 @@
+"""fieldkit routes: origin -> transit -> destination flows, a GeoJSON map, points of
+vulnerability."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from fieldkit.cli.datasets import (
+    DEFAULT_RECODES,
+    InstrumentId,
+    Lang,
+    ProfileOption,
+    Project,
+    Recodes,
+    Role,
+    Store,
+)
+from fieldkit.cli.render import console, print_json
+from fieldkit.protocol.profile import Profile
+
+if TYPE_CHECKING:
+    from fieldkit.dataset.table import Cell
+
+__all__ = ["register"]
+
+
+def routes(
+    *,
+    store: Store,
+    instrument: InstrumentId,
+    geojson: Annotated[
+        Path | None,
+        typer.Option("--geojson", help="Also write the published flows as GeoJSON (a new file)."),
+    ] = None,
+    role: Role = "statistician",
+    project: Project = None,
+    lang: Lang = None,
+    release_profile: ProfileOption = Profile.RESTRICTED,
+    recodes: Recodes = DEFAULT_RECODES,
+    as_json: Annotated[bool, typer.Option("--json", help="Print tables as JSON.")] = False,
+) -> None:
+    """Routes of trafficked children (origin, transit, destination from the protocol's
+    place list) with counts, and points of vulnerability named in rapid assessments with how
+    often and by which tool; protected with every table published before."""
+    from fieldkit.cli.datasets import _load, print_published_table
+    from fieldkit.cli.users import acting_user
+    from fieldkit.export.atomic import atomic_path
+    from fieldkit.export.layout import lines
+    from fieldkit.release.ledger import publish_recorded
+    from fieldkit.release.profiles import check_variables
+    from fieldkit.routes import flows, flows_geojson, point_tables, route_tables
+    from fieldkit.stats.tabulate import Crosstab
+
+    dataset, _, form = _load(store, instrument, role, project, lang, recodes)
+    places = form.protocol.model.places
+    labels: dict[Cell, Mapping[str, str]] = {
+        p.code: {"en": p.label} if isinstance(p.label, str) else dict(p.label) for p in places
+    }
+    tables = [*route_tables(dataset, labels), *point_tables(dataset, labels)]
+    check_variables(dataset, form, release_profile, [n for t in tables for n in t.by])
+    user = acting_user()
+    label = f"routes {release_profile.value}" + (f" by {user}" if user else "")
+    published, _ = publish_recorded(store, dataset, list(tables), label=label)
+    route = [t for t in published if isinstance(t, Crosstab) and t.by[-1:] == ("tip_route",)]
+    if geojson is not None:
+        found = flows(route[0]) if route else []
+        text = json.dumps(flows_geojson(found, places), ensure_ascii=False, indent=1)
+        with atomic_path(geojson) as partial:
+            partial.write_text(text + "\n", encoding="utf-8")
+    if as_json:
+        print_json([[[v for v, _ in line] for line in lines([t])] for t in published])
+    else:
+        for table in published:
+            print_published_table(table)
+        if not published:
+            console.print(f"{escape(instrument)} records no coded places: no routes or points")
+    if geojson is not None and not as_json:
+        console.print(f"[green]✓[/] {escape(str(geojson))}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("routes")(routes)
