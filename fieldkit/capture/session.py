@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 
 from fieldkit.capture.changes import Changes, Refusal
 from fieldkit.capture.consent import ConsentFlow
+from fieldkit.capture.keys import Coded
 from fieldkit.capture.messages import NO_WORDS, YES_WORDS, answer_error, consent_error
 from fieldkit.capture.navigation import Navigator
 from fieldkit.capture.plan import MAX_MEMBERS, Node
@@ -223,6 +224,8 @@ class Session:
         )
 
     def _roster_answer(self, node: Node, raw: object) -> Step:
+        if isinstance(raw, Coded):  # the web form's radio buttons: the yes/no code itself
+            raw = raw.value
         word = "" if raw is None else str(raw).strip().lower()
         if word in YES_WORDS or word == "1":
             return self.add_member(node.name)
