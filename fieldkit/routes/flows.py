@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.table import Cell, Special, Table, Variable, VarType
 from fieldkit.profiles.vulnerability import children_table
+from fieldkit.routes.rare import OTHER, fold_rare, kept_labels
 from fieldkit.stats.tabulate import Crosstab, crosstab
 
 __all__ = ["DIRECT", "ROUTE", "Flow", "add_route", "flows", "route_tables"]
@@ -49,28 +50,40 @@ def place_questions(table: Table) -> tuple[str, str, str] | None:
     return None
 
 
-def add_route(table: Table, labels: Mapping[Cell, Mapping[str, str]]) -> str | None:
+def add_route(
+    table: Table,
+    labels: Mapping[Cell, Mapping[str, str]],
+    *,
+    threshold: int,
+    counted: str = "tip_child",
+) -> str | None:
     """Add ``tip_route`` ("origin>transit>destination", transit ``direct`` when not given)
-    to the children who name an origin or a destination; its name, or None."""
+    to the children who name an origin or a destination; its name, or None. A route fewer
+    than ``threshold`` children with a known ``counted`` took is folded into the other
+    routes (:mod:`fieldkit.routes.rare`): it is not even named."""
     names = place_questions(table)
     if names is None:
         return None
     if ROUTE in table:
         return ROUTE
     origin, transit, destination = (table.column(name) for name in names)
-    codes = [_route(o, t, d) for o, t, d in zip(origin, transit, destination, strict=True)]
-    value_labels: dict[Cell, Mapping[str, str]] = {
+    raw = [_route(o, t, d) for o, t, d in zip(origin, transit, destination, strict=True)]
+    known = [_known(v) for v in table.column(counted)] if counted in table else [True] * len(raw)
+    codes, kept = fold_rare(raw, known, threshold)
+    named: dict[Cell, Mapping[str, str]] = {
         code: {"en": " → ".join(_text(part, labels) for part in str(code).split(">"))}
-        for code in dict.fromkeys(c for c in codes if c is not None)
+        for code in dict.fromkeys(c for c in raw if c in kept)
     }
+    other = {"en": f"Other routes (each taken by fewer than {threshold} children)"}
     table.add_column(
         Variable(
             name=ROUTE,
             label={"en": "Route: origin → transit → destination"},
             type=VarType.CODE,
-            value_labels=value_labels,
+            value_labels=kept_labels(named, kept, other),
             origin="derived",
-            definition=f"{names[0]} > {names[1]} (or direct) > {names[2]}; ? where unknown",
+            definition=f"{names[0]} > {names[1]} (or direct) > {names[2]}; ? where unknown; "
+            f"{OTHER} for a route fewer than {threshold} children took",
             source="ILO Book 2, 2.5 (routes); coded places from the protocol's place list",
             universe="children who name where they came from or were taken to",
         ),
@@ -111,7 +124,7 @@ def route_tables(
     """The route table: children by route, counted by whether they are trafficking victims
     (tip_child); none when the instrument records no places."""
     children = children_table(dataset)
-    name = add_route(children, labels)
+    name = add_route(children, labels, threshold=dataset.study.small_cell_threshold)
     if name is None or "tip_child" not in children:
         return []
     by = [name]

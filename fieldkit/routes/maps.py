@@ -36,7 +36,17 @@ def point_tables(
     if "vuln_points" not in records or "tool" not in records:
         return []
     name = f"{records.name}__points"
-    long = mentions(dataset, records, "vuln_points", name=name, keep=["tool"], labels=labels)
+    threshold = dataset.study.small_cell_threshold
+    other = {"en": f"Other places (each reported by fewer than {threshold} records)"}
+    long = mentions(
+        dataset,
+        records,
+        "vuln_points",
+        name=name,
+        keep=["tool"],
+        labels=labels,
+        fold=(threshold, other),
+    )
     if long is None or not len(long):
         return []
     title = "Points of vulnerability: how often each place was reported, and by which tool"
