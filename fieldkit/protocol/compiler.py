@@ -13,6 +13,7 @@ from fieldkit.instrument.labels import localize
 from fieldkit.instrument.source import NodePath, SourceDocument, load_source
 from fieldkit.instrument.validation import did_you_mean, validate_document
 from fieldkit.protocol.model import ConsentBlock, Protocol, ScreeningQuestion
+from fieldkit.protocol.places import check_places
 from fieldkit.protocol.schema import WEEKDAYS, ProtocolModel
 from fieldkit.report import Issue, Report
 
@@ -83,6 +84,7 @@ def _check(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
     yield from _check_ethics(model, doc)
     yield from _check_roles(model, doc)
     yield from _check_hazardous_work(model, doc)
+    yield from check_places(model, doc)
 
 
 def _check_names(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:

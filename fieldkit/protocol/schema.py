@@ -161,8 +161,9 @@ class PlaceModel(_Strict):
     parent: str | None = None
     country: str | None = None
     """ISO 3166-1 alpha-2 code of the country the place is in (a country: its own code)."""
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    lat: float | None = None
+    lon: float | None = None
+    """Checked at ``fieldkit check`` (FK-PROT-062), with the place list's other rules."""
 
 
 class ProtocolModel(_Strict):
