@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,6 +31,17 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
+class Every(StrEnum):
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+class PeriodFrom(StrEnum):
+    INTERVIEW = "interview"
+    RECRUITMENT = "recruitment"
+
+
 def routes(
     *,
     store: Store,
@@ -38,6 +50,17 @@ def routes(
         Path | None,
         typer.Option("--geojson", help="Also write the published flows as GeoJSON (a new file)."),
     ] = None,
+    by_period: Annotated[
+        Every | None,
+        typer.Option("--by-period", help="Also break the routes down by month, quarter or year."),
+    ] = None,
+    period_from: Annotated[
+        PeriodFrom,
+        typer.Option(
+            "--period-from",
+            help="Date the period is taken from: the interview's, or the child's recruitment.",
+        ),
+    ] = PeriodFrom.INTERVIEW,
     role: Role = "statistician",
     project: Project = None,
     lang: Lang = None,
@@ -62,12 +85,13 @@ def routes(
     labels: dict[Cell, Mapping[str, str]] = {
         p.code: {"en": p.label} if isinstance(p.label, str) else dict(p.label) for p in places
     }
-    tables = [*route_tables(dataset, labels), *point_tables(dataset, labels)]
+    period = None if by_period is None else (by_period.value, period_from.value)
+    tables = [*route_tables(dataset, labels, period=period), *point_tables(dataset, labels)]
     check_variables(dataset, form, release_profile, [n for t in tables for n in t.by])
     user = acting_user()
     label = f"routes {release_profile.value}" + (f" by {user}" if user else "")
     published, _ = publish_recorded(store, dataset, list(tables), label=label)
-    route = [t for t in published if isinstance(t, Crosstab) and t.by[-1:] == ("tip_route",)]
+    route = [t for t in published if isinstance(t, Crosstab) and t.by[:1] == ("tip_route",)]
     if geojson is not None:
         found = flows(route[0]) if route else []
         text = json.dumps(flows_geojson(found, places), ensure_ascii=False, indent=1)

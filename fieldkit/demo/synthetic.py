@@ -80,6 +80,7 @@ def household_script(plan: HouseholdPlan, today: dt.date) -> dict[str, Any]:
         "interview_result": "completed",
         "referral_made": 2,
     }
+    _date_recruitment(members, dt.date.fromisoformat(answers["interview_date"]))
     if answers["hh_shocks_12m"] != ["none"]:
         answers["shock_coping"] = rng.choice((["borrowed"], ["children_to_work"], ["sold_assets"]))
     return {
@@ -95,6 +96,18 @@ def household_script(plan: HouseholdPlan, today: dt.date) -> dict[str, Any]:
         },
         "answers": answers,
     }
+
+
+def _date_recruitment(members: list[dict[str, Any]], interviewed: dt.date) -> None:
+    """When each recruited child was recruited (the 1st of a month since the age it began),
+    spread over the months without drawing from the generator, so every other answer of
+    the demo stays as it was."""
+    for member in members:
+        if member.get("tip_recruited") != 1:
+            continue
+        months = 12 * (member["age"] - member["tip_age_at_start"]) + member["age"] * 5 % 12 + 1
+        when = interviewed - dt.timedelta(days=31 * months)
+        member["tip_recruit_date"] = when.replace(day=1).isoformat()
 
 
 def _members(rng: random.Random) -> list[dict[str, Any]]:

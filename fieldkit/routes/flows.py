@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.table import Cell, Special, Table, Variable, VarType
 from fieldkit.profiles.vulnerability import children_table
+from fieldkit.routes.periods import add_period
 from fieldkit.routes.rare import OTHER, fold_rare, kept_labels
 from fieldkit.stats.tabulate import Crosstab, crosstab
 
@@ -120,15 +121,20 @@ def route_tables(
     labels: Mapping[Cell, Mapping[str, str]],
     *,
     language: str | None = None,
+    period: tuple[str, str] | None = None,
 ) -> list[Crosstab]:
-    """The route table: children by route, counted by whether they are trafficking victims
-    (tip_child); none when the instrument records no places."""
+    """The route table: children by route (and by ``period``: every, source, e.g. ("month",
+    "interview")), counted by whether they are trafficking victims (tip_child); none when
+    the instrument records no places."""
     children = children_table(dataset)
     name = add_route(children, labels, threshold=dataset.study.small_cell_threshold)
     if name is None or "tip_child" not in children:
         return []
     by = [name]
     title = "Routes: children by origin → transit → destination"
+    if period is not None:
+        by.append(add_period(dataset, children, *period))
+        title += f", by {period[0]} of the {period[1]}"
     return [
         crosstab(
             children, "tip_child", by, study=dataset.study, language=language or "en", title=title
@@ -137,13 +143,14 @@ def route_tables(
 
 
 def flows(table: Crosstab) -> list[Flow]:
-    """The published flows of a route table (its cell rows), with their shown totals."""
+    """The published flows of a route table (each route's row: its cell, or its subtotal
+    over the periods), with their shown totals."""
     total = len(table.columns) - 1
     found: list[Flow] = []
     for r, row in enumerate(table.rows):
-        if row.kind != "cell":
+        code = row.key[0] if row.key else None
+        if row.kind == "total" or any(part is not None for part in row.key[1:]):
             continue
-        code = row.key[-1]
         if not isinstance(code, str) or code.count(">") != 2:
             continue
         origin, transit, destination = code.split(">")
