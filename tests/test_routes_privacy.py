@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import openpyxl
 from typer.testing import CliRunner
 
 from fieldkit.cli import app
@@ -41,6 +42,21 @@ def _run(store: Path, *args: str) -> str:
     return result.output
 
 
+def _cells(book: Path) -> str:
+    """Every cell of a workbook, as text, but the codebook rows of the instrument's own
+    questions: their choice lists (every place) are the instrument's, not the data's."""
+    workbook = openpyxl.load_workbook(book, read_only=True)
+    rows = [
+        json.dumps(row, default=str, ensure_ascii=False)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        if sheet.title != "Codebook" or row[4] != "question"
+    ]
+    workbook.close()
+    assert len(rows) > 20
+    return "\n".join(rows)
+
+
 def _disclosed(text: str, code: str, name: str) -> bool:
     return name in text or f'"{code}"' in text or f">{code}>" in text
 
@@ -50,13 +66,16 @@ def test_a_route_and_a_point_one_record_names_are_in_no_output(
 ) -> None:
     store = _planted(demo, tmp_path)
     geojson = tmp_path / "flows.geojson"
+    books = [tmp_path / "routes.xlsx", tmp_path / "points.xlsx", tmp_path / "by-year.xlsx"]
     outputs = [
-        _run(store, "routes", "-i", "household_cl", "--geojson", str(geojson)),
+        _run(store, "routes", "-i", "household_cl", "--geojson", str(geojson), "--xlsx", str(books[0])),
         _run(store, "routes", "-i", "household_cl", "--json"),
-        _run(store, "routes", "-i", "rapid_assessment_cl"),
+        _run(store, "routes", "-i", "rapid_assessment_cl", "--xlsx", str(books[1])),
         _run(store, "routes", "-i", "rapid_assessment_cl", "--json"),
-    ]
-    files = [geojson.read_text(encoding="utf-8")]
+        _run(store, "routes", "-i", "household_cl", "--by-period", "year", "--period-from",
+             "recruitment", "--xlsx", str(books[2])),
+    ]  # fmt: skip
+    files = [geojson.read_text(encoding="utf-8"), *(_cells(book) for book in books)]
     for text in [*outputs, *files]:
         assert not _disclosed(text, *UNIQUE_TRANSIT)
         assert not _disclosed(text, *UNIQUE_POINT)

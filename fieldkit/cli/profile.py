@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -53,6 +54,14 @@ def profile(
             help="VARIABLE=CODE: the group others are compared with (default: the largest).",
         ),
     ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Also write the published tables to this workbook (About sheet, codebook, "
+            "tables; no microdata), as fieldkit export writes them.",
+        ),
+    ] = None,
     role: Role = "statistician",
     project: Project = None,
     lang: Lang = None,
@@ -74,13 +83,15 @@ def profile(
     outcome; protected with every table published before."""
     from fieldkit.cli.datasets import _load, print_published_table
     from fieldkit.cli.users import acting_user
+    from fieldkit.cli.workbook import check_targets, write_tables_workbook
     from fieldkit.export.layout import lines
     from fieldkit.profiles import profile_tables, separations
     from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import check_variables
 
     references = _references(reference or [])
-    dataset, _, form = _load(store, instrument, role, project, lang, recodes)
+    check_targets(xlsx)  # before the store: a wrong target costs nothing
+    dataset, counts, form = _load(store, instrument, role, project, lang, recodes)
     outcomes = outcome or ["tip_child"]
     if traffickers:
         from fieldkit.profiles.roles import role_tables
@@ -95,6 +106,8 @@ def profile(
     label = f"profile {release_profile.value}" + (f" by {user}" if user else "")
     published, _ = publish_recorded(store, dataset, list(tables), label=label)
     ranking = separations(published)
+    if xlsx is not None:
+        write_tables_workbook(xlsx, dataset, form, release_profile, published, counts, user)
     if as_json:
         print_json(
             {
@@ -107,6 +120,8 @@ def profile(
         print_published_table(table)
     if not traffickers:
         _print_ranking(ranking, representative=dataset.study.representative)
+    if xlsx is not None:
+        console.print(f"[green]✓[/] {escape(str(xlsx))}")
 
 
 def _references(given: list[str]) -> dict[str, Cell]:

@@ -61,6 +61,14 @@ def routes(
             help="Date the period is taken from: the interview's, or the child's recruitment.",
         ),
     ] = PeriodFrom.INTERVIEW,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option(
+            "--xlsx",
+            help="Also write the published tables to this workbook (About sheet, codebook, "
+            "tables; no microdata), as fieldkit export writes them.",
+        ),
+    ] = None,
     role: Role = "statistician",
     project: Project = None,
     lang: Lang = None,
@@ -73,6 +81,7 @@ def routes(
     often and by which tool; protected with every table published before."""
     from fieldkit.cli.datasets import _load, print_published_table
     from fieldkit.cli.users import acting_user
+    from fieldkit.cli.workbook import check_targets, write_tables_workbook
     from fieldkit.export.atomic import atomic_path
     from fieldkit.export.layout import lines
     from fieldkit.release.ledger import publish_recorded
@@ -80,7 +89,8 @@ def routes(
     from fieldkit.routes import flows, flows_geojson, point_tables, route_tables
     from fieldkit.stats.tabulate import Crosstab
 
-    dataset, _, form = _load(store, instrument, role, project, lang, recodes)
+    check_targets(xlsx, geojson)  # before the store: a wrong target costs nothing
+    dataset, counts, form = _load(store, instrument, role, project, lang, recodes)
     places = form.protocol.model.places
     labels: dict[Cell, Mapping[str, str]] = {
         p.code: {"en": p.label} if isinstance(p.label, str) else dict(p.label) for p in places
@@ -97,6 +107,8 @@ def routes(
         text = json.dumps(flows_geojson(found, places), ensure_ascii=False, indent=1)
         with atomic_path(geojson) as partial:
             partial.write_text(text + "\n", encoding="utf-8")
+    if xlsx is not None:
+        write_tables_workbook(xlsx, dataset, form, release_profile, published, counts, user)
     if as_json:
         print_json([[[v for v, _ in line] for line in lines([t])] for t in published])
     else:
@@ -104,8 +116,9 @@ def routes(
             print_published_table(table)
         if not published:
             console.print(f"{escape(instrument)} records no coded places: no routes or points")
-    if geojson is not None and not as_json:
-        console.print(f"[green]✓[/] {escape(str(geojson))}")
+    for written in (geojson, xlsx):
+        if written is not None and not as_json:
+            console.print(f"[green]✓[/] {escape(str(written))}")
 
 
 def register(app: typer.Typer) -> None:

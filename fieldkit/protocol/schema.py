@@ -183,6 +183,9 @@ class ProtocolModel(_Strict):
     small_cell_threshold: Annotated[int, Field(ge=1)] = 5
     identity_retention_days: Annotated[int, Field(ge=0)]
     representative: bool = True
+    caution: Label | None = None
+    """What results of a non-representative study may not be read as (the About sheet of
+    an export with profiles or routes states it; fieldkit's own caution when absent)."""
     hazardous_work: HazardousWorkModel | None = None
     release: ReleaseModel = Field(default_factory=ReleaseModel)
     places: list[PlaceModel] = Field(default_factory=list)
