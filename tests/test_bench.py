@@ -20,6 +20,8 @@ STAGES = (
     "compile",
     "xlsform import",
     "release",
+    "profile",
+    "routes",
     "startup: fieldkit --help",
     "startup: fieldkit check (one instrument)",
 )
