@@ -30,6 +30,8 @@ FLOORS = {
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
     "xlsform import": "pyxform xls2xform.convert of the same XLSForm (to an XForm)",
     "release": "one linear program (scipy linprog, HiGHS) per hidden cell over the final system",
+    "profile": "one SQL GROUP BY per characteristic (weighted share, no variance, no ratio)",
+    "routes": "one SQL GROUP BY origin, transit, destination (counts, nothing protected)",
     "startup": "python -c pass with the same interpreter (median of interleaved runs)",
 }
 
@@ -174,6 +176,8 @@ def run(args: argparse.Namespace) -> list[str]:
     if not has_pyxform:
         rows[-1].note = "pyxform not installed"
     stage("release", "release")
+    stage("profile", "profile")
+    stage("routes", "routes")
     import startup  # noqa: PLC0415 - beside this file, like the stage modules
 
     for name, arguments in startup.COMMANDS.items():

@@ -442,6 +442,96 @@ def release_floor(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "rows": dataset.table(dataset.main).n_rows}
 
 
+# -- profile and routes (issue 17) -----------------------------------------------------------
+
+
+def _children_sqlite(size: str) -> tuple[sqlite3.Connection, int]:
+    """The same generated children in an in-memory SQLite table (untimed)."""
+    import trafficking  # noqa: PLC0415
+
+    table = trafficking.generated(size).table("hh__members")
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE TABLE children ({', '.join(table.names)})")
+    marks = ", ".join("?" * len(table.names))
+    db.executemany(f"INSERT INTO children VALUES ({marks})", table.rows())
+    return db, len(table)
+
+
+def profile_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """profile_tables() (weighted shares and ratios, linearised CIs) + publish()."""
+    import trafficking  # noqa: PLC0415
+
+    from fieldkit.profiles import profile_tables, separations  # noqa: PLC0415
+    from fieldkit.release import publish  # noqa: PLC0415
+
+    dataset = trafficking.generated(args.size)
+    gc.collect()
+    start = time.perf_counter()
+    tables = profile_tables(dataset, ["tip_child"], trafficking.BY)
+    estimated = time.perf_counter() - start
+    published, outcome = publish(dataset, list(tables))
+    separations(published)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "estimate_seconds": estimated,
+        "rows": len(dataset.table("hh__members")),
+        "hidden": len(outcome.hidden),
+    }
+
+
+def profile_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """One GROUP BY per characteristic: the weighted share with the outcome, no variance,
+    no ratio, no release."""
+    import trafficking  # noqa: PLC0415
+
+    db, rows = _children_sqlite(args.size)
+    start = time.perf_counter()
+    for name in trafficking.BY:
+        db.execute(
+            f"SELECT {name}, sum(hh_weight * (tip_child = 1)) / sum(hh_weight), count(*) "
+            f"FROM children GROUP BY {name}"
+        ).fetchall()
+    return {"seconds": time.perf_counter() - start, "rows": rows}
+
+
+def routes_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """route_tables() (routes derived, rare ones folded) + publish() + the GeoJSON flows."""
+    import trafficking  # noqa: PLC0415
+
+    from fieldkit.release import publish  # noqa: PLC0415
+    from fieldkit.routes import flows, flows_geojson, route_tables  # noqa: PLC0415
+
+    dataset = trafficking.generated(args.size)
+    gc.collect()
+    start = time.perf_counter()
+    tables = route_tables(dataset, {})
+    tabulated = time.perf_counter() - start
+    _, outcome = publish(dataset, list(tables))
+    flows_geojson(flows(tables[0]), [])
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "tabulate_seconds": tabulated,
+        "rows": len(dataset.table("hh__members")),
+        "routes": len(tables[0].rows),
+        "hidden": len(outcome.hidden),
+    }
+
+
+def routes_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """One GROUP BY origin, transit, destination, outcome: counts only, nothing folded or
+    protected."""
+    db, rows = _children_sqlite(args.size)
+    start = time.perf_counter()
+    db.execute(
+        "SELECT tip_origin_place, coalesce(tip_transit_place, 'direct'), tip_exploit_place, "
+        "tip_child, count(*) FROM children WHERE tip_origin_place IS NOT NULL "
+        "OR tip_exploit_place IS NOT NULL GROUP BY 1, 2, 3, 4"
+    ).fetchall()
+    return {"seconds": time.perf_counter() - start, "rows": rows}
+
+
 STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "merge": {"fieldkit": merge_fieldkit, "floor": merge_floor, "duckdb": merge_duckdb},
     "flatten": {"fieldkit": flatten_fieldkit, "floor": flatten_floor},
@@ -452,6 +542,8 @@ STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "compile": {"fieldkit": compile_fieldkit, "floor": compile_floor},
     "xlsform": {"fieldkit": xlsform_fieldkit, "floor": compile_floor},
     "release": {"fieldkit": release_fieldkit, "floor": release_floor},
+    "profile": {"fieldkit": profile_fieldkit, "floor": profile_floor},
+    "routes": {"fieldkit": routes_fieldkit, "floor": routes_floor},
 }
 
 

@@ -21,6 +21,8 @@ STAGES = (
     "compile",
     "xlsform import",
     "release",
+    "profile",
+    "routes",
     "startup: fieldkit --help",
     "startup: fieldkit check (one instrument)",
 )

@@ -630,6 +630,37 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             Case(lambda w: w.tables("--by", "shoe_size"), "FK-DATA-007"),
         ),
     },
+    "profile": {
+        "missing_path": Case(lambda w: _profile(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": Case(lambda w: _profile(w.folder), "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: _profile(w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _profile(w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _profile(MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: [*_profile(w.store), "--by", "shoe_size"], "FK-DATA-007"),
+            Case(lambda w: [*_profile(w.store), "--outcome", "shoe_size"], "FK-DATA-007"),
+            Case(lambda w: [*_profile(w.store), "--reference", "sex"], "FK-CLI-050"),
+            Case(lambda w: [*_profile(w.store), "--lang", "de"], "FK-DATA-050"),
+        ),
+    },
+    "routes": {
+        "missing_path": Case(lambda w: _routes(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": (
+            Case(lambda w: _routes(w.folder), "FK-STORE-004"),
+            Case(lambda w: [*_routes(w.store), "--geojson", w.folder], "FK-EXPORT-050"),
+        ),
+        "existing_file": NotApplicable("the GeoJSON file is replaced whole, as an export's"),
+        "read_only": Case(
+            lambda w: [*_routes(w.store), "--geojson", str(w.read_only / "f.geojson")],
+            "FK-EXPORT-002",
+        ),
+        "empty_file": Case(lambda w: _routes(w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _routes(w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _routes(MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_routes(w.store), "--lang", "de"], "FK-DATA-050"),
+    },
     "recode": {
         "missing_path": Case(lambda w: _recode(w.missing("hq.sqlite")), "FK-STORE-050"),
         "directory": Case(lambda w: _recode(w.folder), "FK-STORE-004"),
@@ -729,6 +760,14 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
 
 def _pass(w: World) -> list[str]:
     return ["--passphrase-file", w.passphrase]
+
+
+def _profile(store: str) -> list[str]:
+    return ["profile", "--store", store, "-i", "household_cl"]
+
+
+def _routes(store: str) -> list[str]:
+    return ["routes", "--store", store, "-i", "household_cl"]
 
 
 def _recode(store: str) -> list[str]:

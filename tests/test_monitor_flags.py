@@ -210,7 +210,7 @@ def test_the_protocols_time_zone_must_exist() -> None:
     assert issues == [] and good is not None
     _, issues = compile_protocol(PROTOCOL_YAML + "monitoring:\n  timezone: Africa/Acra\n")
     assert [(i.code, i.location.line) for i in issues] == [
-        ("FK-PROT-060", PROTOCOL_YAML.count("\n") + 2)
+        ("FK-PROT-070", PROTOCOL_YAML.count("\n") + 2)
     ]
 
 

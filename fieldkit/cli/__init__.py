@@ -24,6 +24,8 @@ from fieldkit.cli import (
     keys,
     monitor,
     review,
+    profile,
+    routes,
     serve,
     users,
     xlsform,
@@ -46,6 +48,8 @@ keys.register(app)
 bundles.register(app)
 datasets.register(app)
 estimate.register(app)
+profile.register(app)
+routes.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 serve.register(app)

@@ -13,6 +13,7 @@ from fieldkit.instrument.labels import localize
 from fieldkit.instrument.source import NodePath, SourceDocument, load_source
 from fieldkit.instrument.validation import did_you_mean, validate_document
 from fieldkit.protocol.model import ConsentBlock, Protocol, ScreeningQuestion
+from fieldkit.protocol.places import check_places
 from fieldkit.protocol.schema import WEEKDAYS, ProtocolModel
 from fieldkit.report import Issue, Report
 
@@ -86,6 +87,7 @@ def _check(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
     yield from _check_roles(model, doc)
     yield from _check_hazardous_work(model, doc)
     yield from _check_monitoring(model, doc)
+    yield from check_places(model, doc)
 
 
 def _check_monitoring(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
@@ -97,7 +99,7 @@ def _check_monitoring(model: ProtocolModel, doc: SourceDocument) -> Iterator[Iss
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         yield Issue(
-            "FK-PROT-060",
+            "FK-PROT-070",
             f"unknown time zone '{name}'",
             doc.locate(("monitoring", "timezone")),
             "give an IANA zone name such as Africa/Accra or Asia/Dhaka, or leave UTC",

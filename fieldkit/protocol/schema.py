@@ -165,6 +165,20 @@ class MonitoringModel(_Strict):
     """A grid: at least this many select_one questions of a section sharing one scale."""
     timezone: str = "UTC"
     """The field's IANA time zone: laptops store UTC, collection windows are local times."""
+class PlaceModel(_Strict):
+    """One coded place of the study's place list (issue 17): an admin unit, or a country by
+    its ISO 3166-1 alpha-2 code; coordinates (its centroid, WGS 84) are optional."""
+
+    code: str
+    label: Label
+    level: str = "district"
+    """country, region, district, ... (the protocol's own levels)."""
+    parent: str | None = None
+    country: str | None = None
+    """ISO 3166-1 alpha-2 code of the country the place is in (a country: its own code)."""
+    lat: float | None = None
+    lon: float | None = None
+    """Checked at ``fieldkit check`` (FK-PROT-062), with the place list's other rules."""
 
 
 class ProtocolModel(_Strict):
@@ -184,6 +198,11 @@ class ProtocolModel(_Strict):
     small_cell_threshold: Annotated[int, Field(ge=1)] = 5
     identity_retention_days: Annotated[int, Field(ge=0)]
     representative: bool = True
+    caution: Label | None = None
+    """What results of a non-representative study may not be read as (the About sheet of
+    an export with profiles or routes states it; fieldkit's own caution when absent)."""
     hazardous_work: HazardousWorkModel | None = None
     release: ReleaseModel = Field(default_factory=ReleaseModel)
     monitoring: MonitoringModel = Field(default_factory=MonitoringModel)
+    places: list[PlaceModel] = Field(default_factory=list)
+    """The place list coded place questions answer from (choices ``place``)."""
