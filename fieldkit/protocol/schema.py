@@ -165,6 +165,8 @@ class MonitoringModel(_Strict):
     """A grid: at least this many select_one questions of a section sharing one scale."""
     timezone: str = "UTC"
     """The field's IANA time zone: laptops store UTC, collection windows are local times."""
+
+
 class PlaceModel(_Strict):
     """One coded place of the study's place list (issue 17): an admin unit, or a country by
     its ISO 3166-1 alpha-2 code; coordinates (its centroid, WGS 84) are optional."""
