@@ -24,12 +24,15 @@ FLOORS = {
     "merge (duckdb)": "DuckDB: ATTACH each laptop (sqlite extension), INSERT ... SELECT",
     "flatten": "one SQLite json_extract pivot statement per analysis table",
     "table": "one SQL GROUP BY (weighted share, no variance) over the same members",
+    "monitor": "the report's GROUP BYs in raw sqlite3 (visits, answer statuses), no flags",
     "export": "raw xlsxwriter constant_memory, write_row of the same cells",
     "engine": "dict assignment per answer (median step; floor in the same process)",
     "capture": "raw sqlite3, unencrypted: INSERT OR REPLACE + COMMIT per answer, WAL, FULL",
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
     "xlsform import": "pyxform xls2xform.convert of the same XLSForm (to an XForm)",
     "release": "one linear program (scipy linprog, HiGHS) per hidden cell over the final system",
+    "profile": "one SQL GROUP BY per characteristic (weighted share, no variance, no ratio)",
+    "routes": "one SQL GROUP BY origin, transit, destination (counts, nothing protected)",
     "startup": "python -c pass with the same interpreter (median of interleaved runs)",
 }
 
@@ -163,6 +166,7 @@ def run(args: argparse.Namespace) -> list[str]:
         rows.append(Row("merge (duckdb)", rows[0].ours, None, "not installed"))
     stage("flatten", "flatten")
     stage("table", "table")
+    stage("monitor", "monitor")
     stage("export", "export", "--rows", str(args.export_rows))
     stage("engine", "engine")
     stage("capture", "capture")
@@ -174,6 +178,8 @@ def run(args: argparse.Namespace) -> list[str]:
     if not has_pyxform:
         rows[-1].note = "pyxform not installed"
     stage("release", "release")
+    stage("profile", "profile")
+    stage("routes", "routes")
     import startup  # noqa: PLC0415 - beside this file, like the stage modules
 
     for name, arguments in startup.COMMANDS.items():

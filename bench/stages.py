@@ -191,6 +191,50 @@ def flatten_floor(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "rows": len(households) + len(members)}
 
 
+# -- monitoring report -----------------------------------------------------------------------
+
+
+def monitor_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """build_monitor (every table and flag, paradata parsed) + the HTML page + the JSON."""
+    import datagen  # noqa: PLC0415
+
+    from fieldkit.monitor import build_monitor  # noqa: PLC0415
+    from fieldkit.monitor.html import render_html  # noqa: PLC0415
+
+    layout = datagen.Layout.of(args.size, args.data)
+    project = datagen.make_project(layout.districts)
+    start = time.perf_counter()
+    report = build_monitor(_store(args.work), project)
+    page = render_html(report)
+    text = json.dumps(report.to_dict())
+    seconds = time.perf_counter() - start
+    args.work.joinpath("monitor.html").write_text(page, encoding="utf-8")
+    return {
+        "seconds": seconds,
+        "rows": sum(f.total.visited for f in report.forms),
+        "json": len(text),
+    }
+
+
+MONITOR_FLOOR_SQL = (
+    "SELECT i.form_id, i.enumerator, i.status, m.district, date(i.started_at), count(*) "
+    "FROM interviews i JOIN merged_interviews m ON m.interview_id = i.id GROUP BY 1, 2, 3, 4, 5",
+    "SELECT interview_id, status, count(*) FROM answers GROUP BY interview_id, status",
+    "SELECT m.form_id, a.question, a.status, count(*) FROM answers a "
+    "JOIN merged_interviews m ON m.interview_id = a.interview_id GROUP BY 1, 2, 3",
+)
+
+
+def monitor_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """The report's counting in raw sqlite3: visits by form, enumerator, status, district
+    and day, answer statuses per interview and per question; no paradata, no flags."""
+    db = sqlite3.connect(_store(args.work))
+    start = time.perf_counter()
+    rows = sum(len(db.execute(sql).fetchall()) for sql in MONITOR_FLOOR_SQL)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": rows}
+
+
 # -- weighted table --------------------------------------------------------------------------
 
 
@@ -469,16 +513,109 @@ def release_floor(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": seconds, "rows": dataset.table(dataset.main).n_rows}
 
 
+# -- profile and routes (issue 17) -----------------------------------------------------------
+
+
+def _children_sqlite(size: str) -> tuple[sqlite3.Connection, int]:
+    """The same generated children in an in-memory SQLite table (untimed)."""
+    import trafficking  # noqa: PLC0415
+
+    table = trafficking.generated(size).table("hh__members")
+    db = sqlite3.connect(":memory:")
+    db.execute(f"CREATE TABLE children ({', '.join(table.names)})")
+    marks = ", ".join("?" * len(table.names))
+    db.executemany(f"INSERT INTO children VALUES ({marks})", table.rows())
+    return db, len(table)
+
+
+def profile_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """profile_tables() (weighted shares and ratios, linearised CIs) + publish()."""
+    import trafficking  # noqa: PLC0415
+
+    from fieldkit.profiles import profile_tables, separations  # noqa: PLC0415
+    from fieldkit.release import publish  # noqa: PLC0415
+
+    dataset = trafficking.generated(args.size)
+    gc.collect()
+    start = time.perf_counter()
+    tables = profile_tables(dataset, ["tip_child"], trafficking.BY)
+    estimated = time.perf_counter() - start
+    published, outcome = publish(dataset, list(tables))
+    separations(published)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "estimate_seconds": estimated,
+        "rows": len(dataset.table("hh__members")),
+        "hidden": len(outcome.hidden),
+    }
+
+
+def profile_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """One GROUP BY per characteristic: the weighted share with the outcome, no variance,
+    no ratio, no release."""
+    import trafficking  # noqa: PLC0415
+
+    db, rows = _children_sqlite(args.size)
+    start = time.perf_counter()
+    for name in trafficking.BY:
+        db.execute(
+            f"SELECT {name}, sum(hh_weight * (tip_child = 1)) / sum(hh_weight), count(*) "
+            f"FROM children GROUP BY {name}"
+        ).fetchall()
+    return {"seconds": time.perf_counter() - start, "rows": rows}
+
+
+def routes_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """route_tables() (routes derived, rare ones folded) + publish() + the GeoJSON flows."""
+    import trafficking  # noqa: PLC0415
+
+    from fieldkit.release import publish  # noqa: PLC0415
+    from fieldkit.routes import flows, flows_geojson, route_tables  # noqa: PLC0415
+
+    dataset = trafficking.generated(args.size)
+    gc.collect()
+    start = time.perf_counter()
+    tables = route_tables(dataset, {})
+    tabulated = time.perf_counter() - start
+    _, outcome = publish(dataset, list(tables))
+    flows_geojson(flows(tables[0]), [])
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "tabulate_seconds": tabulated,
+        "rows": len(dataset.table("hh__members")),
+        "routes": len(tables[0].rows),
+        "hidden": len(outcome.hidden),
+    }
+
+
+def routes_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """One GROUP BY origin, transit, destination, outcome: counts only, nothing folded or
+    protected."""
+    db, rows = _children_sqlite(args.size)
+    start = time.perf_counter()
+    db.execute(
+        "SELECT tip_origin_place, coalesce(tip_transit_place, 'direct'), tip_exploit_place, "
+        "tip_child, count(*) FROM children WHERE tip_origin_place IS NOT NULL "
+        "OR tip_exploit_place IS NOT NULL GROUP BY 1, 2, 3, 4"
+    ).fetchall()
+    return {"seconds": time.perf_counter() - start, "rows": rows}
+
+
 STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "merge": {"fieldkit": merge_fieldkit, "floor": merge_floor, "duckdb": merge_duckdb},
     "flatten": {"fieldkit": flatten_fieldkit, "floor": flatten_floor},
     "table": {"fieldkit": table_fieldkit, "floor": table_floor},
     "export": {"fieldkit": export_fieldkit, "floor": export_floor},
+    "monitor": {"fieldkit": monitor_fieldkit, "floor": monitor_floor},
     "engine": {"fieldkit": engine_fieldkit, "floor": engine_floor},
     "capture": {"fieldkit": capture_fieldkit, "floor": capture_floor},
     "compile": {"fieldkit": compile_fieldkit, "floor": compile_floor},
     "xlsform": {"fieldkit": xlsform_fieldkit, "floor": compile_floor},
     "release": {"fieldkit": release_fieldkit, "floor": release_floor},
+    "profile": {"fieldkit": profile_fieldkit, "floor": profile_floor},
+    "routes": {"fieldkit": routes_fieldkit, "floor": routes_floor},
 }
 
 

@@ -12,7 +12,9 @@ study folder built with the real commands on the shipped instruments (``world``)
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -218,6 +220,7 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             Case(lambda w: [*_collect(w, w.notes), *_answers(w)], "FK-KEY-030"),
             Case(lambda w: [*_collect(w, w.store), *_answers(w)], "FK-STORE-003"),
             Case(lambda w: [*_collect(w), "--answers", w.protocol], "FK-YAML-004"),
+            Case(lambda w: [*_collect(w), "--assignments", w.notes], "FK-MON-055"),
         ),
         "unsupported_url": Case(
             lambda w: [*_collect(w, "sqlite:///laptop.sqlite"), *_answers(w)], "FK-STORE-004"
@@ -509,6 +512,125 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "unsupported_url": Case(lambda w: ["quarantine", "--store", MYSQL], "FK-STORE-004"),
         "bad_option": Case(lambda w: ["quarantine"], "FK-CLI-051"),
     },
+    "monitor": {
+        "missing_path": Case(
+            lambda w: ["monitor", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": (
+            Case(lambda w: ["monitor", "--store", w.folder], "FK-STORE-004"),
+            Case(lambda w: ["monitor", "--store", w.store, "--html", w.folder], "FK-EXPORT-050"),
+        ),
+        "existing_file": NotApplicable("--html replaces the last report: it is refreshed daily"),
+        "read_only": Case(
+            lambda w: ["monitor", "--store", w.store, "--html", str(w.read_only / "m.html")],
+            "FK-EXPORT-002",
+        ),
+        "empty_file": Case(lambda w: ["monitor", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["monitor", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["monitor", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["monitor"], "FK-CLI-051"),
+    },
+    "assign": {
+        "missing_path": (
+            Case(lambda w: _assign(w, sample=w.missing("s.csv")), "FK-MON-050"),
+            Case(lambda w: _assign(w, store=w.missing("hq.sqlite")), "FK-STORE-050"),
+        ),
+        "directory": (
+            Case(lambda w: _assign(w, sample=w.folder), "FK-MON-050"),
+            Case(lambda w: [*_assign(w), "--out", w.notes], "FK-EXPORT-050"),
+        ),
+        "existing_file": ADDS_TO_STORE,
+        "read_only": Case(
+            lambda w: [*_assign(w), "--out", str(w.read_only / "a")], "FK-EXPORT-002"
+        ),
+        "empty_file": Case(lambda w: _assign(w, sample=w.empty), "FK-MON-050"),
+        "wrong_kind": (
+            Case(lambda w: _assign(w, sample=w.binary), "FK-MON-050"),
+            Case(lambda w: _assign(w, store=w.laptop), "FK-STORE-003"),
+        ),
+        "unsupported_url": Case(lambda w: _assign(w, store=MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_assign(w)[:-2], "-i", "nowhere_cl"], "FK-INS-019"),
+    },
+    "review": {
+        "missing_path": Case(
+            lambda w: ["review", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["review", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["review", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["review", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: ["review", "--store", MYSQL], "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["review"], "FK-CLI-050"),
+    },
+    **{
+        f"review {verb}": {
+            "missing_path": Case(
+                lambda w, v=verb: [
+                    "review",
+                    v,
+                    "abcdef12",
+                    "--store",
+                    w.missing("hq.sqlite"),
+                    "--comment",
+                    "x",
+                ],
+                "FK-STORE-050",
+            ),
+            "directory": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.folder, "--comment", "x"],
+                "FK-STORE-004",
+            ),
+            "existing_file": ADDS_TO_STORE,
+            "read_only": NotApplicable("the decision goes into the store --store names"),
+            "empty_file": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.empty, "--comment", "x"],
+                "FK-STORE-050",
+            ),
+            "wrong_kind": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", w.laptop, "--comment", "x"],
+                "FK-STORE-003",
+            ),
+            "unsupported_url": Case(
+                lambda w, v=verb: ["review", v, "abcdef12", "--store", MYSQL, "--comment", "x"],
+                "FK-STORE-004",
+            ),
+            "bad_option": Case(lambda w, v=verb: ["review", v, "abcdef12"], "FK-CLI-051"),
+        }
+        for verb in ("approve", "reject")
+    },
+    "backcheck draw": {
+        "missing_path": Case(lambda w: _draw(w, store=w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": (
+            Case(lambda w: _draw(w, store=w.folder), "FK-STORE-004"),
+            Case(lambda w: [*_draw(w), "--out", w.folder], "FK-EXPORT-050"),
+        ),
+        "existing_file": NotApplicable("--out replaces an earlier draw's sample, as the draw does"),
+        "read_only": Case(
+            lambda w: [*_draw(w), "--out", str(w.read_only / "b.csv")], "FK-EXPORT-002"
+        ),
+        "empty_file": Case(lambda w: _draw(w, store=w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _draw(w, store=w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _draw(w, store=MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: [*_draw(w)[:-2], "--seed", "s", "--rate", "0"], "FK-MON-058"),
+            Case(lambda w: [*_draw(w)[:-2]], "FK-CLI-051"),
+        ),
+    },
+    "backcheck compare": {
+        "missing_path": Case(
+            lambda w: ["backcheck", "compare", "--store", w.missing("hq.sqlite")], "FK-STORE-050"
+        ),
+        "directory": Case(lambda w: ["backcheck", "compare", "--store", w.folder], "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: ["backcheck", "compare", "--store", w.empty], "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: ["backcheck", "compare", "--store", w.laptop], "FK-STORE-003"),
+        "unsupported_url": Case(
+            lambda w: ["backcheck", "compare", "--store", MYSQL], "FK-STORE-004"
+        ),
+        "bad_option": Case(lambda w: ["backcheck", "compare"], "FK-CLI-051"),
+    },
     "export": {
         "missing_path": Case(
             lambda w: [
@@ -573,6 +695,7 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
                 "FK-CLI-051",
             ),
             Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "few"], "FK-CLI-050"),
+            Case(lambda w: [*_estimate(SURVEY_CSV), "--threshold", "-1"], "FK-CLI-050"),
         ),
     },
     "tables": {
@@ -598,6 +721,37 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             Case(lambda w: w.tables("--lang", "de"), "FK-DATA-050"),
             Case(lambda w: w.tables("--by", "shoe_size"), "FK-DATA-007"),
         ),
+    },
+    "profile": {
+        "missing_path": Case(lambda w: _profile(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": Case(lambda w: _profile(w.folder), "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: _profile(w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _profile(w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _profile(MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: [*_profile(w.store), "--by", "shoe_size"], "FK-DATA-007"),
+            Case(lambda w: [*_profile(w.store), "--outcome", "shoe_size"], "FK-DATA-007"),
+            Case(lambda w: [*_profile(w.store), "--reference", "sex"], "FK-CLI-050"),
+            Case(lambda w: [*_profile(w.store), "--lang", "de"], "FK-DATA-050"),
+        ),
+    },
+    "routes": {
+        "missing_path": Case(lambda w: _routes(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": (
+            Case(lambda w: _routes(w.folder), "FK-STORE-004"),
+            Case(lambda w: [*_routes(w.store), "--geojson", w.folder], "FK-EXPORT-050"),
+        ),
+        "existing_file": NotApplicable("the GeoJSON file is replaced whole, as an export's"),
+        "read_only": Case(
+            lambda w: [*_routes(w.store), "--geojson", str(w.read_only / "f.geojson")],
+            "FK-EXPORT-002",
+        ),
+        "empty_file": Case(lambda w: _routes(w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _routes(w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _routes(MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: [*_routes(w.store), "--lang", "de"], "FK-DATA-050"),
     },
     "recode": {
         "missing_path": (
@@ -814,6 +968,14 @@ def _wrong_passphrase(w: World) -> str:
     return f"{w.keys / 'shares' / 'share-ama.txt'}=file:{w.notes}"
 
 
+def _profile(store: str) -> list[str]:
+    return ["profile", "--store", store, "-i", "household_cl"]
+
+
+def _routes(store: str) -> list[str]:
+    return ["routes", "--store", store, "-i", "household_cl"]
+
+
 def _recode(store: str) -> list[str]:
     return ["recode", "--store", store, "-i", "household_cl"]
 
@@ -898,6 +1060,18 @@ def _revoke(
     w: World, store: str, *, device: str | None = None, reason: str = "laptop stolen"
 ) -> list[str]:
     return ["device", "revoke", device or w.device_id, "--reason", reason, "--store", store]
+
+
+def _assign(w: World, *, sample: str | None = None, store: str | None = None) -> list[str]:
+    default = w.root / "sample.csv"
+    if not default.exists():
+        default.write_text("cluster,hh_number,enumerator\n101,1,E01\n", encoding="utf-8")
+    chosen = sample or str(default)
+    return ["assign", "--store", store or w.store, "--sample", chosen, "-i", "household_cl"]
+
+
+def _draw(w: World, *, store: str | None = None) -> list[str]:
+    return ["backcheck", "draw", "--store", store or w.store, "--rate", "0.5", "--seed", "s"]
 
 
 def _collect(w: World, db: str | None = None) -> list[str]:
@@ -1045,3 +1219,70 @@ def test_without_the_mistake_the_commands_of_the_world_work(
     ):
         assert _run(args) == 0, (args, capsys.readouterr())
     assert "Kwasi Nyamekye" in capsys.readouterr().out  # the respondent, revealed
+
+
+# -- a device or a pipe given as a file -------------------------------------------------------
+
+DEVICE_CASES = {
+    "estimate": (lambda w, bad: _estimate(bad), "FK-DATA-033"),
+    "xlsform import": (_xls_import, "FK-XLS-002"),
+    "keys init": (
+        lambda w, bad: [*_init(w), "--merge-passphrase-file", bad],
+        "FK-KEY-052",
+    ),
+    "keys init --custodian": (
+        lambda w, bad: [*_init(w, ama=bad), *_merge_pass(w)],
+        "FK-KEY-052",
+    ),
+    "bundle": (
+        lambda w, bad: ["bundle", "--db", w.laptop, "--out", "b.fkb", *_pass(w, bad)],
+        "FK-KEY-052",
+    ),
+    "users add": (
+        lambda w, bad: [*_user(w, str(w.root / "users.sqlite")), "--passphrase-file", bad],
+        "FK-USER-001",
+    ),
+    "collect --answers": (
+        lambda w, bad: [*_collect(w), "--answers", bad, *_study_key(w), *_pass(w)],
+        "FK-YAML-005",
+    ),
+    "merge": (
+        lambda w, bad: ["merge", bad, "--into", w.store, *_unlock_merge(w)],
+        "FK-BUNDLE-012",
+    ),
+}
+
+
+@pytest.mark.parametrize("bad", ["/dev/zero", "fifo"])
+@pytest.mark.parametrize("command", sorted(DEVICE_CASES))
+def test_a_device_or_a_pipe_is_refused_without_reading_it(
+    command: str, bad: str, world: World
+) -> None:
+    """/dev/zero never ends and a FIFO waits for a writer: either given where a file is
+    expected is one line, at once. Run in a child process with a memory limit and a timeout,
+    so a regression fails here instead of filling the machine's memory or hanging."""
+    if bad == "fifo":
+        bad = str(world.root / "a-pipe")
+        if not Path(bad).exists():
+            os.mkfifo(bad)
+    build, code = DEVICE_CASES[command]
+    script = (
+        "import resource, sys; from fieldkit.cli import run; "
+        "resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+        "sys.exit(run(sys.argv[1:]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *build(world, bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=world.root,
+        env={**os.environ, "FIELDKIT_PROJECT": str(world.study)},
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode == 1, lines
+    assert "Traceback" not in done.stderr and BUG not in done.stderr, lines
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert len(errors) == 1 and code in errors[0], lines

@@ -20,6 +20,7 @@ def test_the_capture_package_exports() -> None:
             "DONT_KNOW",
             "MAX_MEMBERS",
             "REFUSED",
+            "CheckFailure",
             "ChoiceView",
             "Coded",
             "Confirmation",
@@ -73,7 +74,7 @@ def test_session_actions() -> None:
         if not name.startswith("_") and name != "open_form"
     }
     assert actions == {
-        "add_member": "(self, roster: 'str') -> 'Step'",
+        "add_member": "(self, roster: 'str', *, confirm: 'bool' = False) -> 'Step'",
         "ahead": "(self) -> 'Iterator[Prompt]'",
         "answer": "(self, raw: 'object', *, confirm: 'bool' = False) -> 'Step'",
         "answers": "(self) -> 'dict[Key, AnswerChange]'",
@@ -81,6 +82,7 @@ def test_session_actions() -> None:
         "back": "(self) -> 'Step'",
         "clear": "(self, *, confirm: 'bool' = False) -> 'Step'",
         "current": "(self) -> 'Prompt | None'",
+        "failing": "(self) -> 'tuple[CheckFailure, ...]'",
         "goto": "(self, question: 'str', member: 'int' = 0) -> 'Step'",
         "members": "(self, roster: 'str') -> 'tuple[int, ...]'",
         "remove_member": "(self, roster: 'str', member: 'int', *, confirm: 'bool' = False)"

@@ -3,7 +3,7 @@ questions see that member's answers; aggregates outside see them all."""
 
 from __future__ import annotations
 
-from fieldkit.capture import MemberRemoval, PromptKind, Session, Step
+from fieldkit.capture import Coded, MemberRemoval, PromptKind, Session, Step
 from fieldkit.store.records import AnswerStatus, InterviewStatus, MemberChange
 from tests.test_engine_helpers import (
     answer_all,
@@ -256,3 +256,17 @@ def test_clearing_an_answer_others_depend_on_asks_first() -> None:
     assert asked.message == ("This deletes 1 answer that would no longer apply: works (member 1).")
     assert ("age", 1) in held(session)
     assert session.clear(confirm=True).ok and ("age", 1) not in held(session)
+
+
+def test_an_open_ended_roster_takes_its_yes_and_no_as_coded_values() -> None:
+    """The web form hands the add-a-member question over as Coded("1")/Coded("2")."""
+    session, steps = opened(OPEN)
+    steps += answer_all(session, "1")
+    added = session.answer(Coded("1"))
+    assert added.error is None
+    prompt = session.current()
+    assert prompt is not None and prompt.kind is not PromptKind.ROSTER_COUNT
+    steps += answer_all(session, "2", "7")
+    assert session.answer(Coded("2")).error is None
+    prompt = session.current()
+    assert prompt is not None and prompt.name == "done"

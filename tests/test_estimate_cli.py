@@ -160,6 +160,12 @@ MISTAKES = [
     (GOOD.replace("1,2,5,0", "1,2,nan,0"), [], "FK-DATA-031", "line 3 has weight nan"),
     (GOOD.replace("2,3,7,1", "2,3,inf,1"), [], "FK-DATA-031", "line 4 has weight inf"),
     (GOOD.replace("2,4,9,0", "2,4,9,yes"), ["--total"], "FK-DATA-032", "'yes' is not a number"),
+    (
+        "stratum,psu,weight,cl,cl\n1,1,10,1,0\n1,2,5,0,0\n2,3,7,1,1\n2,4,9,0,1\n",
+        [],
+        "FK-DATA-034",
+        "2 columns named 'cl'",
+    ),
 ]
 
 

@@ -62,8 +62,8 @@ def test_member_label_and_checks_are_kept_in_fieldkit_columns(
     }
     assert carried == {
         "rel_to_head": "child_of_head_younger grandchild_of_head_younger parent_of_head_older",
-        "mother_line": "mother_is_female mother_older",
-        "father_line": "father_is_male father_older",
+        "mother_line": "mother_is_a_member mother_is_female mother_older",
+        "father_line": "father_is_a_member father_is_male father_older",
     }
     assert (
         rows["mother_line"]["fieldkit::constraint"]
@@ -72,6 +72,8 @@ def test_member_label_and_checks_are_kept_in_fieldkit_columns(
     message = rows["mother_line"]["constraint_message::English (en)"].splitlines()
     assert message == [
         "0, or the line number of another member",
+        "Line ${mother_line} is given as ${first_name}'s mother but the household has no member"
+        " ${mother_line}",
         "Line ${mother_line} is given as ${first_name}'s mother but is recorded as male",
         "The mother (line ${mother_line}) must be at least 12 years older than ${first_name}",
     ]
@@ -109,6 +111,8 @@ class Member:
         return found
 
     def values(self, name: str) -> Sequence[object]:
+        if name == "members":  # the household's members: hh_size of them, typed or not yet
+            return list(range(1, int(self.top["hh_size"]) + 1))  # type: ignore[call-overload]
         return self.roster.get(name, [])
 
     def value_at(self, name: str, member: int) -> object:
@@ -167,6 +171,7 @@ HEAD_AND_MOTHER = {"sex": [1, 2, 1], "age": [40, 35, 10]}
         ("mother_line", 2, {"sex": [1, 2, 1], "age": [40, 20, 10]}, False),  # 10 years older
         ("mother_line", 2, {"sex": [1, 2, 1], "age": [40, MISSING, 10]}, True),  # age not given
         ("father_line", 1, HEAD_AND_MOTHER, True),
+        ("father_line", 4, {"sex": [1, 2, 1], "age": [40, 35, 10]}, True),  # a 4th, not typed yet
         ("father_line", 2, HEAD_AND_MOTHER, False),
         ("rel_to_head", 3, HEAD_AND_MOTHER, True),  # the head's child, 30 years younger
         ("rel_to_head", 3, {"sex": [1, 2, 1], "age": [18, 35, 10]}, False),

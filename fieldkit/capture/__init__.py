@@ -14,6 +14,7 @@ from fieldkit.capture.engine import Engine, Session
 from fieldkit.capture.keys import Coded
 from fieldkit.capture.plan import MAX_MEMBERS
 from fieldkit.capture.prompts import (
+    CheckFailure,
     ChoiceView,
     Confirmation,
     MemberRemoval,
@@ -31,6 +32,7 @@ __all__ = [
     "DONT_KNOW",
     "MAX_MEMBERS",
     "REFUSED",
+    "CheckFailure",
     "ChoiceView",
     "Coded",
     "Confirmation",

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fieldkit.capture.checks import Breach, Checker
+from fieldkit.capture.journal import ABSENT, Undo
 from fieldkit.capture.messages import say
 from fieldkit.capture.plan import Plan
 from fieldkit.capture.prompts import Confirmation, MemberRemoval, Record
-from fieldkit.capture.sheet import ABSENT, Key, Sheet, Undo
+from fieldkit.capture.sheet import Key, Sheet
 from fieldkit.capture.texts import Texts
 from fieldkit.errors import AnswerError
 
@@ -88,6 +89,11 @@ class Changes:
             return Refusal(AnswerError(confirmation.message, code=CONFIRM_ERROR), confirmation)
         sheet.end()
         return records
+
+    def failures(self, language: str) -> list[tuple[Breach, AnswerError]]:
+        """Every check that fails now for some member, with its message (naming the member)."""
+        breaches = self.checker.breaches(self.plan.checks)
+        return [(breach, self._breach(breach, None, language)) for breach in breaches]
 
     def withdrawal(self, *, consenting: bool, language: str) -> Refusal:
         """What the respondent's withdrawal would do, to confirm first."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fieldkit.capture.env import CheckEnv
+from fieldkit.capture.journal import Undo
 from fieldkit.capture.plan import Plan, PlannedCheck
-from fieldkit.capture.sheet import Sheet, Undo
+from fieldkit.capture.sheet import Sheet
 from fieldkit.errors import ExpressionError
 from fieldkit.instrument.expression import Evaluator, truthy
 

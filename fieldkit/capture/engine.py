@@ -6,9 +6,10 @@
         step = session.answer(read_input(prompt))
         store(step.records, step.consent)     # whether ok or not (paradata), in order
 
-`Engine` compiles a form once (`Plan`); each `Session` (``session.py``) is one interview over
-a `Sheet` of answers (``sheet.py``), walked by a `Navigator` (``navigation.py``) and opened
-by the protocol's consent block (``consent.py``).
+`Engine` compiles a form once (`Plan`); each `Session` (``session.py``: its actions, over the
+state and cursor of ``state.py``) is one interview over a `Sheet` of answers (``sheet.py``),
+walked by a `Navigator` (``navigation.py``) and opened by the protocol's consent block
+(``consent.py``).
 """
 
 from __future__ import annotations

@@ -119,6 +119,9 @@ class PlannedCheck:
     message: Mapping[str, str]
     reads: frozenset[str]
     """Every question and roster its expressions name: a change to one re-checks it."""
+    applies_on: frozenset[str] = frozenset()
+    """What ``when`` reads: the member's answers that make the check apply (where a failing
+    check sends the enumerator first)."""
 
 
 def _planned(question: Question) -> tuple[PlannedCheck, ...]:
@@ -127,7 +130,10 @@ def _planned(question: Question) -> tuple[PlannedCheck, ...]:
         reads = references(check.rule) | (references(check.when) if check.when else frozenset())
         when = _compiled(check.when)
         rule = compile_evaluator(check.rule)
-        planned.append(PlannedCheck(question.name, check.name, rule, when, check.message, reads))
+        applies_on = references(check.when) if check.when else frozenset()
+        planned.append(
+            PlannedCheck(question.name, check.name, rule, when, check.message, reads, applies_on)
+        )
     return tuple(planned)
 
 

@@ -22,6 +22,7 @@ from fieldkit.store.records import (
 )
 
 __all__ = [
+    "CheckFailure",
     "ChoiceView",
     "Confirmation",
     "MemberRemoval",
@@ -150,6 +151,20 @@ class Confirmation:
     removed: tuple[MemberRemoval, ...] = ()
     cleared: tuple[tuple[str, int], ...] = ()
     """Other answers (question, member) that would stop applying and be deleted."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFailure:
+    """A roster check that fails on the answers as they stand (a resumed draft): its message,
+    as an answer breaching it would be refused with, and the question to correct first."""
+
+    error: FieldkitError
+    at: tuple[str, int] | None
+    """(question, member) the cursor goes to for it; None when none of it is asked now."""
+
+    @property
+    def message(self) -> str:
+        return self.error.message
 
 
 @dataclass(frozen=True, slots=True)

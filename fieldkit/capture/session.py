@@ -1,151 +1,36 @@
-"""One interview: the cursor, the consent block, and the actions a front end calls.
+"""One interview: the actions a front end calls, the consent block among them.
 
 Every action returns a `Step`; a refused answer changes nothing and says why in the session
 language. A blank answer keeps the answer already given (or skips an optional question);
-`Session.clear` removes an optional answer. The cursor moves forward through the stops in
-asking order; once past the last, it visits each required question left unanswered, and the
-interview is complete (status COMPLETE, `current()` None) when there is none. Going back or
-to a question reopens it (status DRAFT again).
+`Session.clear` removes an optional answer. How the cursor moves on, and what a session shows,
+is `fieldkit.capture.state`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Final
 
-from fieldkit.capture.changes import Changes, Refusal
+from fieldkit.capture.changes import Refusal
 from fieldkit.capture.consent import ConsentFlow
+from fieldkit.capture.keys import Coded
 from fieldkit.capture.messages import NO_WORDS, YES_WORDS, answer_error, consent_error
-from fieldkit.capture.navigation import Navigator
 from fieldkit.capture.plan import MAX_MEMBERS, Node
-from fieldkit.capture.progress import Tracker
-from fieldkit.capture.prompts import Confirmation, Progress, Prompt, Record, Step, SummaryRow
+from fieldkit.capture.prompts import Confirmation, Record, Step
 from fieldkit.capture.reading import KEEP, read_answer
-from fieldkit.capture.sheet import Key, Sheet
-from fieldkit.capture.texts import Texts
-from fieldkit.capture.values import EMPTY, status_of, to_json
-from fieldkit.capture.views import question_prompt, roster_prompt, summary_rows
+from fieldkit.capture.sheet import Key
+from fieldkit.capture.state import ENDED, InterviewState
+from fieldkit.capture.values import EMPTY
 from fieldkit.errors import AnswerError, FieldkitError
 from fieldkit.instrument.expression import MISSING
 from fieldkit.instrument.schema import QuestionType
-from fieldkit.store.records import (
-    AnswerChange,
-    ConsentOutcome,
-    ConsentRecord,
-    InterviewStatus,
-    ParadataEvent,
-)
-
-if TYPE_CHECKING:
-    from fieldkit.capture.engine import Engine
+from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatus, ParadataEvent
 
 __all__ = ["Session"]
 
-ENDED: Final = (InterviewStatus.REFUSED, InterviewStatus.STOPPED)
 
-
-class Session:
+class Session(InterviewState):
     """One interview. Every action returns a `Step`; nothing raises for a wrong answer."""
-
-    def __init__(self, engine: Engine, language: str, today: dt.date | None) -> None:
-        self.engine = engine
-        self.form = engine.form
-        self.plan = engine.plan
-        self.language = language
-        started = engine.now()
-        self.sheet = Sheet(self.plan, today or started.date(), started)
-        self.nav = Navigator(self.plan, self.sheet)
-        self.texts = Texts(self.plan, self.sheet)
-        self.changes = Changes(self.plan, self.sheet, self.texts)
-        self.tracker = Tracker(self.sheet)
-        self.flow: ConsentFlow | None = (
-            ConsentFlow(self.form, language) if self.form.consent_required else None
-        )
-        self.consent: ConsentRecord | None = None
-        self.status = InterviewStatus.DRAFT
-        self.cursor: Key | None = None
-        self._out: list[Record] = []
-        self._asked_at = engine.clock()
-        self._prompt: Prompt | None = None
-        self._filling = False
-        """Past the end: visiting the required questions left unanswered."""
-
-    # -- reading ------------------------------------------------------------------------------
-
-    def current(self) -> Prompt | None:
-        """What to ask now; None when the interview is complete or has ended."""
-        if self.flow is not None:
-            return self.flow.prompt(Progress(0, 0, 0.0))
-        if self.cursor is None or self.status in ENDED:
-            return None
-        return self._shown(self.cursor)
-
-    def _shown(self, slot: Key) -> Prompt:
-        if self._prompt is None:
-            self._prompt = self._prompt_at(slot)
-        return self._prompt
-
-    def _prompt_at(self, slot: Key) -> Prompt:
-        node = self.plan.nodes[slot[0]]
-        progress = self.progress
-        if node.is_repeat:
-            return roster_prompt(self.plan, self.sheet, node, self.language, progress)
-        return question_prompt(self.texts, node, slot[1], self.language, progress)
-
-    @property
-    def progress(self) -> Progress:
-        """How far the interview has got: only grows as answers are given; 100% when complete."""
-        return self.tracker.progress(complete=self.status is InterviewStatus.COMPLETE)
-
-    def ahead(self) -> Iterator[Prompt]:
-        """The prompts of the stops after the current one, in asking order, as the answers
-        stand now; nothing moves. A front end that shows several questions on one screen
-        (a section with ``screen: section``) takes the ones it lays out, then answers them
-        in order while ``current()`` is the next of them."""
-        if self.flow is not None or self.cursor is None or self.status in ENDED:
-            return
-        slot = self.nav.stop_after(self.cursor)
-        while slot is not None:
-            yield self._prompt_at(slot)
-            slot = self.nav.stop_after(slot)
-
-    def summary(self) -> list[SummaryRow]:
-        """The answers given, in asking order, for display (identifying answers as "•••")."""
-        return summary_rows(self.plan, self.sheet, self.nav.stops(), self.language)
-
-    def answers(self) -> dict[Key, AnswerChange]:
-        """Every answer and calculation held now, as the record that would set it (an
-        identifying answer's value is sealed: None)."""
-        nodes = self.plan.nodes
-        return {
-            key: AnswerChange(key[0], key[1], to_json(v), status_of(v), nodes[key[0]].pii)
-            for key, v in self.sheet.values.items()
-        }
-
-    def members(self, roster: str) -> tuple[int, ...]:
-        """A roster's member numbers, ascending (stable: removing one renumbers nothing)."""
-        return tuple(self.sheet.members.get(roster, ()))
-
-    def applies(self, question: str, member: int = 0) -> bool:
-        """Whether the question is relevant now for that member (False before consent)."""
-        return self.sheet.relevant((question, member))
-
-    @property
-    def consenting(self) -> bool:
-        """True while the screening and consent block is being asked."""
-        return self.flow is not None
-
-    @property
-    def evaluations(self) -> int:
-        """Expression evaluations of question instances so far (each relevance/calculation)."""
-        return self.sheet.evaluations
-
-    @property
-    def recomputed(self) -> tuple[Key, ...]:
-        """The instances the last change re-evaluated, in order."""
-        return tuple(self.sheet.recomputed)
 
     # -- answering ----------------------------------------------------------------------------
 
@@ -223,6 +108,8 @@ class Session:
         )
 
     def _roster_answer(self, node: Node, raw: object) -> Step:
+        if isinstance(raw, Coded):  # the web form's radio buttons: the yes/no code itself
+            raw = raw.value
         word = "" if raw is None else str(raw).strip().lower()
         if word in YES_WORDS or word == "1":
             return self.add_member(node.name)
@@ -333,8 +220,9 @@ class Session:
         self._move(slot, "back", "goto")
         return self._ok()
 
-    def add_member(self, roster: str) -> Step:
-        """Add a member to an open-ended roster and go to its first question."""
+    def add_member(self, roster: str, *, confirm: bool = False) -> Step:
+        """Add a member to an open-ended roster and go to its first question (refused, like
+        an answer, when a roster check would fail: one over the roster's size)."""
         failed = self._roster_check(roster)
         if failed is not None:
             return failed
@@ -344,8 +232,17 @@ class Session:
                     "FK-ANS-008", "roster_full", self.language, name=roster, limit=MAX_MEMBERS
                 )
             )
-        member, records = self.sheet.add_member(roster)
-        self._out.extend(records)
+        added: list[int] = []
+
+        def add() -> list[Record]:
+            member, records = self.sheet.add_member(roster)
+            added.append(member)
+            return records
+
+        refused = self._change("add_member", add, None, confirm)
+        if refused is not None:
+            return self._fail(refused.error, refused.confirm)
+        member = added[-1]
         target = self.nav.stop_at_or_after((self.plan.kids[roster][0], member))
         self._move(target if target is not None else self.nav.first_gap())
         return self._ok()
@@ -383,54 +280,6 @@ class Session:
         if not self.sheet.relevant((roster, 0)):
             return self._fail(answer_error("FK-ANS-006", "not_asked", self.language, name=roster))
         return None
-
-    # -- the cursor ---------------------------------------------------------------------------
-
-    def open_form(
-        self, values: dict[Key, object] | None = None, members: dict[str, list[int]] | None = None
-    ) -> None:
-        """Evaluate the form (with stored answers when resuming) and go to its first stop."""
-        resuming = values is not None
-        if resuming:
-            self.sheet.load(values or {}, members or {})
-        self._out.extend(self.sheet.evaluate_all())
-        if resuming:
-            self.tracker.resumed()
-        self._out.append(ParadataEvent("resume" if resuming else "open"))
-        start = self.nav.first_open() if resuming else self.nav.stop_after(None)
-        self._move(start if start is not None else self.nav.first_gap())
-
-    def _advance(self) -> None:
-        """Forward in asking order; past the end, to each unanswered required question."""
-        following = None if self._filling else self.nav.stop_after(self.cursor)
-        if following is None:
-            following = self.nav.first_gap()
-            self._filling = following is not None
-        self._move(following)
-
-    def _revalidate(self) -> None:
-        """After a change elsewhere: stay if the cursor still applies, else move on."""
-        self._prompt = None
-        if self.cursor is not None and not self.nav.is_stop(self.cursor):
-            self._advance()
-
-    def _move(self, slot: Key | None, event: str | None = None, detail: str | None = None) -> None:
-        self.cursor = slot
-        self._prompt = None
-        if slot is None:
-            if self.status is not InterviewStatus.COMPLETE:
-                self.status = InterviewStatus.COMPLETE
-                self._out.append(ParadataEvent("complete"))
-            return
-        self.status = InterviewStatus.DRAFT
-        if event is not None:
-            self._filling = False
-            self._out.append(ParadataEvent(event, slot[0], slot[1], detail=detail))
-        self._out.append(ParadataEvent("ask", slot[0], slot[1]))
-        self._asked_at = self.engine.clock()
-
-    def _elapsed(self) -> int:
-        return max(0, int((self.engine.clock() - self._asked_at) * 1000))
 
     # -- steps --------------------------------------------------------------------------------
 

@@ -18,11 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import math
-from bisect import insort
-from dataclasses import dataclass
-from typing import Final, Literal
 
 from fieldkit.capture.env import Env
+from fieldkit.capture.journal import ABSENT, Journal, Key, Undo, undo
 from fieldkit.capture.plan import MAX_MEMBERS, Fan, Node, Plan
 from fieldkit.capture.prompts import Record
 from fieldkit.capture.values import status_of, to_json
@@ -34,21 +32,6 @@ from fieldkit.store import SEALED
 from fieldkit.store.records import AnswerChange, AnswerStatus, MemberChange, ParadataEvent
 
 __all__ = ["Key", "Sheet"]
-
-Key = tuple[str, int]
-ABSENT: Final = object()
-"""The old value of an answer there was none for."""
-
-
-@dataclass(frozen=True, slots=True)
-class Undo:
-    """One entry of a change's journal: what an answer or a relevance was before (``key`` a
-    question instance), or a member added or removed (``key`` is ``(roster, member)``)."""
-
-    kind: Literal["value", "relevance", "maybe", "added", "removed"]
-    key: Key
-    old: object = ABSENT
-
 
 MAX_PASSES = 4
 """How often one instance may be re-evaluated in one cascade (only forms with a cycle)."""
@@ -76,51 +59,31 @@ class Sheet:
         self._passes: dict[Key, int] = {}
         self._sections: dict[str, bool] = {}
         self._out: list[Record] = []
-        self._journal: list[Undo] | None = None
+        self._journal = Journal()
+        self._log = self._journal.log
         self._counts = (0, 0)
 
     # -- changes that can be taken back ---------------------------------------------------------
 
     def begin(self) -> None:
         """Journal every change from now on, so `undo` can take them all back."""
-        self._journal = []
+        self._journal.begin()
         self._counts = (self.answered, self.applicable)
 
     @property
     def journal(self) -> list[Undo]:
         """What the change since `begin` replaced, in order (empty when not journalling)."""
-        return self._journal or []
+        return self._journal.entries or []
 
     def end(self) -> list[Undo]:
         """Keep the changes made since `begin`; the journal of what they replaced."""
-        journal, self._journal = self._journal or [], None
-        return journal
+        return self._journal.take()
 
     def undo(self) -> None:
         """Take back every change since `begin` (the records already handed out are void)."""
-        journal, self._journal = self._journal or [], None
-        for entry in reversed(journal):
-            if entry.kind == "value":
-                _restore(self.values, entry.key, entry.old)
-            elif entry.kind == "relevance":
-                _restore(self.relevance, entry.key, entry.old)  # type: ignore[arg-type]
-            elif entry.kind == "maybe":
-                (self.maybe.add if entry.old else self.maybe.discard)(entry.key)
-            elif entry.kind == "added":
-                self.members[entry.key[0]].remove(entry.key[1])
-            else:
-                insort(self.members[entry.key[0]], entry.key[1])
+        undo(self._journal.take(), self.values, self.relevance, self.maybe, self.members)
         self.answered, self.applicable = self._counts
         self._sections.clear()
-
-    def _log(
-        self,
-        kind: Literal["value", "relevance", "maybe", "added", "removed"],
-        key: Key,
-        old: object = ABSENT,
-    ) -> None:
-        if self._journal is not None:
-            self._journal.append(Undo(kind, key, old))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -409,13 +372,6 @@ class Sheet:
         self._log("removed", (node.name, member))
         self._out.append(MemberChange(node.name, member, present=False))
         self._out.append(ParadataEvent("member_remove", node.name, member))
-
-
-def _restore(table: dict[Key, object], key: Key, old: object) -> None:
-    if old is ABSENT:
-        table.pop(key, None)
-    else:
-        table[key] = old
 
 
 def _nan(value: object) -> bool:

@@ -43,12 +43,16 @@ class Texts:
     def forget(self) -> None:
         self._memory.clear()
 
-    def fill(self, text: str, roster: str | None, member: int, language: str) -> str:
-        """``text`` with each ``${name}`` replaced by the answer for this member."""
+    def fill(
+        self, text: str, roster: str | None, member: int, language: str, *, sealed: bool = False
+    ) -> str:
+        """``text`` with each ``${name}`` replaced by the answer for this member; with
+        ``sealed``, identifying answers are not shown even from this session (a summary,
+        which shows them as "•••", says "member 2" instead of the name)."""
         if "${" not in text:
             return text
         return TEMPLATE_REFERENCE.sub(
-            lambda m: self._shown(m.group(1).strip(), roster, member, language), text
+            lambda m: self._shown(m.group(1).strip(), roster, member, language, sealed), text
         )
 
     def member_name(self, roster: str, member: int, language: str) -> str:
@@ -71,18 +75,20 @@ class Texts:
 
     # -- one answer ----------------------------------------------------------------------------
 
-    def _value(self, name: str, member: int) -> object:
+    def _value(self, name: str, member: int, *, sealed: bool = False) -> object:
         node = self.plan.nodes.get(name)
         if node is None or node.is_repeat:
             return MISSING
         key = (name, member if node.repeat is not None else 0)
         value = self.sheet.values.get(key, MISSING)
         if value is SEALED:
-            value = self._memory.get(key, MISSING)
+            value = MISSING if sealed else self._memory.get(key, MISSING)
         return MISSING if isinstance(value, Missing) else value
 
-    def _shown(self, name: str, roster: str | None, member: int, language: str) -> str:
-        value = self._value(name, member)
+    def _shown(
+        self, name: str, roster: str | None, member: int, language: str, sealed: bool = False
+    ) -> str:
+        value = self._value(name, member, sealed=sealed)
         node = self.plan.nodes.get(name)
         if value is MISSING or node is None:
             if roster is not None and node is not None and node.repeat == roster:

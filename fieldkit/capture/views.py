@@ -100,8 +100,10 @@ def _specials(dont_know: bool, refused: bool, language: str) -> tuple[ChoiceView
     )
 
 
-def summary_rows(plan: Plan, sheet: Sheet, stops: Iterable[Key], language: str) -> list[SummaryRow]:
-    """The answered questions among ``stops``, for display (identifying answers as "•••")."""
+def summary_rows(texts: Texts, stops: Iterable[Key], language: str) -> list[SummaryRow]:
+    """The answered questions among ``stops``, for display (identifying answers as "•••"),
+    each label with its answers filled in, identifying ones left out ("member 2")."""
+    plan, sheet = texts.plan, texts.sheet
     rows: list[SummaryRow] = []
     for slot in stops:
         node = plan.nodes[slot[0]]
@@ -110,6 +112,7 @@ def summary_rows(plan: Plan, sheet: Sheet, stops: Iterable[Key], language: str) 
         labels = plan.choice_labels(node.name, language)
         shown = show(sheet.values[slot], node.kind, labels, language, pii=node.pii)
         label = plan.text(node.question.label, language)
+        label = texts.fill(label, node.repeat, slot[1], language, sealed=True)
         rows.append(SummaryRow(node.section, node.name, slot[1], label, shown))
     return rows
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import typer
 
 from fieldkit.cli import (
+    backcheck,
     bundles,
     collect,
     datasets,
@@ -21,7 +22,11 @@ from fieldkit.cli import (
     estimate,
     instruments,
     keys,
+    monitor,
+    profile,
     protection,
+    review,
+    routes,
     serve,
     users,
     xlsform,
@@ -44,11 +49,16 @@ keys.register(app)
 bundles.register(app)
 datasets.register(app)
 estimate.register(app)
+profile.register(app)
+routes.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
 protection.register(app)  # reveal, audit, retention, staff; device revoke, keys rotate
 serve.register(app)
 users.register(app)
+monitor.register(app)
+review.register(app)
+backcheck.register(app)
 users.guard(app)  # every command with a --store runs as a registered user (issue 12)
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # imported where used, so `fieldkit --help` starts fast
     from fieldkit.capture.drafts import DraftRow
     from fieldkit.capture.scripted import CheckedScript
     from fieldkit.instrument.form import Form
+    from fieldkit.monitor.assignments import AssignmentFile
     from fieldkit.store import LaptopStore
 
 __all__ = ["register"]
@@ -47,6 +48,10 @@ def collect(
     ] = False,
     passphrase_file: PassphraseFile = None,
     passphrase_env: PassphraseEnv = None,
+    assignments: Annotated[
+        Path | None,
+        typer.Option(help="Offer the units of this assignment file (fieldkit assign --out)."),
+    ] = None,
 ) -> None:
     """Collect an interview: consent first, each answer saved the moment it is given.
 
@@ -66,12 +71,17 @@ def collect(
     # An answers file is checked whole before the database is even opened: a rejected file
     # leaves the laptop's store exactly as it was (or not created).
     checked = check_script(form, answers, language=lang) if answers is not None else None
+    assigned = None
+    if assignments is not None and checked is None and resume is None:
+        from fieldkit.monitor.assignments import read_assignment_file
+
+        assigned = read_assignment_file(assignments, form)
     store_key = laptop_key(db, passphrase_file, passphrase_env, create=True)
     with LaptopStore.open(db, project_keys=project_keys, key=store_key) as store:
         if checked is not None:
             _scripted(store, form, checked, trace)
             return
-        _live(store, form, enumerator, lang, resume, db)
+        _live(store, form, enumerator, lang, resume, db, assigned)
 
 
 def _default_key(instrument: Path) -> Path:
@@ -107,13 +117,19 @@ def _live(
     lang: str | None,
     resume: str | None,
     db: Path,
+    assigned: AssignmentFile | None = None,
 ) -> None:
     from fieldkit.capture.drafts import draft_rows, find_draft
     from fieldkit.capture.recorder import open_interview
+    from fieldkit.cli.assigned import choose_unit, preloading
     from fieldkit.cli.terminal import TerminalInterview
     from fieldkit.store.records import InterviewStatus
 
-    if resume is None:
+    preload: dict[str, object] = {}
+    if assigned is not None:  # a new interview of an assigned unit
+        preload = choose_unit(assigned, console.input)
+        enumerator = enumerator or assigned.enumerator
+    elif resume is None:
         resume = _choose_draft(draft_rows(store, {form.hash: form}, form_id=form.id))
     else:
         resume = find_draft(store, resume, form, db=str(db))
@@ -125,7 +141,8 @@ def _live(
     session, recorder = open_interview(store, form, enumerator=who, language=lang, resume=resume)
     console.print(f"[bold]{escape(form.title.get(session.language, form.id))}[/]")
     _warn_outside_windows(form)
-    status = TerminalInterview(session, recorder, console, console.input).run()
+    read = preloading(session, preload, console.input) if preload else console.input
+    status = TerminalInterview(session, recorder, console, read).run()
     if status is InterviewStatus.DRAFT:
         short = recorder.interview_id[:8]
         console.print(

@@ -100,6 +100,7 @@ def export(
     """Export a release (Excel, CSV, Parquet, Stata, SPSS): codebook, protected tables and
     microdata as the profile lets them leave; every file asked for, or none."""
     from fieldkit.export import ExportTargets, write_exports
+    from fieldkit.profiles.about import with_descriptive_note
     from fieldkit.release.about import protect_counts
     from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import prepare_microdata
@@ -113,6 +114,7 @@ def export(
     published, _ = publish_recorded(store, full, label=label)
     shown = protect_counts(counts, full.study.small_cell_threshold)  # the About sheet's
     dataset = prepare_microdata(full, form, profile, user=user).dataset
+    dataset = with_descriptive_note(dataset, form.protocol.model.caution)  # profiles, routes
     with progress_bars() as progress:
         written = write_exports(
             dataset,

@@ -54,6 +54,8 @@ def demo(
     for path in result.workbooks.values():
         console.print(f"[green]✓[/] workbook: {escape(str(path))}")
     console.print(f"[green]✓[/] coordinator store: {escape(str(result.store))}")
+    if result.monitor is not None:
+        console.print(f"[green]✓[/] monitoring report: {escape(str(result.monitor))}")
     console.print(f"done in {result.seconds:.1f} s; everything is under {escape(str(out))}/")
 
 

@@ -32,6 +32,7 @@ def estimate(
         int,
         typer.Option(
             "--threshold",
+            min=0,  # 0: no small-count rule (checking against reference numbers); never less
             help="Hide counts below this and withhold estimates resting on fewer records.",
         ),
     ] = 5,

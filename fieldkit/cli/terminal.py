@@ -158,6 +158,9 @@ class TerminalInterview:
             self.console.print("  " + "   ".join(extras))
         if prompt.answer is not None:
             self.console.print(f"  [green]current answer:[/] {escape(prompt.answer)}")
+        for failure in self.session.failing():  # a resumed draft that breaks a roster check
+            if failure.at == (prompt.name, prompt.member):
+                self.console.print(f"[bold red]✗ {escape(failure.message)}[/]")
 
     def _heading(self, prompt: Prompt) -> str:
         parts = []

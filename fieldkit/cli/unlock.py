@@ -113,8 +113,12 @@ def laptop_key(db: Path, file: Path | None, env: str | None, *, create: bool) ->
 
 
 def _from_file(path: Path) -> str:
+    """The first line of a regular file: a FIFO or a device named here is refused at once,
+    never waited on or read without end."""
+    from fieldkit.localfiles import SMALL_FILE_BYTES, read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, limit=SMALL_FILE_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or "not UTF-8 text"
         raise PrivacyError(

@@ -22,6 +22,7 @@ import typer
 from rich.markup import escape
 
 from fieldkit.cli.render import console
+from fieldkit.localfiles import SMALL_FILE_BYTES, read_regular
 from fieldkit.protocol.profile import Profile  # not the schema: start-up time
 
 if TYPE_CHECKING:
@@ -198,10 +199,11 @@ def _read_passphrase(path: Path | None, *, confirm: bool) -> str:
 
     if path is not None:
         try:
-            return path.read_text(encoding="utf-8").rstrip("\n")
-        except OSError as error:
+            return read_regular(path, limit=SMALL_FILE_BYTES).decode("utf-8").rstrip("\n")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
             raise UserError(
-                f"cannot read the passphrase file {path}: {error.strerror or error}",
+                f"cannot read the passphrase file {path}: {reason}",
                 code="FK-USER-001",
                 hint=f"point {PASSPHRASE_VARIABLE} (or --passphrase-file) at a readable file",
             ) from None

@@ -102,6 +102,10 @@ class DemoResult:
     workbooks: dict[str, Path] = field(default_factory=dict)
     """Instrument → its Excel workbook."""
     store: Path | None = None
+    monitor: Path | None = None
+    """The supervisors' monitoring report (fieldkit monitor --html)."""
+    assignments: list[Path] = field(default_factory=list)
+    """One assignment file per household enumerator (fieldkit assign --out)."""
     seconds: float = 0.0
 
     @property
@@ -184,6 +188,8 @@ def _journey(
     result.store = out / "hq.sqlite"
     for public in devices:
         register_device(result.store, read_device_public_key(public))
+    say("coordinator: the household sample assigned to its enumerators")
+    _assign(result, project.form(INSTRUMENT), per_district, seed=seed)
     merge_key = load_merge_key(out / "keys" / "merge.key", _read_demo(out / "keys"))
     result.merge = merge_bundles(
         result.bundles, result.store, project, MergeOptions(merge_key=merge_key)
@@ -191,6 +197,32 @@ def _journey(
     say("statistician: datasets, derived indicators, one workbook per instrument")
     for form_id in (INSTRUMENT, *(team.form_id for team in TEAMS)):
         _export(result, project.form(form_id))
+    say("supervisor: monitoring report (progress, quality flags)")
+    result.monitor = _monitor(result.store, project, out / "monitor.html")
+
+
+def _assign(result: DemoResult, form: Form, per_district: int, *, seed: int) -> None:
+    """The sample as a coordinator would load it: a CSV row per household to visit."""
+    from fieldkit.monitor.assignments import assign_sample, write_assignment_files  # noqa: PLC0415
+    from fieldkit.monitor.sample import read_sample  # noqa: PLC0415
+
+    assert result.store is not None
+    sample = result.out / "sample.csv"
+    lines = ["cluster,hh_number,region,district,enumerator"]
+    for plan in households(DISTRICTS, per_district, seed=seed):
+        region = DISTRICTS[plan.district]
+        lines.append(f"{plan.cluster},{plan.hh_number},{region},{plan.district},{plan.enumerator}")
+    write_private(sample, ("\n".join(lines) + "\n").encode("utf-8"))  # 0600, like the rest
+    assign_sample(result.store, form, read_sample(sample, form), actor="demo-coordinator")
+    result.assignments = write_assignment_files(result.store, form, result.out / "assignments")
+
+
+def _monitor(store: Path, project: Project, path: Path) -> Path:
+    from fieldkit.monitor import build_monitor  # noqa: PLC0415  (only the demo's last stage)
+    from fieldkit.monitor.html import render_html  # noqa: PLC0415
+
+    write_private(path, render_html(build_monitor(store, project)).encode("utf-8"))
+    return path
 
 
 def _export(result: DemoResult, form: Form) -> None:

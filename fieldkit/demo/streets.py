@@ -179,6 +179,11 @@ def rapid_script(number: int, seed: int, today: dt.date) -> dict[str, Any]:
     if tool in ("kii", "obs", "fgd"):
         answers.update(_estimates(rng))
     answers["theme_codes"] = rng.choice((["recruitment", "routes"], ["working_conditions"]))
+    # points of vulnerability: the capital's bus terminal above all (issue 17)
+    answers["vuln_points"] = [
+        "centre_1",
+        *rng.sample(("north_1", "bf", "south_1"), rng.randint(0, 2)),
+    ]
     answers["triangulated_with"] = rng.choice((["obs"], ["kii", "secondary_data"], ["none_yet"]))
     answers["notes"] = "Synthetic record for the demo."
     script["answers"] = answers

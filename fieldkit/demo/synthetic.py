@@ -48,7 +48,7 @@ def households(
             e_index = number % enumerators
             yield HouseholdPlan(
                 district=district,
-                cluster=100 + d_index * 10 + (number - 1) // 10,
+                cluster=100 + d_index * 10 + (number - 1) // 2,
                 hh_number=number,
                 enumerator=f"{district.upper()}-E{e_index + 1}",
                 enumerator_code=100 * (d_index + 1) + e_index + 1,
@@ -80,6 +80,8 @@ def household_script(plan: HouseholdPlan, today: dt.date) -> dict[str, Any]:
         "interview_result": "completed",
         "referral_made": 2,
     }
+    _dates_of_birth(members, dt.date.fromisoformat(answers["interview_date"]))
+    _date_recruitment(members, dt.date.fromisoformat(answers["interview_date"]))
     if answers["hh_shocks_12m"] != ["none"]:
         answers["shock_coping"] = rng.choice((["borrowed"], ["children_to_work"], ["sold_assets"]))
     return {
@@ -95,6 +97,18 @@ def household_script(plan: HouseholdPlan, today: dt.date) -> dict[str, Any]:
         },
         "answers": answers,
     }
+
+
+def _date_recruitment(members: list[dict[str, Any]], interviewed: dt.date) -> None:
+    """When each recruited child was recruited (the 1st of a month since the age it began),
+    spread over the months without drawing from the generator, so every other answer of
+    the demo stays as it was."""
+    for member in members:
+        if member.get("tip_recruited") != 1:
+            continue
+        months = 12 * (member["age"] - member["tip_age_at_start"]) + member["age"] * 5 % 12 + 1
+        when = interviewed - dt.timedelta(days=31 * months)
+        member["tip_recruit_date"] = when.replace(day=1).isoformat()
 
 
 def _members(rng: random.Random) -> list[dict[str, Any]]:
@@ -113,6 +127,18 @@ def _members(rng: random.Random) -> list[dict[str, Any]]:
             mother = spouse is not None and spouse["sex"] == 2 and member["rel_to_head"] == 3
             member["mother_line"] = 2 if mother else 0
     return members
+
+
+def _dates_of_birth(members: list[dict[str, Any]], interview: dt.date) -> None:
+    """A date of birth where a birth certificate was seen, "don't know" where there is none
+    (no random draw: the rest of the household stays as it was)."""
+    for line, member in enumerate(members, 1):
+        certificate = member.get("birth_certificate")
+        if certificate == 1:
+            days = int(member["age"] * 365.25) + (line * 47) % 300  # within its age year
+            member["dob"] = (interview - dt.timedelta(days=days)).isoformat()
+        elif certificate == 3:
+            member["dob"] = "dk"
 
 
 def _adult(rng: random.Random, line: int, age: int) -> dict[str, Any]:
@@ -267,7 +293,7 @@ def _chores(rng: random.Random, hours_work: int) -> dict[str, Any]:
 
 
 def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
-    recruited = age >= 10 and rng.random() < 0.06
+    recruited = age >= 10 and rng.random() < 0.3  # enough cases to profile (issue 17)
     answers: dict[str, Any] = {"tip_away_work_12m": 2, "tip_recruited": 1 if recruited else 2}
     if not recruited:
         return answers
@@ -288,4 +314,19 @@ def _trafficking(rng: random.Random, age: int) -> dict[str, Any]:
     )
     if answers["tip_movement"] == "cross_border":
         answers["tip_country"] = rng.choice(("ci", "ng", "bf"))
+    answers.update(_chain(rng, answers.get("tip_country")))
+    return answers
+
+
+def _chain(rng: random.Random, country: str | None) -> dict[str, Any]:
+    """Who took part, and where the child came from, passed through and was exploited."""
+    others = ("intermediary", "transporter", "employer", "document_provider", "official")
+    answers: dict[str, Any] = {
+        "tip_roles": ["recruiter", *rng.sample(others, rng.randint(1, 3))],
+        "tip_origin_place": rng.choice(("north_1", "north_1", "north_2", "east_2")),
+        "tip_recruit_place": rng.choice(("north_1", "centre_1")),
+        "tip_exploit_place": country or rng.choice(("centre_1", "south_1", "south_1")),
+    }
+    if rng.random() < 0.6:
+        answers["tip_transit_place"] = "centre_1"
     return answers

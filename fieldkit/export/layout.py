@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from fieldkit.stats.estimate import EstimateTable
+from fieldkit.stats.ratios import RatioTable
 from fieldkit.stats.tabulate import SUPPRESSED, Crosstab
 
 __all__ = ["Line", "PublishedTable", "lines"]
@@ -49,8 +50,9 @@ def _crosstab(table: Crosstab) -> Iterator[Line]:
 
 def _estimates(table: EstimateTable) -> Iterator[Line]:
     by = list(table.by) or ["All"]
-    yield [*((name, "header") for name in by), *((h, "header") for h in table.headings)]
-    for row, estimate in zip(table.rows, table.estimates, strict=True):
+    headings = [*table.headings, *_ratio_headings(table)]
+    yield [*((name, "header") for name in by), *((h, "header") for h in headings)]
+    for r, (row, estimate) in enumerate(zip(table.rows, table.estimates, strict=True)):
         line: Line = [(label, "label") for label in (list(row.labels) or ["Total"])]
         line.append((SUPPRESSED, "hidden") if estimate.n_hidden else (estimate.n, "count"))
         values = (estimate.value, estimate.se, estimate.ci_low, estimate.ci_high)
@@ -59,10 +61,29 @@ def _estimates(table: EstimateTable) -> Iterator[Line]:
                 line.append((SUPPRESSED, "hidden"))
             else:
                 line.append((None if value is None else table.scale * value, "estimate"))
+        if isinstance(table, RatioTable):
+            line += _ratio_cells(table, r)
         yield line
     for note in table.notes:
         yield [(note, "note")]
     yield [(_withheld_note(table), "note")]
+
+
+def _ratio_headings(table: EstimateTable) -> list[str]:
+    if not isinstance(table, RatioTable):
+        return []
+    return [f"Ratio to {table.reference_label}", "Ratio 95% CI low", "Ratio 95% CI high"]
+
+
+def _ratio_cells(table: RatioTable, row: int) -> Line:
+    """The ratio and its interval; hidden wherever a share it rests on is hidden."""
+    ratio = table.shown_ratio(row)
+    if ratio == SUPPRESSED:
+        return [(SUPPRESSED, "hidden")] * 3
+    if ratio is None or isinstance(ratio, str):
+        reference = 1.0 if row == table.reference else None
+        return [(reference, "estimate"), (None, "blank"), (None, "blank")]
+    return [(ratio.value, "estimate"), (ratio.ci_low, "estimate"), (ratio.ci_high, "estimate")]
 
 
 def _withheld_note(table: EstimateTable) -> str:

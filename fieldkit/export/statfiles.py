@@ -7,13 +7,17 @@ the codebook keeps the dataset's own names. Codes that are not whole numbers (di
 
 Every column has one storage type, decided by its variable and never by the values that
 happen to be in it: numbers are doubles (a column with no answer at all is an empty numeric
-column, not a text one), everything else is text written exactly as in the CSV files. Don't
-know and refused become Stata's extended missing ``.d`` and ``.r``, and SPSS user-missing
--98 and -99 (labelled). The whole table is held in memory for these formats.
+column, not a text one); dates are real dates (Stata ``%td``, days since 1 January 1960;
+SPSS ``DATE11``, seconds since 14 October 1582), so they sort, subtract and tabulate by
+month without a conversion; everything else is text written exactly as in the CSV files.
+Don't know and refused become Stata's extended missing ``.d`` and ``.r``, and SPSS
+user-missing -98 and -99 (labelled), in date columns too. The whole table is held in memory
+for these formats.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +37,9 @@ __all__ = ["require_pyreadstat", "stata_names", "write_dta", "write_sav"]
 _NUMERIC = (VarType.INTEGER, VarType.DECIMAL, VarType.FLAG, VarType.CODE)
 LABEL_LENGTH = 80
 """Stata's limit for a variable label; value labels are cut to the same length."""
+DATE_EPOCHS = {"dta": dt.date(1960, 1, 1), "sav": dt.date(1582, 10, 14)}
+"""Day 0 of a date: Stata counts days from it, SPSS seconds."""
+DATE_FORMATS = {"dta": "%td", "sav": "DATE11"}
 
 
 def _libraries() -> tuple[Any, Any]:
@@ -119,7 +126,9 @@ def _columns(table: Rows, kind: str) -> list[_Column]:
 
 
 def _is_numeric(variable: Variable) -> bool:
-    return variable.type in _NUMERIC or (variable.type is VarType.KEY and variable.name == "member")
+    return variable.type in (*_NUMERIC, VarType.DATE) or (
+        variable.type is VarType.KEY and variable.name == "member"
+    )
 
 
 def _numbering(variable: Variable) -> dict[Cell, int] | None:
@@ -141,6 +150,9 @@ def _frame(pandas: Any, table: Rows, kind: str, language: str) -> tuple[Any, dic
     meta: dict[str, Any] = {
         "column_labels": {c.name: c.variable.text(language)[:LABEL_LENGTH] for c in columns},
         "variable_value_labels": _value_labels(columns, kind, language),
+        "variable_format": {
+            c.name: DATE_FORMATS[kind] for c in columns if c.variable.type is VarType.DATE
+        },
     }
     if kind == "dta":
         letters = {
@@ -165,7 +177,18 @@ def _cell(value: Cell, column: _Column, kind: str) -> object:
         return None
     if column.numbering is not None:
         return float(column.numbering.get(value, len(column.numbering) + 1))
+    if column.variable.type is VarType.DATE:
+        return _date_number(value, kind)
     return _number(value)
+
+
+def _date_number(value: int | float | str, kind: str) -> float | None:
+    """An ISO date as the target's number: Stata days, SPSS seconds from its epoch."""
+    try:
+        days = (dt.date.fromisoformat(str(value)) - DATE_EPOCHS[kind]).days
+    except ValueError:
+        return None  # not a date: the CSV keeps the text, a date column cannot
+    return float(days if kind == "dta" else days * 86400)
 
 
 def _number(value: int | float | str) -> float | None:

@@ -1,4 +1,4 @@
-"""The ISIC Rev.4 and ISCO-08 code lists shipped with fieldkit (package data).
+"""The ISIC Rev.4, ISCO-08 and ISO 3166-1 code lists shipped with fieldkit (package data).
 
 Kept apart from :mod:`fieldkit.indicators.codes` so the protocol compiler can check a
 national hazardous work list against them without loading the dataset and store modules
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-__all__ = ["CodeList", "isco08", "isic_rev4"]
+__all__ = ["CodeList", "isco08", "isic_rev4", "iso3166_alpha2"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,9 @@ def isco08() -> CodeList:
     units = {r["code"]: r["title"] for r in rows if r["level"] == "unit"}
     groups = frozenset(code[:n] for code in units for n in range(1, 5))
     return CodeList("ISCO-08", units, groups)
+
+
+@cache
+def iso3166_alpha2() -> Mapping[str, str]:
+    """ISO 3166-1 alpha-2 country code (upper case) -> English short name."""
+    return {r["alpha_2"]: r["name"] for r in _rows("iso3166_1.csv")}

@@ -4,7 +4,7 @@
 - an instrument that records a child records sex and exact age (FK-INS-011, FK-INS-012);
 - keys and the sample design name real questions (FK-INS-014);
 - a person is interviewed only after the protocol's consent block (FK-ETH-001);
-- the instrument and its protocol agree (FK-PROT-002, -003, -010).
+- the instrument and its protocol agree (FK-PROT-002, -003, -010, -064: place choices).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from fieldkit.instrument.schema import (
 from fieldkit.instrument.source import SourceDocument
 from fieldkit.instrument.validation import did_you_mean
 from fieldkit.protocol.model import Protocol
+from fieldkit.protocol.places import check_place_choices
 from fieldkit.report import Issue
 
 __all__ = ["check_form_rules", "looks_identifying"]
@@ -193,3 +194,4 @@ def _agreement(model: InstrumentModel, doc: SourceDocument, protocol: Protocol) 
             doc.locate(("protocol",)),
             "rapid assessments are not representative: set representative: false in the protocol",
         )
+    yield from check_place_choices(model.choices, doc, protocol.model.places, protocol.id)

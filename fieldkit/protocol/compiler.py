@@ -13,6 +13,7 @@ from fieldkit.instrument.labels import localize
 from fieldkit.instrument.source import NodePath, SourceDocument, load_source
 from fieldkit.instrument.validation import did_you_mean, validate_document
 from fieldkit.protocol.model import ConsentBlock, Protocol, ScreeningQuestion
+from fieldkit.protocol.places import check_places
 from fieldkit.protocol.schema import WEEKDAYS, ProtocolModel
 from fieldkit.report import Issue, Report
 
@@ -46,7 +47,9 @@ def compile_protocol_document(doc: SourceDocument) -> tuple[Protocol | None, lis
     protocol = Protocol(
         model=model,
         consent=consent,
-        hash=content_hash(model.model_dump(mode="json", by_alias=True)),
+        # Monitoring thresholds change nothing a laptop asks: tuning them mid-fieldwork must
+        # not give every form a new hash (and make the laptops' interviews unknown at HQ).
+        hash=content_hash(model.model_dump(mode="json", by_alias=True, exclude={"monitoring"})),
         source=doc.file,
     )
     return protocol, issues
@@ -84,6 +87,24 @@ def _check(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
     yield from _check_ethics(model, doc)
     yield from _check_roles(model, doc)
     yield from _check_hazardous_work(model, doc)
+    yield from _check_monitoring(model, doc)
+    yield from check_places(model, doc)
+
+
+def _check_monitoring(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
+    """The field's time zone must be one the monitor can convert laptop clocks to."""
+    import zoneinfo  # noqa: PLC0415  (rarely needed: keeps 'fieldkit check' start-up quick)
+
+    name = model.monitoring.timezone
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        yield Issue(
+            "FK-PROT-070",
+            f"unknown time zone '{name}'",
+            doc.locate(("monitoring", "timezone")),
+            "give an IANA zone name such as Africa/Accra or Asia/Dhaka, or leave UTC",
+        )
 
 
 def _check_names(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:

@@ -21,6 +21,7 @@ __all__ = [
     "ExceptionReasonModel",
     "HazardousWorkModel",
     "IdentityAccess",
+    "MonitoringModel",
     "Profile",
     "ProtocolModel",
     "ReleaseModel",
@@ -159,6 +160,38 @@ class ReleaseModel(_Strict):
     """More variables no release outside ``internal`` carries."""
 
 
+class MonitoringModel(_Strict):
+    """Thresholds of the field monitoring report (issue 16), each the study's own choice."""
+
+    min_minutes: dict[InstrumentKind, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    """An interview whose active time (per-question times in the paradata) is under this is a
+    speeder; kinds not listed have no minimum."""
+    outlier_z: Annotated[float, Field(gt=0)] = 3.5
+    """An enumerator is an outlier when the modified z-score of a rate exceeds this."""
+    min_answers: Annotated[int, Field(ge=1)] = 50
+    """An enumerator's answer rates are compared only over at least this many answers."""
+    grid_size: Annotated[int, Field(ge=3)] = 5
+    """A grid: at least this many select_one questions of a section sharing one scale."""
+    timezone: str = "UTC"
+    """The field's IANA time zone: laptops store UTC, collection windows are local times."""
+
+
+class PlaceModel(_Strict):
+    """One coded place of the study's place list (issue 17): an admin unit, or a country by
+    its ISO 3166-1 alpha-2 code; coordinates (its centroid, WGS 84) are optional."""
+
+    code: str
+    label: Label
+    level: str = "district"
+    """country, region, district, ... (the protocol's own levels)."""
+    parent: str | None = None
+    country: str | None = None
+    """ISO 3166-1 alpha-2 code of the country the place is in (a country: its own code)."""
+    lat: float | None = None
+    lon: float | None = None
+    """Checked at ``fieldkit check`` (FK-PROT-062), with the place list's other rules."""
+
+
 class ProtocolModel(_Strict):
     id: str
     version: str = "1"
@@ -181,5 +214,11 @@ class ProtocolModel(_Strict):
     reveal_reason_min_length: Annotated[int, Field(ge=10)] = 20
     """The shortest reason ``fieldkit reveal`` accepts for opening one record's identities."""
     representative: bool = True
+    caution: Label | None = None
+    """What results of a non-representative study may not be read as (the About sheet of
+    an export with profiles or routes states it; fieldkit's own caution when absent)."""
     hazardous_work: HazardousWorkModel | None = None
     release: ReleaseModel = Field(default_factory=ReleaseModel)
+    monitoring: MonitoringModel = Field(default_factory=MonitoringModel)
+    places: list[PlaceModel] = Field(default_factory=list)
+    """The place list coded place questions answer from (choices ``place``)."""

@@ -21,6 +21,7 @@ from fieldkit.dataset.table import Cell, Table, Variable, VarType
 from fieldkit.errors import Location
 from fieldkit.hashing import content_hash
 from fieldkit.instrument.form import SampleDesign
+from fieldkit.localfiles import read_regular
 from fieldkit.stats.estimate import EstimateTable, estimate_proportion
 from fieldkit.stats.totals import estimate_total
 
@@ -110,7 +111,7 @@ def csv_study(path: Path, design: SampleDesign, *, threshold: int = 5) -> StudyI
 
 def _read(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")  # never /dev/zero or a FIFO
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
         raise DatasetError(
@@ -134,6 +135,13 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 def _check_columns(path: Path, header: list[str], columns: Sequence[str]) -> None:
     for name in columns:
+        if header.count(name) > 1:  # which of them was meant? never guess
+            raise DatasetError(
+                f"{path.name} has {header.count(name)} columns named '{name}'",
+                code="FK-DATA-034",
+                location=Location(file=str(path), line=1),
+                hint="give each column its own name in the header line",
+            )
         if name not in header:
             close = difflib.get_close_matches(name, header, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "columns: " + ", ".join(header)

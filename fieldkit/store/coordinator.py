@@ -25,6 +25,7 @@ from fieldkit.errors import Location, StoreError
 from fieldkit.hashing import canonical_json
 from fieldkit.store.coordinator_tables import capture_table, merged_interviews
 from fieldkit.store.database import Database, as_utc, open_database
+from fieldkit.store.migrations import existing_store_only
 
 __all__ = [
     "canonical_dump",
@@ -50,11 +51,14 @@ def open_coordinator(path_or_url: Path | str, *, create: bool = True) -> Databas
 
     Its tables, the merge tables included, come from the recorded migrations. Only what
     fills a store (merging, registering a device) creates one: with ``create=False`` a
-    SQLite file that does not exist is FK-STORE-050, so a mistyped path is not taken for
-    an empty store."""
-    if not create:
-        require_store(path_or_url)
-    return open_database(path_or_url, role="coordinator")
+    SQLite file that does not exist, or a server database with no fieldkit tables, is
+    FK-STORE-050 (and nothing is written to it), so a mistyped path is not taken for an
+    empty store."""
+    if create:
+        return open_database(path_or_url, role="coordinator")
+    require_store(path_or_url)
+    with existing_store_only():  # a server database with no tables is refused, not filled
+        return open_database(path_or_url, role="coordinator")
 
 
 def require_store(path_or_url: Path | str) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -43,9 +45,25 @@ from sqlalchemy.schema import CreateColumn
 from fieldkit.errors import Location, StoreError
 from fieldkit.store.tables import SchemaMigration
 
-__all__ = ["MIGRATIONS", "Migration", "Role", "migrate"]
+__all__ = ["MIGRATIONS", "Migration", "Role", "existing_store_only", "migrate"]
 
 Role = Literal["laptop", "coordinator"]
+
+_EXISTING_ONLY: ContextVar[bool] = ContextVar("fieldkit_existing_store_only", default=False)
+"""Set while a command that only reads a store opens one: an empty database is then refused
+before anything is written to it (see `existing_store_only`)."""
+
+
+@contextmanager
+def existing_store_only() -> Iterator[None]:
+    """Within this block `migrate` refuses a database with no fieldkit tables (FK-STORE-050)
+    instead of making it a store: for a server database, where no missing file tells a
+    mistyped URL from an empty store, and the reading commands must write nothing."""
+    token = _EXISTING_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _EXISTING_ONLY.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +206,13 @@ def _users_v1(conn: Connection) -> None:
     create_users(conn)
 
 
+def _monitor_v1(conn: Connection) -> None:
+    # Imported here: field monitoring owns its tables (fieldkit/monitor/tables.py).
+    from fieldkit.monitor.tables import create_monitor_tables  # noqa: PLC0415
+
+    create_monitor_tables(conn)
+
+
 def _event_logs_v1(conn: Connection) -> None:
     """Paradata packed per interview: one JSON array of the laptop's events (in its order)
     instead of a row per event. A coordinator reads paradata an interview at a time, and a
@@ -292,6 +317,7 @@ MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
         ),
         Migration(50, "coordinator: release ledger", _release_ledger_v1),
         Migration(51, "coordinator: user register", _users_v1),
+        Migration(60, "coordinator: assignments, reviews, back-checks", _monitor_v1),
     ),
 }
 
@@ -321,6 +347,14 @@ def migrate(conn: Connection, role: Role, where: str) -> list[int]:
                 code="FK-STORE-003",
                 location=Location(where),
                 hint="open a file made by fieldkit, or give a new file name",
+            )
+        if _EXISTING_ONLY.get():
+            raise StoreError(
+                "no coordinator store in this database (it has no tables)",
+                code="FK-STORE-050",
+                location=Location(where),
+                hint="check the URL; only 'fieldkit merge' and 'fieldkit device register' "
+                "create a store",
             )
         metadata = MetaData()
         _migrations_table(metadata)

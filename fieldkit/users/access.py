@@ -5,7 +5,8 @@ when it does not, its access decides:
 
 - identities through custodians (a coordinator): every command, every profile;
 - all answers, no identities (a statistician, a supervisor): reading and releasing data
-  (``export``, ``tables``, ``recode``, ``estimate``, the conflict and quarantine lists) as
+  (``export``, ``tables``, ``recode``, ``estimate``, the conflict and quarantine lists, the
+  monitoring report, approving and rejecting interviews) as
   ``restricted`` or ``public``: never ``reveal``, key or user management, merging, or an
   ``internal`` release;
 - its own answers only (an enumerator): nothing at HQ.
@@ -26,6 +27,8 @@ __all__ = ["ANALYST_COMMANDS", "allowed_commands", "allowed_profiles", "authoriz
 
 ANALYST_COMMANDS = frozenset(
     {"export", "tables", "recode", "estimate", "conflicts", "quarantine", "users list"}
+    # field monitoring and supervisor review (issue 16): a role that reads all answers
+    | {"monitor", "review approve", "review reject", "backcheck draw", "backcheck compare"}
 )
 EVERYTHING = "*"
 

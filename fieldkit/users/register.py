@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from sqlalchemy import Column, Connection, MetaData, String, Table, insert, select
 
+from fieldkit.errors import StoreError
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.users.errors import UserError
 
@@ -72,12 +73,20 @@ def create_users(conn: Connection) -> None:
 
 
 def has_users(store: Path | str) -> bool:
-    with open_coordinator(store) as db, db.read() as conn:
+    """Whether the store has a register; asking never creates a store (an empty server
+    database stays empty: the command run next says whether it may create one)."""
+    try:
+        db = open_coordinator(store, create=False)
+    except StoreError as error:
+        if error.code == "FK-STORE-050":
+            return False
+        raise
+    with db, db.read() as conn:
         return conn.execute(select(USERS.c.name).limit(1)).first() is not None
 
 
 def list_users(store: Path | str) -> list[User]:
-    with open_coordinator(store) as db, db.read() as conn:
+    with open_coordinator(store, create=False) as db, db.read() as conn:
         rows = conn.execute(select(USERS.c.name, USERS.c.role).order_by(USERS.c.name))
         return [User(str(name), str(role)) for name, role in rows]
 

@@ -113,6 +113,8 @@ def build_screen(
     if not prompts:
         return None
     given = session.answers() if not session.consenting else {}
+    if error is None:
+        error = _failing(session, prompts)
     fields = tuple(_field(p, given, typed or {}, error) for p in prompts)
     return Screen(
         fields=fields,
@@ -121,6 +123,15 @@ def build_screen(
         error=error[1] if error else None,
         keys=tuple(f.key for f in fields),
     )
+
+
+def _failing(session: Session, prompts: list[Prompt]) -> tuple[str, str] | None:
+    """A roster check a resumed draft breaks, beside the field to correct (if shown)."""
+    shown = {(p.name, p.member): p for p in prompts}
+    for failure in session.failing():
+        if failure.at in shown:
+            return field_key(shown[failure.at]), failure.message
+    return None
 
 
 def _laid_out(session: Session, form: Form) -> Iterator[Prompt]:

@@ -16,6 +16,7 @@ from typing import Final
 
 from fieldkit.errors import Location
 from fieldkit.instrument.validation import did_you_mean
+from fieldkit.localfiles import require_regular
 from fieldkit.xlsform import errors as codes
 from fieldkit.xlsform.errors import XlsformError
 
@@ -161,6 +162,7 @@ def read_workbook(path: Path) -> Workbook:
             f"{path} is a folder", code=codes.NO_FILE, hint="give the path of an .xlsx file"
         )
     try:
+        require_regular(path)  # /dev/zero or a FIFO would be read forever
         with path.open("rb") as handle:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
             try:
