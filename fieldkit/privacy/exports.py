@@ -44,7 +44,12 @@ def record_export(
 ) -> AuditRecord:
     """One ``export`` audit entry for the files just written, naming who exported them."""
     hashes = {str(path): file_sha256(path) for path in files}
-    detail = {"profile": profile, "role": role, "tables_only": tables_only, "files": hashes}
+    detail: dict[str, object] = {
+        "profile": profile,
+        "role": role,
+        "tables_only": tables_only,
+        "files": hashes,
+    }
     return _record(store, "export", instrument, detail, user)
 
 
@@ -60,7 +65,7 @@ def record_tables(
 ) -> AuditRecord:
     """One ``tables`` audit entry for a table printed in the terminal: what was asked
     (``table``: variable, breakdown, ...) and the SHA-256 of what was printed."""
-    detail = {
+    detail: dict[str, object] = {
         "profile": profile,
         "role": role,
         "table": dict(table),
