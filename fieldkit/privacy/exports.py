@@ -1,9 +1,10 @@
 """A release is written to the audit log: the profile, what left and its SHA-256, and who.
 
-``fieldkit export`` writes files: the entry names each with its SHA-256. ``fieldkit tables``
-prints a table in the terminal: the entry names the table asked for and the SHA-256 of what
-was printed. The About sheet of an export names the audit head it was made from; this entry,
-written after, names the files. Together they tie what left the tool to the log.
+``fieldkit export`` writes files: the entry names each with its SHA-256. ``fieldkit tables``,
+``profile`` and ``routes`` print tables in the terminal: the entry names the tables asked
+for, the SHA-256 of what was printed, and any file written beside (``--xlsx``,
+``--geojson``). The About sheet of an export names the audit head it was made from; this
+entry, written after, names the files. Together they tie what left the tool to the log.
 
 Who: the registered user the command ran as (``fieldkit users``), or, in a store without a
 user register, the operating system's login name, and the entry says no register vouches
@@ -62,16 +63,20 @@ def record_tables(
     profile: str,
     role: str,
     user: str | None,
+    files: Iterable[Path] = (),
+    action: str = "tables",
 ) -> AuditRecord:
-    """One ``tables`` audit entry for a table printed in the terminal: what was asked
-    (``table``: variable, breakdown, ...) and the SHA-256 of what was printed."""
+    """One audit entry for tables printed in the terminal (``fieldkit tables``, ``profile``,
+    ``routes``: the ``action``): what was asked (``table``: variable, breakdown, ...), the
+    SHA-256 of what was printed, and the files written beside, each with its SHA-256."""
     detail: dict[str, object] = {
         "profile": profile,
         "role": role,
         "table": dict(table),
         "printed_sha256": hashlib.sha256(printed).hexdigest(),
+        "files": {str(path): file_sha256(path) for path in files},
     }
-    return _record(store, "tables", instrument, detail, user)
+    return _record(store, action, instrument, detail, user)
 
 
 def _record(
