@@ -36,18 +36,20 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import sqlcipher3  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey  # noqa: E402
 from sqlalchemy import insert, update  # noqa: E402
 
-from fieldkit.bundle import init_device, write_bundle  # noqa: E402
-from fieldkit.bundle.device import default_key_path, load_device_key  # noqa: E402
+from fieldkit.bundle import init_device, stored_device_key, write_bundle  # noqa: E402
 from fieldkit.bundle.format import FORMAT_VERSION  # noqa: E402
 from fieldkit.instrument.compiler import compile_text  # noqa: E402
 from fieldkit.instrument.source import parse_source  # noqa: E402
 from fieldkit.privacy.identity import seal_identity  # noqa: E402
+from fieldkit.privacy.keys import ProjectPublicKeys, fingerprint  # noqa: E402
 from fieldkit.project import Project  # noqa: E402
 from fieldkit.protocol.compiler import compile_protocol_document  # noqa: E402
-from fieldkit.store import LaptopStore, open_database  # noqa: E402
+from fieldkit.store import LaptopStore, StoreKey, open_database  # noqa: E402
+from fieldkit.store.cipher import unlock_path  # noqa: E402
 from fieldkit.store.consent import consent_to_json  # noqa: E402
 from fieldkit.store.records import ConsentOutcome, ConsentRecord  # noqa: E402
 from fieldkit.store.tables import (  # noqa: E402
@@ -134,7 +136,22 @@ def make_project(districts: int) -> Project:
 
 
 def project_key(seed: int = SEED) -> X25519PrivateKey:
+    """The identity key (custodians' shares in a study; whole here, for the bench only)."""
     return X25519PrivateKey.from_private_bytes(hashlib.sha256(b"fieldkit-bench-%d" % seed).digest())
+
+
+def merge_key(seed: int = SEED) -> X25519PrivateKey:
+    """The coordinator's merge key: opens bundle payloads."""
+    raw = hashlib.sha256(b"fieldkit-bench-merge-%d" % seed).digest()
+    return X25519PrivateKey.from_private_bytes(raw)
+
+
+def project_keys(seed: int = SEED) -> ProjectPublicKeys:
+    return ProjectPublicKeys(project_key(seed).public_key(), merge_key(seed).public_key())
+
+
+LAPTOP_KEY = StoreKey(hashlib.sha256(b"fieldkit-bench-laptop").digest())
+"""Every bench laptop store's SQLCipher key (no passphrase: its scrypt is not what is measured)."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +174,10 @@ class Layout:
 
     def laptops(self) -> list[Path]:
         return [self.laptop(k) for k in range(self.districts)]
+
+    def plain_laptop(self, k: int) -> Path:
+        """A decrypted copy of laptop ``k`` for the merge floor (which decrypts nothing)."""
+        return self.root / "laptops-plain" / f"laptop-{district_name(k)}.sqlite"
 
     @property
     def manifest(self) -> Path:
@@ -185,6 +206,7 @@ class _Writer:
 
     def __init__(self, device_id: str, form: Any, rng: random.Random, public: Any) -> None:
         self.device_id, self.form, self.rng, self.public = device_id, form, rng, public
+        self.key_id = fingerprint(public)
         self.sequence = 1
         self.clock = BASE_TIME
         self.tables: dict[Any, list[dict[str, Any]]] = {
@@ -230,6 +252,7 @@ class _Writer:
                         "member": member,
                         "status": "answered",
                         "sealed": sealed,
+                        "key_id": self.key_id,
                     }
                 )
                 detail = None
@@ -280,7 +303,7 @@ class _Writer:
 
     def flush(self, path: Path) -> int:
         written = 0
-        with open_database(path, role="laptop") as db, db.transaction() as conn:
+        with open_database(path, role="laptop", key=LAPTOP_KEY) as db, db.transaction() as conn:
             for table, rows in self.tables.items():
                 if rows:
                     conn.execute(insert(table), rows)
@@ -314,21 +337,29 @@ def generate_district(args: tuple[Layout, int, int]) -> dict[str, int]:
     layout, k, seed = args
     rng = random.Random(seed * 100_003 + k)
     path = layout.laptop(k)
-    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), default_key_path(path)):
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), unlock_path(path)):
         stale.unlink(missing_ok=True)
-    public = project_key(seed).public_key()
-    store = LaptopStore.open(path, project_public_key=public)
+    keys = project_keys(seed)
+    public = keys.identity
+    store = LaptopStore.open(path, project_keys=keys, key=LAPTOP_KEY)
     device_id = store.device_id
     store.close()
-    key, _, _ = init_device(path)
+    init_device(path, LAPTOP_KEY)
+    key = LAPTOP_KEY
     form = make_project(layout.districts).forms["hh_bench"]
-    with open_database(path, role="laptop") as db, db.transaction() as conn:
+    with open_database(path, role="laptop", key=LAPTOP_KEY) as db, db.transaction() as conn:
         from fieldkit.store.tables import FormQuestion  # noqa: PLC0415
 
         conn.execute(
             insert(FormQuestion),
             [
-                {"form_hash": form.hash, "question": n, "roster": q.repeat, "pii": q.pii}
+                {
+                    "form_hash": form.hash,
+                    "question": n,
+                    "roster": q.repeat,
+                    "pii": q.pii,
+                    "free_text": q.type == "text" and not q.pii,
+                }
                 for n, q in form.questions.items()
             ],
         )
@@ -359,9 +390,23 @@ def generate_district(args: tuple[Layout, int, int]) -> dict[str, int]:
         counts["conflict"] += 1
     counts["rows"] += writer.flush(path)
     write_bundle(path, bundles / f"{district_name(k)}-2.fkb", key)
-    with open_database(path, role="laptop") as db:
+    with open_database(path, role="laptop", key=LAPTOP_KEY) as db:
         db.checkpoint()
+    _plain_copy(path, layout.plain_laptop(k))
     return counts
+
+
+def _plain_copy(path: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    conn = sqlcipher3.connect(str(path))
+    try:
+        conn.execute(f'PRAGMA key = "{LAPTOP_KEY.sqlcipher}"')
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(target),))
+        conn.execute("SELECT sqlcipher_export('plain')")
+        conn.execute("DETACH DATABASE plain")
+    finally:
+        conn.close()
 
 
 def generate(size: str, *, seed: int = SEED, base: Path | None = None, jobs: int = 2) -> Layout:
@@ -388,8 +433,8 @@ def _count(layout: Layout, table: str) -> int:
     import sqlite3  # noqa: PLC0415
 
     total = 0
-    for path in layout.laptops():
-        with sqlite3.connect(path) as db:
+    for k in range(layout.districts):
+        with sqlite3.connect(layout.plain_laptop(k)) as db:
             total += db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return total
 
@@ -405,4 +450,8 @@ def ensure(size: str, *, seed: int = SEED, base: Path | None = None) -> Layout:
 
 
 def device_keys(layout: Layout) -> list[Any]:
-    return [load_device_key(default_key_path(p)).public for p in layout.laptops()]
+    keys = []
+    for path in layout.laptops():
+        with open_database(path, role="laptop", key=LAPTOP_KEY) as db, db.read() as conn:
+            keys.append(stored_device_key(conn, db).public)
+    return keys

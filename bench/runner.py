@@ -27,6 +27,7 @@ FLOORS = {
     "monitor": "the report's GROUP BYs in raw sqlite3 (visits, answer statuses), no flags",
     "export": "raw xlsxwriter constant_memory, write_row of the same cells",
     "engine": "dict assignment per answer (median step; floor in the same process)",
+    "capture": "raw sqlite3, unencrypted: INSERT OR REPLACE + COMMIT per answer, WAL, FULL",
     "compile": "pyxform xls2xform.convert on the equivalent XLSForm",
     "xlsform import": "pyxform xls2xform.convert of the same XLSForm (to an XForm)",
     "release": "one linear program (scipy linprog, HiGHS) per hidden cell over the final system",
@@ -168,6 +169,7 @@ def run(args: argparse.Namespace) -> list[str]:
     stage("monitor", "monitor")
     stage("export", "export", "--rows", str(args.export_rows))
     stage("engine", "engine")
+    stage("capture", "capture")
     has_pyxform = importlib.util.find_spec("pyxform") is not None
     stage("compile", "compile", floor=has_pyxform)
     if not has_pyxform:

@@ -37,7 +37,7 @@ def _store(work: Path) -> Path:
 def merge_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     import datagen  # noqa: PLC0415
 
-    from fieldkit.merge import merge_bundles, register_device  # noqa: PLC0415
+    from fieldkit.merge import MergeOptions, merge_bundles, register_device  # noqa: PLC0415
 
     layout = datagen.Layout.of(args.size, args.data)
     project = datagen.make_project(layout.districts)
@@ -47,17 +47,19 @@ def merge_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
     for key in datagen.device_keys(layout):
         register_device(store, key)
     bundles = layout.bundles()
+    seed = json.loads(layout.manifest.read_text())["seed"]
+    options = MergeOptions(merge_key=datagen.merge_key(seed))
     if args.profile:
         import cProfile  # noqa: PLC0415
 
         profiler = cProfile.Profile()
         start = time.perf_counter()
-        profiler.runcall(merge_bundles, bundles, store, project)
+        profiler.runcall(merge_bundles, bundles, store, project, options)
         seconds = time.perf_counter() - start
         profiler.dump_stats(str(args.profile))
     else:
         start = time.perf_counter()
-        merge_bundles(bundles, store, project)
+        merge_bundles(bundles, store, project, options)
         seconds = time.perf_counter() - start
     with sqlite3.connect(store) as db:
         rows = sum(
@@ -71,8 +73,9 @@ def merge_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
 
 def merge_floor(args: argparse.Namespace) -> dict[str, Any]:
     """Raw SQLite: ATTACH each laptop and INSERT OR IGNORE ... SELECT its rows into keyed
-    tables (the same floor as ``tests/merge_fixtures.py``'s bench mode)."""
-    laptops = sorted((args.data / args.size / "laptops").glob("*.sqlite"))
+    tables (the same floor as ``tests/merge_fixtures.py``'s bench mode). The laptops are
+    plain copies of the encrypted stores: the floor decrypts nothing, verifies nothing."""
+    laptops = sorted((args.data / args.size / "laptops-plain").glob("*.sqlite"))
     out = args.work / "floor.sqlite"
     for stale in args.work.glob("floor.sqlite*"):
         stale.unlink()
@@ -107,7 +110,7 @@ def merge_floor(args: argparse.Namespace) -> dict[str, Any]:
 def merge_duckdb(args: argparse.Namespace) -> dict[str, Any]:
     import duckdb  # noqa: PLC0415
 
-    laptops = sorted((args.data / args.size / "laptops").glob("*.sqlite"))
+    laptops = sorted((args.data / args.size / "laptops-plain").glob("*.sqlite"))
     out = args.work / "floor.duckdb"
     out.unlink(missing_ok=True)
     db = duckdb.connect(str(out))
@@ -327,6 +330,74 @@ def engine_floor(args: argparse.Namespace) -> dict[str, Any]:
     return {"seconds": median / 1e9, "rows": 0, "median": True, "same_process": True}
 
 
+# -- capture ---------------------------------------------------------------------------------
+
+CAPTURE_ANSWERS = 400
+
+
+def capture_fieldkit(args: argparse.Namespace) -> dict[str, Any]:
+    """Median ``LaptopStore.apply`` of one answer, durable on return: the encrypted store
+    (SQLCipher, WAL, synchronous=FULL); every fourth answer identifying, sealed as captured."""
+    import os  # noqa: PLC0415
+    import statistics  # noqa: PLC0415
+
+    import datagen  # noqa: PLC0415
+
+    from fieldkit.store import LaptopStore, StoreKey  # noqa: PLC0415
+    from fieldkit.store.records import (  # noqa: PLC0415
+        AnswerChange,
+        AnswerStatus,
+        ConsentOutcome,
+        ConsentRecord,
+        MemberChange,
+    )
+
+    path = args.work / "capture.sqlite"
+    for stale in args.work.glob("capture.sqlite*"):
+        stale.unlink()
+    form = datagen.make_project(3).forms["hh_bench"]
+    key = StoreKey(os.urandom(32))
+    times = []
+    with LaptopStore.open(path, project_keys=datagen.project_keys(), key=key) as store:
+        interview = store.create_interview(form=form, enumerator="E07", language="en")
+        store.record_consent(
+            interview, ConsentRecord(ConsentOutcome.GIVEN, "adult", 40, adult_consent=True)
+        )
+        store.apply(interview, members=[MemberChange("members", 1, True)])
+        for n in range(CAPTURE_ANSWERS):
+            question, value = (
+                ("first_name", f"Name {n}") if n % 4 == 0 else ("age", n % 90)
+            )  # a sealed answer, then three plain ones
+            change = AnswerChange(question, 1, value, AnswerStatus.ANSWERED)
+            start = time.perf_counter_ns()
+            store.apply(interview, [change])
+            times.append(time.perf_counter_ns() - start)
+    return {"seconds": statistics.median(times) / 1e9, "rows": len(times), "median": True}
+
+
+def capture_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """Raw sqlite3, unencrypted: one INSERT OR REPLACE and COMMIT per answer in WAL with
+    synchronous=FULL (the durability the laptop store promises, without anything else)."""
+    import statistics  # noqa: PLC0415
+
+    path = args.work / "capture-floor.sqlite"
+    for stale in args.work.glob("capture-floor.sqlite*"):
+        stale.unlink()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("CREATE TABLE answers (q TEXT, m INTEGER, v TEXT, PRIMARY KEY (q, m))")
+    times = []
+    for n in range(CAPTURE_ANSWERS):
+        start = time.perf_counter_ns()
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT OR REPLACE INTO answers VALUES (?, 1, ?)", ("age", json.dumps(n % 90)))
+        db.execute("COMMIT")
+        times.append(time.perf_counter_ns() - start)
+    db.close()
+    return {"seconds": statistics.median(times) / 1e9, "rows": len(times), "median": True}
+
+
 # -- compile ---------------------------------------------------------------------------------
 
 
@@ -539,6 +610,7 @@ STAGES: dict[str, dict[str, Callable[[argparse.Namespace], dict[str, Any]]]] = {
     "export": {"fieldkit": export_fieldkit, "floor": export_floor},
     "monitor": {"fieldkit": monitor_fieldkit, "floor": monitor_floor},
     "engine": {"fieldkit": engine_fieldkit, "floor": engine_floor},
+    "capture": {"fieldkit": capture_fieldkit, "floor": capture_floor},
     "compile": {"fieldkit": compile_fieldkit, "floor": compile_floor},
     "xlsform": {"fieldkit": xlsform_fieldkit, "floor": compile_floor},
     "release": {"fieldkit": release_fieldkit, "floor": release_floor},

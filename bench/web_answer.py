@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import re
 import shutil
 import statistics
@@ -33,17 +34,21 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from fieldkit.capture import Engine, Prompt, PromptKind, Session
 from fieldkit.capture.recorder import open_interview
 from fieldkit.instrument.schema import QuestionType
-from fieldkit.privacy.keys import generate_project_keys, load_public_key
+from fieldkit.privacy.keys import ProjectPublicKeys, load_project_keys
 from fieldkit.project import resolve_form
-from fieldkit.store import LaptopStore
+from fieldkit.store import LaptopStore, StoreKey
 
 REPO = Path(__file__).resolve().parent.parent
 FIELDKIT = (sys.executable, "-c", "from fieldkit.cli import main; main()")
 ADDRESS = re.compile(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)")
+PASSPHRASE = "bench passphrase, not a secret"
+"""The laptop store's (encrypted at rest): set on the first unlock, typed twice."""
+UNLOCK = {"enumerator": "E07", "ui": "en", "passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE}
 
 
 def answer_text(prompt: Prompt, session: Session, data: dict[str, Any]) -> str:
@@ -76,8 +81,8 @@ def study(root: Path) -> Path:
     shutil.copytree(REPO / "instruments", folder / "instruments")
     shutil.copytree(REPO / "protocols", folder / "protocols")
     (folder / "keys").mkdir()
-    public = generate_project_keys("bench passphrase, not a secret", log_n=14)[1]
-    (folder / "keys" / "project.pub").write_bytes(public)
+    keys = [X25519PrivateKey.generate().public_key() for _ in range(2)]
+    (folder / "keys" / "project.pub").write_bytes(ProjectPublicKeys(*keys).text())
     return folder
 
 
@@ -134,7 +139,7 @@ def web_times(folder: Path, data: dict[str, Any], form: Any) -> list[float]:
         match = ADDRESS.search(server.stdout.readline())
         assert match is not None
         client = Browserless(int(match.group(1)), match.group(2))
-        client.request("POST", "/unlock", {"enumerator": "E07", "ui": "en"})
+        client.request("POST", "/unlock", UNLOCK)
         started, _ = client.request(
             "POST", "/interviews", {"instrument": form.id, "language": "en"}
         )
@@ -155,13 +160,13 @@ def in_process_times(folder: Path, form: Any, data: dict[str, Any]) -> list[floa
 
     from fieldkit.web import Desk, Keys, create_app, load_study  # noqa: PLC0415
 
-    key = load_public_key(folder / "keys" / "project.pub")
+    key = load_project_keys(folder / "keys" / "project.pub")
     desk = Desk(load_study(folder), folder / f"asgi-{time.monotonic_ns()}.sqlite", key)
     keys = Keys.fresh(8765)
     client = TestClient(create_app(desk, keys), base_url="http://127.0.0.1:8765")
     client.follow_redirects = False
     client.get(f"/?token={keys.address}")
-    client.post("/unlock", data={"csrf": keys.csrf, "enumerator": "E07"})
+    client.post("/unlock", data={"csrf": keys.csrf, **UNLOCK})
     started = client.post("/interviews", data={"csrf": keys.csrf, "instrument": form.id})
     path = started.headers["location"]
     times = []
@@ -194,9 +199,10 @@ def engine_times(form: Any, data: dict[str, Any]) -> list[float]:
 
 
 def saved_times(folder: Path, form: Any, data: dict[str, Any]) -> list[float]:
-    key = load_public_key(folder / "keys" / "project.pub")
+    keys = load_project_keys(folder / "keys" / "project.pub")
     times = []
-    with LaptopStore.open(folder / "saved.sqlite", project_public_key=key) as store:
+    raw = StoreKey(os.urandom(32))  # encrypted as in the field; the passphrase step is not timed
+    with LaptopStore.open(folder / "saved.sqlite", project_keys=keys, key=raw) as store:
         session, recorder = open_interview(store, form, enumerator="E07", language="en")
         while (prompt := session.current()) is not None:
             text = answer_text(prompt, session, data)

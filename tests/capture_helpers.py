@@ -2,8 +2,12 @@
 driver for the terminal front end.
 
 Everything here drives fieldkit as an enumerator would: the real ``fieldkit collect`` in a
-subprocess (or in a real terminal under tmux), reading back what it stored with plain
-``sqlite3``, never through the store's own API.
+subprocess (or in a real terminal under tmux), reading back what it stored with SQLCipher's
+``sqlite3`` driver and the store's key, never through the store's own API.
+
+The laptop store is encrypted: ``collect_command`` unlocks it with ``--passphrase-env`` (the
+variable is set here), and a store it is about to create is set up first with a cheap scrypt
+cost so that each run does not spend a third of a second deriving the key.
 """
 
 from __future__ import annotations
@@ -25,16 +29,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlcipher3
 import yaml
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from fieldkit.capture import Engine, Prompt, PromptKind, Session
 from fieldkit.instrument.form import Form
-from fieldkit.privacy.keys import generate_project_keys
+from fieldkit.privacy.keys import ProjectPublicKeys
 from fieldkit.project import resolve_form
+from fieldkit.store import create_store_key, unlock_store
+from fieldkit.store.cipher import new_store_allowed
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 PASSPHRASE = "correct horse battery staple"
+PASSPHRASE_ENV = "FIELDKIT_TEST_LAPTOP_PASSPHRASE"
+os.environ.setdefault(PASSPHRASE_ENV, PASSPHRASE)  # the enumerator's, for every collect run
+UNLOCK = ("--passphrase-env", PASSPHRASE_ENV)
 FIELDKIT = (sys.executable, "-c", "from fieldkit.cli import main; main()")
 """The real entry point (``fieldkit``), whatever the virtual environment is called."""
 
@@ -80,7 +91,10 @@ EXAMPLE_FILES = (
 
 @functools.cache
 def _public_key() -> bytes:
-    return generate_project_keys(PASSPHRASE, log_n=14)[1]
+    keys = ProjectPublicKeys(
+        X25519PrivateKey.generate().public_key(), X25519PrivateKey.generate().public_key()
+    )
+    return keys.text()
 
 
 def make_study(root: Path) -> Path:
@@ -94,8 +108,10 @@ def make_study(root: Path) -> Path:
 
 
 def collect_command(study: Path, instrument: str, db: Path, *args: str) -> list[str]:
+    if new_store_allowed(db) and db.parent.is_dir():
+        create_store_key(db, PASSPHRASE, log_n=10)  # what the first collect would set up
     path = study / "instruments" / f"{instrument}.yaml"
-    return [*FIELDKIT, "collect", str(path), "--db", str(db), *args]
+    return [*FIELDKIT, "collect", str(path), "--db", str(db), *UNLOCK, *args]
 
 
 def run_collect(
@@ -121,8 +137,11 @@ def form_of(instrument: str) -> Form:
 
 @contextmanager
 def database(db: Path) -> Iterator[sqlite3.Connection]:
-    with closing(sqlite3.connect(db)) as conn:
-        conn.row_factory = sqlite3.Row
+    """The encrypted laptop store, opened with the enumerator's passphrase."""
+    key = unlock_store(db, PASSPHRASE)
+    with closing(sqlcipher3.connect(str(db))) as conn:
+        conn.execute(f'PRAGMA key = "{key.sqlcipher}"')
+        conn.row_factory = sqlcipher3.Row
         yield conn
 
 
@@ -192,6 +211,19 @@ def only_interview(db: Path) -> Stored:
     rows = interviews(db)
     assert len(rows) == 1, rows
     return stored(db, rows[0]["id"])
+
+
+def decrypted_copy(db: Path, target: Path) -> Path:
+    """A plain SQLite copy of the encrypted store, made with its key: what the store holds in
+    the clear once unlocked (the scans show they can see by finding plain answers there)."""
+    key = unlock_store(db, PASSPHRASE)
+    target.unlink(missing_ok=True)
+    with closing(sqlcipher3.connect(str(db))) as conn:
+        conn.execute(f'PRAGMA key = "{key.sqlcipher}"')
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(target),))
+        conn.execute("SELECT sqlcipher_export('plain')")
+        conn.execute("DETACH DATABASE plain")
+    return target
 
 
 def file_bytes(folder: Path, prefix: str) -> dict[str, bytes]:

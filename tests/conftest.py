@@ -44,6 +44,9 @@ ethics:
   exceptions:
     - id: street_living
       label: {en: Street-living child, fr: Enfant vivant dans la rue}
+  exception_reasons:
+    - id: no_family_contact
+      label: {en: No contact with family, fr: Aucun contact avec la famille}
   distress_protocol: {en: Stop and refer, fr: Arrêter et orienter}
   referral: {en: Call the helpline, fr: Appeler la ligne d'aide}
 roles:

@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from fieldkit.bundle import DeviceKey
 from fieldkit.bundle.format import MAGIC
-from tests.merge_fixtures import Forgery, rename_interview
+from fieldkit.privacy.keys import fingerprint
+from tests.merge_fixtures import MERGE_KEY, Forgery, rename_interview
 
 __all__ = ["VARIANTS", "Kit", "Variant"]
 
@@ -199,6 +200,7 @@ def _payload_value(name: str, question: str, value: str) -> Callable[[Kit], Path
 
 
 _FIRST = "(SELECT min(id) FROM interviews)"
+_MERGE_ID = fingerprint(MERGE_KEY.public_key())
 _DEEP = "[" * 200_000 + "]" * 200_000
 _DIGITS = "9" * 5000
 
@@ -206,7 +208,9 @@ VARIANTS: tuple[Variant, ...] = (
     # -- not a bundle, or not whole ---------------------------------------------------------
     Variant("empty", "FK-BUNDLE-002", _raw("empty", lambda k: b"")),
     Variant("wrong-magic", "FK-BUNDLE-001", _raw("zip", lambda k: b"PK\x03\x04 a zip\n")),
-    Variant("newer-format", "FK-BUNDLE-001", _raw("v3", lambda k: b"fieldkit bundle 3\n{}\n")),
+    Variant("newer-format", "FK-BUNDLE-001", _raw("v4", lambda k: b"fieldkit bundle 4\n{}\n")),
+    # format 2 carried its payload in clear: a laptop still writing it is refused, not read
+    Variant("older-format", "FK-BUNDLE-001", _raw("v2", lambda k: b"fieldkit bundle 2\n{}\n")),
     Variant("cut-in-manifest", "FK-BUNDLE-002", _raw("cut1", lambda k: k.data()[: len(MAGIC) + 9])),
     Variant(
         "cut-in-payload",
@@ -299,6 +303,11 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("sequence-0", "FK-BUNDLE-004", _manifest("seq0", lambda m: m.update(sequence=0))),
     Variant(
         "sequence-true", "FK-BUNDLE-004", _manifest("seqtrue", lambda m: m.update(sequence=True))
+    ),
+    Variant(
+        "encryption-entry-extra-field",
+        "FK-BUNDLE-004",
+        _manifest("encx", lambda m: m["payload"]["encryption"].update(x=1)),  # type: ignore[index]
     ),
     Variant(
         "created-at-nul",
@@ -465,11 +474,19 @@ VARIANTS: tuple[Variant, ...] = (
         ),
     ),
     Variant(
+        # an identifying answer sealed to the merge key would open without the custodians
+        "identity-sealed-to-the-merge-key",
+        "FK-BUNDLE-010",
+        _rows(
+            "piimerge", f"UPDATE identities SET key_id = '{_MERGE_ID}' WHERE question = 'head_name'"
+        ),
+    ),
+    Variant(
         "identity-of-a-plain-question",
         "FK-BUNDLE-010",
         _rows(
             "identity",
-            "INSERT INTO identities SELECT reference, 'cluster', 0, 'answered', x'00ff' "
+            "INSERT INTO identities SELECT reference, 'cluster', 0, 'answered', x'00ff', 'k' "
             f"FROM interviews WHERE id = {_FIRST}",
         ),
     ),

@@ -1,7 +1,7 @@
 """District laptops with known problems, built through the real LaptopStore, and their bundles.
 
     field = build_field(tmp_path, districts=3, households=6)
-    report = merge_bundles(field.bundles, store, field.project)
+    report = merge_bundles(field.bundles, store, field.project, MERGING)
     assert report.interviews_new == field.expected.interviews
 
 Laptop ``k`` collects district ``dKK``: households 1..H of cluster ``k``. Injected, always:
@@ -39,20 +39,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import Engine, create_engine, insert, make_url, select, text, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from fieldkit.bundle import DeviceKey, init_device, write_bundle
+from fieldkit.bundle import DeviceKey, init_device, stored_device_key, write_bundle
+from fieldkit.bundle.crypt import CHUNK, payload_decryptor, payload_encryptor
 from fieldkit.bundle.format import MAGIC, encode_line, signed_message
 from fieldkit.bundle.payload import PAYLOAD_COLUMNS, payload_counts
 from fieldkit.instrument.compiler import compile_text
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.source import parse_source
-from fieldkit.merge import register_device
+from fieldkit.merge import MergeOptions, register_device
+from fieldkit.privacy.keys import merge_key_file
 from fieldkit.project import Project
 from fieldkit.protocol.compiler import compile_protocol_document
-from fieldkit.store import LaptopStore, open_database
+from fieldkit.store import LaptopStore, StoreKey, open_database
 from fieldkit.store.coordinator import canonical_dump, open_coordinator
 from fieldkit.store.coordinator_tables import capture_table
 from fieldkit.store.records import (
@@ -65,19 +66,24 @@ from fieldkit.store.records import (
     ParadataEvent,
 )
 from tests.conftest import PROTOCOL_YAML
+from tests.test_store_helpers import IDENTITY_KEY, MERGE_KEY, PROJECT_KEYS, STORE_KEY
 
 __all__ = [
     "BACKENDS",
+    "MERGE_KEY",
+    "MERGING",
     "Expected",
     "Field",
     "Forgery",
     "Laptop",
     "build_field",
+    "device_key_of",
     "dump_lines",
     "file_sha256",
     "fresh_store",
     "inflated_bundle",
     "make_project",
+    "new_laptop",
     "register_all",
     "settled_sha256",
     "shift_clock",
@@ -186,8 +192,11 @@ class Expected:
 class Laptop:
     path: Path
     key: DeviceKey
+    """The device's signing key, read back from its store (for forged bundles)."""
     district: str
     bundles: list[Path] = field(default_factory=list)
+    store_key: StoreKey = STORE_KEY
+    """The laptop store's unlocked key: what ``write_bundle`` needs."""
 
 
 @dataclass
@@ -322,7 +331,7 @@ def _consent_cases(c: Collector, rng: random.Random) -> None:
         ConsentOutcome.EXCEPTION,
         child_assent=True,
         exception="street_living",
-        exception_reason="lives on the street",
+        exception_reason="no_family_contact",
         supervisor="sup-1",
     )
     c.interview(house(), valid)
@@ -353,13 +362,26 @@ def _plant_answers(store: LaptopStore, interview_id: str) -> None:
         )
 
 
-PROJECT_KEY = X25519PrivateKey.generate()
-"""The project key identities are sealed to (the coordinator never needs it to merge)."""
+PROJECT_KEY = IDENTITY_KEY
+"""The identity key identities are sealed to (the coordinator never needs it to merge)."""
+MERGING = MergeOptions(merge_key=MERGE_KEY)
+"""What a coordinator merges with: the merge key bundle payloads are encrypted to."""
+MERGE_PASSPHRASE = "the coordinator's merge passphrase"
+
+
+def merge_key_args(folder: Path) -> list[str]:
+    """``fieldkit merge`` options for the fixtures' merge key: the key file and its
+    passphrase's file, written in ``folder`` (a cheap scrypt cost: tests only)."""
+    key, secret = folder / "merge.key", folder / "merge-passphrase.txt"
+    if not key.exists():
+        key.write_bytes(merge_key_file(MERGE_KEY, MERGE_PASSPHRASE, log_n=10))
+        secret.write_text(MERGE_PASSPHRASE + "\n", encoding="utf-8")
+    return ["--merge-key", str(key), "--passphrase-file", str(secret)]
 
 
 @contextmanager
 def _collector(laptop: Laptop, form: Form, expected: Expected) -> Iterator[Collector]:
-    store = LaptopStore.open(laptop.path, project_public_key=PROJECT_KEY.public_key())
+    store = LaptopStore.open(laptop.path, project_keys=PROJECT_KEYS, key=laptop.store_key)
     try:
         yield Collector(laptop, store, form, expected)
     finally:
@@ -368,16 +390,26 @@ def _collector(laptop: Laptop, form: Form, expected: Expected) -> Iterator[Colle
 
 def _bundle(laptop: Laptop, root: Path) -> Path:
     out = root / f"{laptop.district}-{len(laptop.bundles) + 1}.fkb"
-    write_bundle(laptop.path, out, laptop.key)
+    write_bundle(laptop.path, out, laptop.store_key)
     laptop.bundles.append(out)
     return out
 
 
 def _init(root: Path, k: int) -> Laptop:
     path = root / f"laptop-{district_name(k)}.sqlite"
-    LaptopStore.open(path, project_public_key=PROJECT_KEY.public_key()).close()
-    key, _, _ = init_device(path)
-    return Laptop(path, key, district_name(k))
+    return new_laptop(path, district_name(k))
+
+
+def new_laptop(path: Path, district: str = "d00") -> Laptop:
+    """A set-up laptop store with its device key (kept inside the encrypted store)."""
+    LaptopStore.open(path, project_keys=PROJECT_KEYS, key=STORE_KEY).close()
+    init_device(path, STORE_KEY)
+    return Laptop(path, device_key_of(path), district)
+
+
+def device_key_of(path: Path, key: StoreKey = STORE_KEY) -> DeviceKey:
+    with open_database(path, role="laptop", key=key) as db, db.read() as conn:
+        return stored_device_key(conn, db)
 
 
 def build_field(
@@ -442,7 +474,7 @@ def shift_clock(db_path: Path, delta: dt.timedelta) -> None:
     interviews = capture_table("interviews")
     answers = capture_table("answers")
     paradata = capture_table("paradata")
-    with open_database(db_path, role="laptop") as db, db.transaction() as conn:
+    with open_database(db_path, role="laptop", key=STORE_KEY) as db, db.transaction() as conn:
         rows = conn.execute(select(interviews)).all()
         for row in rows:
             consent = row.consent
@@ -528,8 +560,11 @@ class Forgery:
 
     manifest: dict[str, Any]
     payload: Path
-    """A copy of the payload database, to edit with :meth:`sql`."""
+    """A copy of the payload database (decrypted), to edit with :meth:`sql`."""
     trailer: dict[str, Any]
+    original: tuple[bytes, bytes] = (b"", b"")
+    """The payload as it came, decrypted and encrypted: written without ``recount``, an
+    unchanged payload goes back as the very bytes the manifest's checksum covers."""
 
     @classmethod
     def of(cls, path: Path, workdir: Path | None = None) -> Forgery:
@@ -540,8 +575,20 @@ class Forgery:
         size = manifest["payload"]["bytes"]
         folder = workdir or path.parent
         payload = folder / f".forged-{uuid.uuid4().hex[:8]}.sqlite"
-        payload.write_bytes(raw[manifest_end : manifest_end + size])
-        return cls(manifest, payload, json.loads(raw[manifest_end + size :]))
+        decrypt = payload_decryptor(
+            MERGE_KEY,
+            manifest["payload"]["encryption"],
+            manifest["device_id"],
+            manifest["sequence"],
+            str(path),
+        )
+        plain: list[bytes] = []
+        decrypt.feed(raw[manifest_end : manifest_end + size], plain.append)
+        decrypt.finish(plain.append)
+        payload.write_bytes(b"".join(plain))
+        sealed = raw[manifest_end : manifest_end + size]
+        trailer = json.loads(raw[manifest_end + size :])
+        return cls(manifest, payload, trailer, (b"".join(plain), sealed))
 
     def sql(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
         conn = sqlite3.connect(self.payload, isolation_level=None)
@@ -591,12 +638,22 @@ class Forgery:
         self.manifest["enumerators"] = dict(sorted(found["enumerators"].items()))
 
     def write(self, path: Path, key: DeviceKey | None, *, recount: bool = True) -> Path:
-        payload = self.payload.read_bytes()
+        plain = self.payload.read_bytes()
+        entry, payload = self.manifest["payload"].get("encryption"), self.original[1]
+        if recount or plain != self.original[0]:  # else: the very bytes the manifest covers
+            entry, encrypt = payload_encryptor(
+                MERGE_KEY.public_key(), self.manifest["device_id"], self.manifest["sequence"]
+            )
+            payload = b"".join(
+                encrypt(plain[start : start + CHUNK], start + CHUNK >= len(plain))
+                for start in range(0, len(plain), CHUNK)
+            )
         if recount:
             self.manifest["payload"] = {
                 **self.manifest["payload"],
                 "sha256": hashlib.sha256(payload).hexdigest(),
                 "bytes": len(payload),
+                "encryption": entry,
             }
         manifest_line = encode_line(self.manifest)
         trailer = dict(self.trailer)
@@ -659,7 +716,7 @@ def inflated_bundle(source: Path, key: DeviceKey, copies: int, out: Path, sequen
                 (clone, first),
             )
             conn.execute(
-                "INSERT INTO identities SELECT ?, question, member, status, sealed "
+                "INSERT INTO identities SELECT ?, question, member, status, sealed, key_id "
                 "FROM identities WHERE reference = ?",
                 (new_reference, reference),
             )

@@ -19,14 +19,15 @@ from fieldkit.capture.scripted import CheckedScript, answer_file_from, rehearse,
 from fieldkit.cli import run
 from fieldkit.demo.journey import DemoResult
 from fieldkit.errors import FieldkitError
-from fieldkit.merge import merge_bundles, register_device
-from fieldkit.privacy.keys import load_public_key
+from fieldkit.merge import MergeOptions, merge_bundles, register_device
+from fieldkit.privacy.keys import load_merge_key, load_project_keys
 from fieldkit.project import load_study
 from fieldkit.review.backcheck import compare, draw
 from fieldkit.store import LaptopStore
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import capture_table
 from tests.conftest import REPO
+from tests.test_store_helpers import STORE_KEY
 
 
 @pytest.fixture
@@ -112,18 +113,21 @@ def test_discrepancies_per_question_and_enumerator(
     drawn = draw(store, rate=0.2, seed="round-1")
     assert len(drawn) >= 3
     laptop = tmp_path / "backcheck-laptop.sqlite"
-    public = load_public_key(demo.out / "keys" / "project.pub")
+    keys = demo.out / "keys"
+    public = load_project_keys(keys / "project.pub")
     shifts = [5, 1] + [0] * (len(drawn) - 2)  # one age 5 years off, one a birthday apart
-    with LaptopStore.open(laptop, project_public_key=public) as laptop_store:
+    with LaptopStore.open(laptop, project_keys=public, key=STORE_KEY) as laptop_store:
         for item, shift in zip(drawn, shifts, strict=True):
             data = _backcheck_script(_first_answers(store, item.interview_id), shift)
             script, doc = answer_file_from(data, item.interview_id)
             store_script(laptop_store, form, CheckedScript(script, rehearse(form, script, doc)))
-    key, _, device_public = init_device(laptop)
+    _, device_public = init_device(laptop, STORE_KEY)
     bundle = tmp_path / "backcheck.fkb"
-    write_bundle(laptop, bundle, key)
+    write_bundle(laptop, bundle, STORE_KEY)
     register_device(store, read_device_public_key(device_public))
-    merge_bundles([bundle], store, project)
+    secret = (keys / "DEMO-ONLY-passphrases" / "merge.txt").read_text().splitlines()[0]
+    merge_key = load_merge_key(keys / "merge.key", secret)
+    assert merge_bundles([bundle], store, project, MergeOptions(merge_key=merge_key)).ok
 
     report = compare(store)
     assert report.backchecked == report.drawn == len(drawn)

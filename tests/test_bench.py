@@ -18,6 +18,7 @@ STAGES = (
     "monitor",
     "export",
     "engine",
+    "capture",
     "compile",
     "xlsform import",
     "release",

@@ -23,6 +23,8 @@ from fieldkit.errors import BundleError
 from fieldkit.merge import MergeOptions, merge_bundles, register_device
 from fieldkit.project import Project
 from tests.merge_fixtures import (
+    MERGE_KEY,
+    MERGING,
     Field,
     Forgery,
     build_field,
@@ -33,7 +35,7 @@ from tests.merge_fixtures import (
     tiny_bundle,
 )
 
-QUIET = MergeOptions(record_rejections=False, write_receipts=False)
+QUIET = MergeOptions(merge_key=MERGE_KEY, record_rejections=False, write_receipts=False)
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +261,8 @@ def test_structural_damage(field: Field, store: str, tmp_path: Path) -> None:
     cases = {
         "FK-BUNDLE-001": [
             b"PK\x03\x04 a zip file\n",
-            b"fieldkit bundle 3\n{}\n",  # from a newer fieldkit
+            b"fieldkit bundle 4\n{}\n",  # from a newer fieldkit
+            b"fieldkit bundle 2\n{}\n",  # an unencrypted payload, from before format 3
             b"fieldkit bundle 1\n{}\n",  # JSON lines, from before format 2
         ],
         "FK-BUNDLE-004": [
@@ -294,7 +297,7 @@ def test_rejections_are_logged_and_nothing_else_changes(
     before = dump_lines(store, skip=("bundle_rejections",))
     unsigned = Forgery.of(bundle_of(field, "d02-1.fkb")).write(tmp_path / "u.fkb", key=None)
     for _ in range(2):
-        report = merge_bundles([unsigned], store, field.project)
+        report = merge_bundles([unsigned], store, field.project, MERGING)
         assert report.bundles[0].code == "FK-BUNDLE-005"
     assert dump_lines(store, skip=("bundle_rejections",)) == before
     logged = [line for line in dump_lines(store) if line.startswith("bundle_rejections")]
@@ -314,7 +317,7 @@ def test_a_device_keeps_its_registered_key(field: Field, store: str) -> None:
 def test_a_receipt_that_cannot_be_written_is_a_warning(field: Field, tmp_path: Path) -> None:
     store = str(tmp_path / "fresh.sqlite")
     register_all(field, store)
-    options = MergeOptions(receipts_dir=tmp_path / "no-such-folder")
+    options = MergeOptions(merge_key=MERGE_KEY, receipts_dir=tmp_path / "no-such-folder")
     report = merge_bundles([bundle_of(field, "d02-1.fkb")], store, field.project, options)
     assert report.ok and report.issues.codes() == ["FK-BUNDLE-013"]
     assert [b.status for b in report.bundles] == ["merged"]
@@ -324,7 +327,7 @@ def test_a_freshly_written_bundle_from_a_known_laptop_is_accepted(
     field: Field, store: str, tmp_path: Path
 ) -> None:
     laptop = field.laptops[2]
-    write_bundle(laptop.path, tmp_path / "new.fkb", laptop.key)
+    write_bundle(laptop.path, tmp_path / "new.fkb", laptop.store_key)
     report = merge_bundles([tmp_path / "new.fkb"], store, field.project, QUIET)
     assert [b.status for b in report.bundles] == ["merged"]
     assert report.interviews_new == 0 and report.bundles[0].same_id == report.bundles[0].interviews

@@ -67,6 +67,8 @@ HOSTILE: dict[str, Callable[[Path], Path]] = {
     "not-json": _file(b"merged, trust me\n"),
     "a-list": _file(b"[]\n"),
     "empty": _file(b""),
+    "audit-head-not-a-head": _file(_body(**{'"version":1': '"version":1,"audit_head":"#1:x"'})),
+    "audit-head-a-number": _file(_body(**{'"version":1': '"version":1,"audit_head":12'})),
 }
 
 
@@ -83,3 +85,7 @@ def test_a_genuine_receipt_reads_back(tmp_path: Path) -> None:
     path = tmp_path / "north.fkb.receipt"
     write_receipt(GOOD, path)
     assert read_receipt(path) == GOOD
+    # with the coordinator's audit head, as ``fieldkit merge`` writes it (issue 11)
+    anchored = tmp_path / "south.fkb.receipt"
+    write_receipt(GOOD, anchored, audit_head="#12:" + "9f" * 32)
+    assert read_receipt(anchored) == GOOD

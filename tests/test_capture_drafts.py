@@ -11,12 +11,15 @@ import pytest
 from fieldkit.capture.drafts import draft_rows, find_draft
 from fieldkit.capture.recorder import open_interview
 from fieldkit.errors import FieldkitError
-from fieldkit.privacy.keys import load_public_key
-from fieldkit.store import LaptopStore
+from fieldkit.privacy.keys import load_project_keys
+from fieldkit.store import LaptopStore, create_store_key, unlock_store
+from fieldkit.store.cipher import new_store_allowed
 from fieldkit.store.records import InterviewStatus
 from tests.capture_helpers import (
     FIELDKIT,
     HOUSEHOLD,
+    PASSPHRASE,
+    UNLOCK,
     collect_command,
     database,
     form_of,
@@ -35,7 +38,12 @@ def study(tmp_path: Path) -> Path:
 
 
 def _store(study: Path, db: Path) -> LaptopStore:
-    return LaptopStore.open(db, project_public_key=load_public_key(study / "keys/project.pub"))
+    if new_store_allowed(db):
+        key = create_store_key(db, PASSPHRASE, log_n=10)
+    else:
+        key = unlock_store(db, PASSPHRASE)
+    keys = load_project_keys(study / "keys/project.pub")
+    return LaptopStore.open(db, project_keys=keys, key=key)
 
 
 def _draft(store: LaptopStore, until: str = "urban") -> str:
@@ -56,7 +64,7 @@ def test_the_drafts_list_names_the_household(study: Path, tmp_path: Path) -> Non
         (row,) = draft_rows(store, {form.hash: form})
     assert (row.id, row.short, row.unit) == (draft, draft[:8], "cluster 12, hh_number 7")
     result = subprocess.run(
-        [*FIELDKIT, "drafts", "--db", str(db)],
+        [*FIELDKIT, "drafts", "--db", str(db), *UNLOCK],
         capture_output=True, text=True, cwd=study, check=False, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit.capture.scripted import check_script
+from fieldkit.privacy.sealed_questions import free_text_questions
 from fieldkit.store.records import AnswerChange, AnswerStatus, MemberChange
 from tests.capture_helpers import (
     HOUSEHOLD,
@@ -85,7 +86,8 @@ def _plan() -> Plan:
                 if record.status is AnswerStatus.CLEARED:
                     answers.pop(where, None)
                 else:
-                    value = None if record.pii else _frozen(record.value)
+                    sealed = record.pii or _is_free_text(record)
+                    value = None if sealed else _frozen(record.value)
                     answers[where] = (value, str(record.status))
         states.append(
             (
@@ -94,6 +96,13 @@ def _plan() -> Plan:
             )
         )
     return Plan(states, step_of_line, lines)
+
+
+def _is_free_text(record: AnswerChange) -> bool:
+    """Free-text answers with a value are sealed by the store, like identifying ones (the
+    ISIC/ISCO codes asked as text are codes, kept in clear)."""
+    free_text = free_text_questions(form_of("household"))
+    return record.question in free_text and record.status is AnswerStatus.ANSWERED
 
 
 def _state(db: Path, interview_id: str) -> State:

@@ -20,6 +20,7 @@ from tests.capture_helpers import (
     EXAMPLES,
     HOUSEHOLD,
     PLANTED,
+    UNLOCK,
     Example,
     Stored,
     database,
@@ -42,7 +43,8 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def collect(study: Path, instrument: str, db: Path, answers: Path) -> Result:
     """``fieldkit collect`` in this process (the real command; no start-up cost)."""
     path = study / "instruments" / f"{instrument}.yaml"
-    return runner.invoke(app, ["collect", str(path), "--db", str(db), "--answers", str(answers)])
+    args = ["collect", str(path), "--db", str(db), "--answers", str(answers), *UNLOCK]
+    return runner.invoke(app, args)
 
 
 def _row_counts(db: Path) -> dict[str, int]:
@@ -55,7 +57,8 @@ def _row_counts(db: Path) -> dict[str, int]:
 
 
 def _household(landed: Stored) -> None:
-    """Three roster members; identifying answers only in identities; paradata kept."""
+    """Three roster members; identifying answers and free text only in identities (sealed);
+    paradata kept."""
     assert landed.members == (("members", 1), ("members", 2), ("members", 3))
     assert landed.identities == {
         ("respondent_name", 0, "answered"),
@@ -64,9 +67,13 @@ def _household(landed: Stored) -> None:
         ("first_name", 1, "answered"),
         ("first_name", 2, "answered"),
         ("first_name", 3, "answered"),
+        ("occupation", 2, "answered"),  # free text: sealed too, whatever its pii mark
+        ("industry", 2, "answered"),
+        ("enumerator_notes", 0, "answered"),
     }
     values = {(q, m): json.loads(v) for q, m, v, _ in landed.answers}
-    assert not {q for q, _ in values} & {"respondent_name", "respondent_phone", "first_name"}
+    sealed = {"respondent_name", "respondent_phone", "first_name", "occupation", "industry"}
+    assert not {q for q, _ in values} & {*sealed, "enumerator_notes"}
     assert not [v for v in values.values() if any(p in str(v) for p in PLANTED)]
     # the three members as the file describes them, calculations included
     assert [values[("age", m)] for m in (1, 2, 3)] == [44, 12, 15]
@@ -89,24 +96,37 @@ def _assent_refused(landed: Stored) -> None:
 
 
 def _exception(landed: Stored) -> None:
-    """A protocol exception instead of a guardian: which, why, who approved it."""
+    """A protocol exception instead of a guardian: which, why (a code, and a sealed note),
+    who approved it (a staff code)."""
     consent = landed.consent
     assert consent["exception"] == "street_living_no_guardian"
-    assert consent["exception_reason"].startswith("Sleeps at the bus station")
-    assert consent["supervisor"].startswith("S03")
+    assert consent["exception_reason"] == "parents_unreachable"
+    assert consent["exception_note_sealed"] is True
+    assert "Sleeps" not in json.dumps(consent) and "bus station" not in json.dumps(consent)
+    assert ("consent.exception_note", 0, "answered") in landed.identities
+    assert consent["supervisor"] == "S03"
+    assert consent["protocol_version"] == "1"
+    assert consent["consent_sha256"].startswith("sha256:")
+    assert consent["data_use_sha256"].startswith("sha256:")
     assert consent["guardian_consent"] is None and consent["child_assent"] is True
     assert consent["language"] == "fr" and consent["others_present"] == ["other"]
 
 
 def _establishment(landed: Stored) -> None:
-    """Two child workers; the establishment's name and GPS point sealed."""
+    """Two child workers; the establishment's name and GPS point sealed, free text too."""
     assert landed.members == (("child_workers_roster", 1), ("child_workers_roster", 2))
-    assert {q for q, _, _ in landed.identities} == {"est_name", "est_gps"}
+    assert {q for q, _, _ in landed.identities} == {
+        "est_name",
+        "est_gps",
+        "activity_description",
+        "cw_tasks",
+    }
 
 
 def _rapid(landed: Stored) -> None:
-    """A rapid assessment record: no roster, no identifying answer."""
-    assert not landed.members and not landed.identities
+    """A rapid assessment record: no roster, no identifying answer; its notes sealed."""
+    assert not landed.members
+    assert {q for q, _, _ in landed.identities} == {"notes"}
 
 
 CHECKS: dict[str, Callable[[Stored], None]] = {
@@ -327,7 +347,7 @@ def test_a_language_the_form_has_not_is_refused_before_anything(
 ) -> None:
     db = tmp_path / "laptop.sqlite"
     path = str(study / "instruments" / "household.yaml")
-    common = ["collect", path, "--db", str(db), "--answers", str(HOUSEHOLD)]
+    common = ["collect", path, "--db", str(db), "--answers", str(HOUSEHOLD), *UNLOCK]
     unknown = runner.invoke(app, [*common, "--lang", "de"])
     assert isinstance(unknown.exception, FieldkitError), unknown.output
     assert unknown.exception.one_line() == (
@@ -344,7 +364,7 @@ def test_a_language_the_form_has_not_is_refused_before_anything(
     text = HOUSEHOLD.read_text(encoding="utf-8").replace("\nlanguage: en\n", "\n", 1)
     unsaid.write_text(text.replace("  language: en\n", "  language: fr\n"), encoding="utf-8")
     french = runner.invoke(
-        app, ["collect", path, "--db", str(db), "--answers", str(unsaid), "--lang", "fr"]
+        app, ["collect", path, "--db", str(db), "--answers", str(unsaid), "--lang", "fr", *UNLOCK]
     )
     assert french.exit_code == 0, french.output
     languages = [row["language"] for row in interviews(db)]

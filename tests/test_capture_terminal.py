@@ -120,7 +120,7 @@ def test_household_typed_in_the_terminal_lands_as_the_answers_file_does(tmp_path
     assert live.answers == reference.answers
     assert live.identities == reference.identities
     assert live.members == reference.members
-    assert len(live.identities) == 6  # name, phone, address and three first names
+    assert len(live.identities) == 9  # name, phone, address, three first names, free text x3
 
 
 def test_ctrl_c_keeps_a_draft_that_resumes_to_the_same_interview(tmp_path: Path) -> None:

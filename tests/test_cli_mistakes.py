@@ -22,8 +22,11 @@ from pathlib import Path
 
 import pytest
 import typer.main
+from sqlalchemy import select
 
 from fieldkit.cli import app, run
+from fieldkit.store.coordinator import open_coordinator
+from fieldkit.store.coordinator_tables import capture_table
 from tests.conftest import REPO, read_only
 
 KINDS = (
@@ -71,8 +74,33 @@ class World:
         return str(self.root / "laptop.sqlite")
 
     @property
+    def merge_key(self) -> str:
+        return str(self.keys / "merge.key")
+
+    def share(self, name: str = "ama") -> str:
+        """A custodian's share with its passphrase's source (``PATH=file:PASSPHRASE``)."""
+        return f"{self.keys / 'shares' / f'share-{name}.txt'}=file:{self.passphrase}"
+
+    @property
+    def reference(self) -> str:
+        """The reference of the interview merged at HQ (what reveal opens)."""
+        return (self.root / "reference.txt").read_text().strip()
+
+    @property
+    def staff(self) -> str:
+        return str(self.root / "staff.yaml")
+
+    @property
+    def staff_names(self) -> str:
+        return str(self.root / "staff-names.yaml")
+
+    @property
     def device_public(self) -> str:
         return str(next(self.root.glob("device-*.pub")))
+
+    @property
+    def device_id(self) -> str:
+        return Path(self.device_public).stem.removeprefix("device-")
 
     @property
     def bundle(self) -> str:
@@ -180,23 +208,28 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "missing_path": (
             Case(lambda w: ["collect", w.missing("x.yaml")], "FK-YAML-005"),
             Case(lambda w: [*_collect(w), "--answers", w.missing("answers.yaml")], "FK-YAML-005"),
+            Case(lambda w: [*_collect(w), *_answers(w), "--key", w.missing("p.pub")], "FK-KEY-002"),
         ),
         "directory": Case(lambda w: ["collect", str(w.study / "instruments")], "FK-YAML-005"),
         "existing_file": NotApplicable("collect adds interviews to an existing laptop store"),
         "read_only": Case(
-            lambda w: [*_collect(w, str(w.read_only / "l.sqlite")), *_answers()], "FK-STORE-004"
+            lambda w: [*_collect(w, str(w.read_only / "l.sqlite")), *_answers(w)], "FK-STORE-004"
         ),
         "empty_file": Case(lambda w: [*_collect(w), "--answers", w.empty], "FK-YAML-005"),
         "wrong_kind": (
-            Case(lambda w: [*_collect(w, w.notes), *_answers()], "FK-STORE-001"),
-            Case(lambda w: [*_collect(w, w.store), *_answers()], "FK-STORE-003"),
+            Case(lambda w: [*_collect(w, w.notes), *_answers(w)], "FK-KEY-030"),
+            Case(lambda w: [*_collect(w, w.store), *_answers(w)], "FK-STORE-003"),
             Case(lambda w: [*_collect(w), "--answers", w.protocol], "FK-YAML-004"),
             Case(lambda w: [*_collect(w), "--assignments", w.notes], "FK-MON-055"),
         ),
         "unsupported_url": Case(
-            lambda w: [*_collect(w, "sqlite:///laptop.sqlite"), *_answers()], "FK-STORE-004"
+            lambda w: [*_collect(w, "sqlite:///laptop.sqlite"), *_answers(w)], "FK-STORE-004"
         ),
-        "bad_option": Case(lambda w: [*_collect(w), "--answers"], "FK-CLI-051"),
+        "bad_option": (
+            Case(lambda w: [*_collect(w), "--answers"], "FK-CLI-051"),
+            Case(lambda w: [*_collect(w, w.laptop), *_answers(w, w.notes)], "FK-KEY-001"),
+            Case(lambda w: [*_collect(w, w.laptop), *_answers(w)[:2]], "FK-CLI-053"),
+        ),
     },
     "drafts": {
         "missing_path": Case(lambda w: ["drafts", "--db", w.missing("l.sqlite")], "FK-STORE-004"),
@@ -205,12 +238,16 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "read_only": READS_ONLY,
         "empty_file": Case(lambda w: ["drafts", "--db", w.empty], "FK-STORE-004"),
         "wrong_kind": (
-            Case(lambda w: ["drafts", "--db", w.notes, *_study_key(w)], "FK-STORE-001"),
-            Case(lambda w: ["drafts", "--db", w.store, *_study_key(w)], "FK-STORE-003"),
+            Case(lambda w: ["drafts", "--db", w.notes, *_study_key(w), *_pass(w)], "FK-KEY-030"),
+            Case(lambda w: ["drafts", "--db", w.store, *_study_key(w), *_pass(w)], "FK-STORE-003"),
         ),
         "unsupported_url": NO_URL,
-        "bad_option": Case(
-            lambda w: ["drafts", "--db", w.laptop, "--key", w.missing("p.pub")], "FK-KEY-002"
+        "bad_option": (
+            Case(lambda w: ["drafts", "--db", w.laptop, "--key", w.missing("p.pub")], "FK-KEY-002"),
+            Case(
+                lambda w: ["drafts", "--db", w.laptop, *_study_key(w), *_pass(w, w.notes)],
+                "FK-KEY-001",
+            ),
         ),
     },
     "serve": {
@@ -221,49 +258,71 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "read_only": Case(lambda w: _serve(w, str(w.read_only / "l.sqlite")), "FK-STORE-004"),
         "empty_file": Case(lambda w: [*_serve(w, w.laptop)[:-2], "--key", w.empty], "FK-KEY-002"),
         "wrong_kind": (
-            Case(lambda w: _serve(w, w.notes), "FK-STORE-001"),
+            Case(lambda w: _serve(w, w.notes), "FK-KEY-030"),  # no unlock file: no store
             Case(lambda w: _serve(w, w.store), "FK-STORE-003"),
         ),
         "unsupported_url": Case(lambda w: _serve(w, "sqlite:///laptop.sqlite"), "FK-STORE-004"),
         "bad_option": Case(lambda w: [*_serve(w, w.laptop), "--port", "70000"], "FK-CLI-050"),
     },
     "keys init": {
-        "missing_path": Case(
-            lambda w: [*_init(w), "--passphrase-file", w.missing("p")], "FK-KEY-052"
+        "missing_path": (
+            Case(lambda w: [*_init(w), "--merge-passphrase-file", w.missing("p")], "FK-KEY-052"),
+            Case(lambda w: [*_init(w, ama=w.missing("p")), *_merge_pass(w)], "FK-KEY-052"),
         ),
-        "directory": Case(lambda w: [*_init(w), "--passphrase-file", w.folder], "FK-KEY-052"),
+        "directory": Case(lambda w: [*_init(w), "--merge-passphrase-file", w.folder], "FK-KEY-052"),
         "existing_file": (
-            Case(lambda w: ["keys", "init", "--out", w.notes, *_pass(w)], "FK-KEY-050"),
-            Case(lambda w: ["keys", "init", "--out", str(w.keys), *_pass(w)], "FK-KEY-003"),
+            Case(lambda w: [*_init(w, out=w.notes), *_merge_pass(w)], "FK-KEY-050"),
+            Case(lambda w: [*_init(w, out=str(w.keys)), *_merge_pass(w)], "FK-KEY-003"),
         ),
         "read_only": (
-            Case(
-                lambda w: ["keys", "init", "--out", str(w.read_only / "k"), *_pass(w)], "FK-KEY-051"
-            ),
-            Case(
-                lambda w: ["keys", "init", "--out", "/proc/fieldkit-keys", *_pass(w)], "FK-KEY-051"
-            ),
+            Case(lambda w: [*_init(w, out=str(w.read_only / "k")), *_merge_pass(w)], "FK-KEY-051"),
+            Case(lambda w: [*_init(w, out="/proc/fieldkit-keys"), *_merge_pass(w)], "FK-KEY-051"),
         ),
-        "empty_file": Case(lambda w: [*_init(w), "--passphrase-file", w.empty], "FK-KEY-004"),
-        "wrong_kind": Case(lambda w: [*_init(w), "--passphrase-file", w.binary], "FK-KEY-052"),
-        "unsupported_url": NO_URL,
-        "bad_option": Case(lambda w: [*_init(w)], "FK-CLI-053"),  # no passphrase file, no input
-    },
-    "keys shares": {
-        "missing_path": Case(lambda w: [*_shares(w), "--key", w.missing("p.key")], "FK-KEY-002"),
-        "directory": Case(lambda w: [*_shares(w), "--key", w.folder], "FK-KEY-002"),
-        "existing_file": Case(
-            lambda w: ["keys", "shares", "-n", "2", "--out", w.notes, *_pass(w)], "FK-KEY-050"
+        "empty_file": (
+            Case(lambda w: [*_init(w), "--merge-passphrase-file", w.empty], "FK-KEY-004"),
+            Case(lambda w: [*_init(w, ama=w.empty), *_merge_pass(w)], "FK-KEY-004"),
         ),
-        "read_only": Case(
-            lambda w: [*_shares(w), "--out", str(w.read_only / "shares")], "FK-KEY-051"
-        ),
-        "empty_file": Case(lambda w: [*_shares(w), "--key", w.empty], "FK-KEY-002"),
         "wrong_kind": Case(
-            lambda w: [*_shares(w), "--key", str(w.keys / "project.pub")], "FK-KEY-002"
+            lambda w: [*_init(w), "--merge-passphrase-file", w.binary], "FK-KEY-052"
         ),
         "unsupported_url": NO_URL,
-        "bad_option": Case(lambda w: ["keys", "shares", "--count", "1"], "FK-CLI-050"),
+        "bad_option": (
+            Case(lambda w: [*_init(w)], "FK-CLI-053"),  # no passphrase file, no input
+            Case(lambda w: [*_init(w), "--merge-passphrase-env", "FK_NOT_SET_9"], "FK-KEY-052"),
+            Case(lambda w: [*_init(w), *_merge_pass(w), "--threshold", "3"], "FK-KEY-005"),
+            Case(lambda w: ["keys", "init", "--custodians", "1"], "FK-CLI-050"),
+        ),
+    },
+    "keys rotate": {
+        "missing_path": (
+            Case(lambda w: _rotate(w, store=w.missing("hq.sqlite")), "FK-STORE-050"),
+            Case(lambda w: _rotate(w, share=w.missing("share.txt")), "FK-KEY-002"),
+            Case(lambda w: [*_rotate(w), "--keys", w.missing("p.pub")], "FK-KEY-002"),
+        ),
+        "directory": (
+            Case(lambda w: _rotate(w, store=w.folder), "FK-STORE-004"),
+            Case(lambda w: _rotate(w, share=w.folder), "FK-KEY-002"),
+        ),
+        "existing_file": (
+            Case(lambda w: _rotate(w, out=str(w.keys)), "FK-KEY-003"),
+            Case(lambda w: _rotate(w, out=w.notes), "FK-KEY-050"),
+        ),
+        "read_only": Case(lambda w: _rotate(w, out=str(w.read_only / "new-keys")), "FK-KEY-051"),
+        "empty_file": (
+            Case(lambda w: _rotate(w, store=w.empty), "FK-STORE-050"),
+            Case(lambda w: _rotate(w, share=w.empty), "FK-KEY-002"),
+        ),
+        "wrong_kind": (
+            Case(lambda w: _rotate(w, store=w.laptop), "FK-STORE-003"),
+            Case(lambda w: _rotate(w, share=str(w.keys / "project.pub")), "FK-KEY-002"),
+        ),
+        "unsupported_url": Case(lambda w: _rotate(w, store=MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: _rotate(w, share=w.share()), "FK-KEY-005"),  # one share, given twice
+            Case(lambda w: _rotate(w, share=_wrong_passphrase(w)), "FK-KEY-001"),
+            Case(lambda w: _rotate(w)[:-2], "FK-CLI-050"),  # one new custodian only
+            Case(lambda w: ["keys", "rotate", "--store", w.store], "FK-CLI-051"),  # no --share
+        ),
     },
     "keys show-public": {
         "missing_path": Case(lambda w: ["keys", "show-public", w.missing("p.pub")], "FK-KEY-002"),
@@ -271,9 +330,7 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "existing_file": READS_ONLY,
         "read_only": READS_ONLY,
         "empty_file": Case(lambda w: ["keys", "show-public", w.empty], "FK-KEY-002"),
-        "wrong_kind": Case(
-            lambda w: ["keys", "show-public", str(w.keys / "project.key")], "FK-KEY-002"
-        ),
+        "wrong_kind": Case(lambda w: ["keys", "show-public", w.merge_key], "FK-KEY-002"),
         "unsupported_url": NO_URL,
         "bad_option": Case(lambda w: ["keys", "show-public", "a.pub", "b.pub"], "FK-CLI-052"),
     },
@@ -288,21 +345,22 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             lambda w: ["bundle", "--db", w.laptop, "--out", w.notes], "FK-BUNDLE-050"
         ),
         "read_only": Case(
-            lambda w: ["bundle", "--db", w.laptop, "--out", str(w.read_only / "b.fkb")],
-            "FK-BUNDLE-022",
+            lambda w: [*_bundle(w), "--out", str(w.read_only / "b.fkb")], "FK-BUNDLE-022"
         ),
         "empty_file": Case(
             lambda w: ["bundle", "--db", w.empty, "--out", "b.fkb"], "FK-BUNDLE-021"
         ),
         "wrong_kind": (
-            Case(
-                lambda w: ["bundle", "--db", w.laptop, "--out", "b.fkb", "--key", w.device_public],
-                "FK-BUNDLE-026",
-            ),
-            Case(lambda w: ["bundle", "--db", w.laptop, "--receipt", w.notes], "FK-BUNDLE-023"),
+            Case(lambda w: [*_bundle(w), "--receipt", w.notes], "FK-BUNDLE-023"),
+            Case(lambda w: ["bundle", "--db", w.store, "--out", "b.fkb"], "FK-STORE-003"),
+            Case(lambda w: ["bundle", "--db", w.notes, "--out", "b.fkb"], "FK-KEY-030"),
         ),
         "unsupported_url": NO_URL,
-        "bad_option": Case(lambda w: ["bundle", "--db", w.laptop], "FK-CLI-050"),
+        "bad_option": (
+            Case(lambda w: ["bundle", "--db", w.laptop], "FK-CLI-050"),
+            Case(lambda w: [*_bundle(w, w.notes), "--out", "b.fkb"], "FK-KEY-001"),
+            Case(lambda w: ["bundle", "--db", w.laptop, "--out", "b.fkb"], "FK-CLI-053"),
+        ),
     },
     "device init": {
         "missing_path": Case(
@@ -310,7 +368,7 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         ),
         "directory": Case(lambda w: ["device", "init", "--db", w.folder], "FK-BUNDLE-021"),
         "existing_file": (
-            Case(lambda w: ["device", "init", "--db", w.laptop], "FK-BUNDLE-025"),
+            Case(lambda w: ["device", "init", "--db", w.laptop, *_pass(w)], "FK-BUNDLE-025"),
             Case(lambda w: [*_device_init(w), "--public", w.notes], "FK-BUNDLE-050"),
         ),
         "read_only": Case(
@@ -318,9 +376,30 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
             "FK-BUNDLE-051",
         ),
         "empty_file": Case(lambda w: ["device", "init", "--db", w.empty], "FK-BUNDLE-021"),
-        "wrong_kind": Case(lambda w: ["device", "init", "--db", w.notes], "FK-STORE-001"),
+        "wrong_kind": (
+            Case(lambda w: ["device", "init", "--db", w.notes], "FK-KEY-030"),
+            Case(lambda w: ["device", "init", "--db", w.store], "FK-STORE-003"),
+        ),
         "unsupported_url": NO_URL,
-        "bad_option": Case(lambda w: ["device", "init"], "FK-CLI-051"),
+        "bad_option": (
+            Case(lambda w: ["device", "init"], "FK-CLI-051"),
+            Case(lambda w: ["device", "init", "--db", w.laptop, *_pass(w, w.notes)], "FK-KEY-001"),
+        ),
+    },
+    "device revoke": {
+        "missing_path": Case(lambda w: _revoke(w, w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": Case(lambda w: _revoke(w, w.folder), "FK-STORE-004"),
+        "existing_file": NotApplicable("revoking writes into an existing store, no file"),
+        "read_only": NotApplicable("the store must exist; a read-only store is FK-STORE-004"),
+        "empty_file": Case(lambda w: _revoke(w, w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _revoke(w, w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _revoke(w, MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: _revoke(w, w.store, device="no-such-device"), "FK-BUNDLE-007"),
+            Case(lambda w: _revoke(w, w.store, reason=" "), "FK-BUNDLE-033"),
+            Case(lambda w: [*_revoke(w, w.store), "--from-sequence", "0"], "FK-CLI-050"),
+            Case(lambda w: [*_revoke(w, w.store), "--since", "yesterday"], "FK-CLI-050"),
+        ),
     },
     "device register": {
         "missing_path": Case(
@@ -361,26 +440,39 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "bad_option": Case(lambda w: ["device", "register", w.device_public], "FK-CLI-051"),
     },
     "merge": {
-        "missing_path": Case(
-            lambda w: ["merge", w.missing("b.fkb"), "--into", w.store], "FK-BUNDLE-012"
+        "missing_path": (
+            Case(lambda w: _merge(w, w.missing("b.fkb"), w.store), "FK-BUNDLE-012"),
+            Case(
+                lambda w: [*_merge(w, w.bundle, w.store), "--merge-key", w.missing("m.key")],
+                "FK-KEY-002",
+            ),
         ),
-        "directory": Case(lambda w: ["merge", w.folder, "--into", w.store], "FK-BUNDLE-012"),
+        "directory": Case(lambda w: _merge(w, w.folder, w.store), "FK-BUNDLE-012"),
         "existing_file": ADDS_TO_STORE,
         "read_only": Case(
-            lambda w: ["merge", w.bundle, "--into", str(w.read_only / "hq.sqlite")],
-            "FK-STORE-004",
+            lambda w: _merge(w, w.bundle, str(w.read_only / "hq.sqlite")), "FK-STORE-004"
         ),
-        "empty_file": Case(
-            lambda w: ["merge", w.empty, "--into", w.store], "FK-BUNDLE-002", report=True
-        ),
+        "empty_file": Case(lambda w: _merge(w, w.empty, w.store), "FK-BUNDLE-002", report=True),
         "wrong_kind": (
-            Case(lambda w: ["merge", w.notes, "--into", w.store], "FK-BUNDLE-001", report=True),
-            Case(lambda w: ["merge", w.bundle, "--into", w.laptop], "FK-STORE-003"),
+            Case(lambda w: _merge(w, w.notes, w.store), "FK-BUNDLE-001", report=True),
+            Case(lambda w: _merge(w, w.bundle, w.laptop), "FK-STORE-003"),
+            Case(
+                lambda w: [
+                    *_merge(w, w.bundle, w.store),
+                    "--merge-key",
+                    str(w.keys / "project.pub"),
+                ],
+                "FK-KEY-002",
+            ),
         ),
-        "unsupported_url": Case(lambda w: ["merge", w.bundle, "--into", MYSQL], "FK-STORE-004"),
-        "bad_option": Case(
-            lambda w: ["merge", w.bundle, "--into", w.store, "--project", w.missing("study")],
-            "FK-PROT-050",
+        "unsupported_url": Case(lambda w: _merge(w, w.bundle, MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(
+                lambda w: [*_merge(w, w.bundle, w.store), "--project", w.missing("study")],
+                "FK-PROT-050",
+            ),
+            Case(lambda w: _merge(w, w.bundle, w.store, w.notes), "FK-KEY-001"),
+            Case(lambda w: _merge(w, w.bundle, w.store)[:-2], "FK-CLI-053"),
         ),
     },
     "conflicts": {
@@ -662,16 +754,121 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
         "bad_option": Case(lambda w: [*_routes(w.store), "--lang", "de"], "FK-DATA-050"),
     },
     "recode": {
-        "missing_path": Case(lambda w: _recode(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "missing_path": (
+            Case(lambda w: _recode(w.missing("hq.sqlite")), "FK-STORE-050"),
+            Case(lambda w: [*_recode(w.store), "--merge-key", w.missing("m.key")], "FK-KEY-002"),
+        ),
         "directory": Case(lambda w: _recode(w.folder), "FK-STORE-004"),
         "existing_file": Case(lambda w: [*_recode(w.store), "--recodes", w.notes], "FK-EXPORT-050"),
         "read_only": Case(
-            lambda w: [*_recode(w.store), "--recodes", str(w.read_only)], "FK-EXPORT-002"
+            lambda w: [*_recode(w.store), *_unlock_merge(w), "--recodes", str(w.read_only)],
+            "FK-EXPORT-002",
         ),
         "empty_file": Case(lambda w: _recode(w.empty), "FK-STORE-050"),
-        "wrong_kind": Case(lambda w: _recode(w.laptop), "FK-STORE-003"),
+        "wrong_kind": (
+            Case(lambda w: _recode(w.laptop), "FK-STORE-003"),
+            Case(
+                lambda w: [*_recode(w.store), "--merge-key", str(w.keys / "project.pub")],
+                "FK-KEY-002",
+            ),
+        ),
         "unsupported_url": Case(lambda w: _recode(MYSQL), "FK-STORE-004"),
-        "bad_option": Case(lambda w: [*_recode(w.store), "-q", "shoe_size"], "FK-RELEASE-031"),
+        "bad_option": (
+            Case(lambda w: [*_recode(w.store), "-q", "shoe_size"], "FK-RELEASE-031"),
+            Case(
+                lambda w: [*_recode(w.store), *_unlock_merge(w, w.notes), "--recodes", "r"],
+                "FK-KEY-001",
+            ),
+        ),
+    },
+    "reveal": {
+        "missing_path": (
+            Case(lambda w: _reveal(w, store=w.missing("hq.sqlite")), "FK-STORE-050"),
+            Case(lambda w: _reveal(w, share=w.missing("share.txt")), "FK-KEY-002"),
+            Case(lambda w: [*_reveal(w), "--keys", w.missing("p.pub")], "FK-KEY-002"),
+        ),
+        "directory": (
+            Case(lambda w: _reveal(w, store=w.folder), "FK-STORE-004"),
+            Case(lambda w: _reveal(w, share=w.folder), "FK-KEY-002"),
+        ),
+        "existing_file": NotApplicable("reveal prints one record's fields; it writes no file"),
+        "read_only": NotApplicable("the store must exist; a read-only store is FK-STORE-004"),
+        "empty_file": (
+            Case(lambda w: _reveal(w, store=w.empty), "FK-STORE-050"),
+            Case(lambda w: _reveal(w, share=w.empty), "FK-KEY-002"),
+        ),
+        "wrong_kind": (
+            Case(lambda w: _reveal(w, store=w.laptop), "FK-STORE-003"),
+            Case(lambda w: _reveal(w, share=str(w.keys / "project.pub")), "FK-KEY-002"),
+            Case(lambda w: [*_reveal(w), "--keys", w.merge_key], "FK-KEY-002"),
+        ),
+        "unsupported_url": Case(lambda w: _reveal(w, store=MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            # each refusal is written to the audit log, whose new head is printed too
+            Case(lambda w: _reveal(w, record="0" * 32), "FK-PRIV-002", report=True),
+            Case(lambda w: _reveal(w, share=w.share()), "FK-PRIV-002", report=True),  # twice
+            Case(lambda w: _reveal(w, reason="curious"), "FK-PRIV-002", report=True),
+            Case(lambda w: _reveal(w, record="%"), "FK-PRIV-002", report=True),
+            Case(lambda w: _reveal(w, share=_wrong_passphrase(w)), "FK-KEY-001"),
+            Case(lambda w: _reveal(w)[:3], "FK-CLI-051"),  # no --reason, --store, --share
+        ),
+    },
+    "audit verify": {
+        "missing_path": Case(lambda w: _verify(w.missing("hq.sqlite")), "FK-STORE-050"),
+        "directory": Case(lambda w: _verify(w.folder), "FK-STORE-004"),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": Case(lambda w: _verify(w.empty), "FK-STORE-050"),
+        "wrong_kind": (
+            Case(lambda w: _verify(w.laptop), "FK-STORE-003"),
+            Case(lambda w: _verify(w.notes), "FK-STORE-001"),
+        ),
+        "unsupported_url": Case(lambda w: _verify(MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: [*_verify(w.store), "--anchor", "yesterday's head"], "FK-PRIV-005"),
+            Case(lambda w: [*_verify(w.store), "--anchor", "#1:" + "0" * 64], "FK-PRIV-003"),
+            Case(lambda w: ["audit", "verify"], "FK-CLI-051"),
+        ),
+    },
+    "retention apply": {
+        "missing_path": (
+            Case(lambda w: _retention(w.missing("hq.sqlite")), "FK-STORE-050"),
+            Case(lambda w: [*_retention(w.store), "--project", w.missing("study")], "FK-PROT-050"),
+        ),
+        "directory": Case(lambda w: _retention(w.folder), "FK-STORE-004"),
+        "existing_file": NotApplicable("retention deletes inside an existing store, no file"),
+        "read_only": NotApplicable("the store must exist; a read-only store is FK-STORE-004"),
+        "empty_file": Case(lambda w: _retention(w.empty), "FK-STORE-050"),
+        "wrong_kind": Case(lambda w: _retention(w.laptop), "FK-STORE-003"),
+        "unsupported_url": Case(lambda w: _retention(MYSQL), "FK-STORE-004"),
+        "bad_option": Case(lambda w: ["retention", "apply", "--dry-run"], "FK-CLI-051"),
+    },
+    "staff check": {
+        "missing_path": (
+            Case(lambda w: _staff(w.missing("staff.yaml"), w.store), "FK-YAML-005"),
+            Case(lambda w: _staff(w.staff, w.missing("hq.sqlite")), "FK-STORE-050"),
+        ),
+        "directory": (
+            Case(lambda w: _staff(w.folder, w.store), "FK-YAML-005"),
+            Case(lambda w: _staff(w.staff, w.folder), "FK-STORE-004"),
+        ),
+        "existing_file": READS_ONLY,
+        "read_only": READS_ONLY,
+        "empty_file": (
+            Case(lambda w: _staff(w.empty, w.store), "FK-YAML-005"),
+            Case(lambda w: _staff(w.staff, w.empty), "FK-STORE-050"),
+        ),
+        "wrong_kind": (
+            Case(lambda w: _staff(w.notes, w.store), "FK-PRIV-007"),
+            Case(lambda w: _staff(w.binary, w.store), "FK-YAML-005"),
+            Case(lambda w: _staff("/dev/zero", w.store), "FK-YAML-005"),
+            Case(lambda w: _staff(w.staff, w.laptop), "FK-STORE-003"),
+        ),
+        "unsupported_url": Case(lambda w: _staff(w.staff, MYSQL), "FK-STORE-004"),
+        "bad_option": (
+            Case(lambda w: _staff(w.staff_names, w.store), "FK-PRIV-007"),  # names, not codes
+            Case(lambda w: ["staff", "check", "--store", w.store], "FK-CLI-051"),
+        ),
     },
     "users add": {
         "missing_path": Case(
@@ -758,8 +955,17 @@ MATRIX: dict[str, dict[str, Case | NotApplicable | tuple[Case, ...]]] = {
 }
 
 
-def _pass(w: World) -> list[str]:
-    return ["--passphrase-file", w.passphrase]
+def _pass(w: World, file: str | None = None) -> list[str]:
+    return ["--passphrase-file", file or w.passphrase]
+
+
+def _merge_pass(w: World) -> list[str]:
+    return ["--merge-passphrase-file", w.passphrase]
+
+
+def _wrong_passphrase(w: World) -> str:
+    """Ama's share, opened with a passphrase that is not hers."""
+    return f"{w.keys / 'shares' / 'share-ama.txt'}=file:{w.notes}"
 
 
 def _profile(store: str) -> list[str]:
@@ -772,6 +978,14 @@ def _routes(store: str) -> list[str]:
 
 def _recode(store: str) -> list[str]:
     return ["recode", "--store", store, "-i", "household_cl"]
+
+
+def _unlock_merge(w: World, passphrase: str | None = None) -> list[str]:
+    return ["--merge-key", w.merge_key, *_pass(w, passphrase)]
+
+
+def _merge(w: World, bundle: str, store: str, passphrase: str | None = None) -> list[str]:
+    return ["merge", bundle, "--into", store, *_unlock_merge(w, passphrase)]
 
 
 def _user(w: World, store: str) -> list[str]:
@@ -795,12 +1009,57 @@ def _serve(w: World, db: str) -> list[str]:
     return ["serve", *study, "--db", db, *_study_key(w)]
 
 
-def _init(w: World) -> list[str]:
-    return ["keys", "init", "--out", str(w.root / "new-keys")]
+def _init(w: World, *, out: str | None = None, ama: str | None = None) -> list[str]:
+    """keys init with two custodians (their passphrases from files); the merge key's
+    passphrase is left to each case."""
+    custodians = ["--custodian", f"Ama=file:{ama or w.passphrase}"]
+    custodians += ["--custodian", f"Yaw=file:{w.passphrase}"]
+    return ["keys", "init", "--out", out or str(w.root / "new-keys"), *custodians]
 
 
-def _shares(w: World) -> list[str]:
-    return ["keys", "shares", "-n", "2", "--key", str(w.keys / "project.key"), *_pass(w)]
+def _rotate(
+    w: World, *, store: str | None = None, share: str | None = None, out: str | None = None
+) -> list[str]:
+    """keys rotate with Ama's and (unless ``share`` replaces it) Yaw's shares, to two new
+    custodians (the last two arguments: the second new custodian)."""
+    shares = ["--share", w.share(), "--share", share or w.share("yaw")]
+    new = ["--custodian", f"Kofi=file:{w.passphrase}", "--custodian", f"Efua=file:{w.passphrase}"]
+    where = ["--store", store or w.store, "--keys", str(w.keys / "project.pub")]
+    return ["keys", "rotate", *where, *shares, "--out", out or str(w.root / "rotated"), *new]
+
+
+def _reveal(
+    w: World,
+    *,
+    store: str | None = None,
+    share: str | None = None,
+    record: str | None = None,
+    reason: str = "referral of the child to the district social welfare office",
+) -> list[str]:
+    shares = ["--share", w.share(), "--share", share or w.share("yaw")]
+    return [
+        *["reveal", record or w.reference, "--reason", reason, "--store", store or w.store],
+        *shares,
+        *["--keys", str(w.keys / "project.pub")],
+    ]
+
+
+def _verify(store: str) -> list[str]:
+    return ["audit", "verify", "--store", store]
+
+
+def _retention(store: str) -> list[str]:
+    return ["retention", "apply", "--store", store, "--dry-run"]
+
+
+def _staff(register: str, store: str) -> list[str]:
+    return ["staff", "check", "--register", register, "--store", store]
+
+
+def _revoke(
+    w: World, store: str, *, device: str | None = None, reason: str = "laptop stolen"
+) -> list[str]:
+    return ["device", "revoke", device or w.device_id, "--reason", reason, "--store", store]
 
 
 def _assign(w: World, *, sample: str | None = None, store: str | None = None) -> list[str]:
@@ -819,13 +1078,18 @@ def _collect(w: World, db: str | None = None) -> list[str]:
     return ["collect", w.instrument(), "--db", db or str(w.root / "other-laptop.sqlite")]
 
 
-def _answers() -> list[str]:
-    return ["--answers", str(REPO / "examples" / "household_complete.yaml")]
+def _answers(w: World, passphrase: str | None = None) -> list[str]:
+    answers = str(REPO / "examples" / "household_complete.yaml")
+    return ["--answers", answers, *_pass(w, passphrase)]
+
+
+def _bundle(w: World, passphrase: str | None = None) -> list[str]:
+    return ["bundle", "--db", w.laptop, *_pass(w, passphrase)]
 
 
 def _device_init(w: World) -> list[str]:
     fresh = w.root / "fresh-laptop.sqlite"
-    return ["device", "init", "--db", str(fresh), "--key", str(w.root / "fresh.device-key")]
+    return ["device", "init", "--db", str(fresh), *_pass(w)]
 
 
 def _estimate(path: str) -> list[str]:
@@ -845,8 +1109,9 @@ def _run(args: list[str]) -> int:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """Keys, a laptop with the household example interview, its device, a bundle and a
-    coordinator store that merged it: all made with the commands a user types."""
+    """Keys (two custodians' shares, the merge key), an encrypted laptop with the household
+    example interview, its device, a bundle and a coordinator store that merged it: all made
+    with the commands a user types."""
     w = World(tmp_path_factory.mktemp("world"))
     shutil.copytree(REPO / "instruments", w.study / "instruments")
     shutil.copytree(REPO / "protocols", w.study / "protocols")
@@ -856,31 +1121,31 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     Path(w.notes).write_text("shopping list: rice, oil\n")
     Path(w.binary).write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4)
     Path(w.empty_xlsx).write_bytes(b"")
+    Path(w.staff).write_text("E07: {name: Fatmata Kamara, role: enumerator}\n")
+    Path(w.staff_names).write_text("Fatmata Kamara: {name: Fatmata Kamara, role: enumerator}\n")
+    laptop = ["--db", w.laptop, *_pass(w)]
     steps = [
-        ["keys", "init", "--out", str(w.keys), *_pass(w)],
-        [
-            "collect",
-            w.instrument(),
-            "--db",
-            w.laptop,
-            *_answers(),
-            "--key",
-            str(w.keys / "project.pub"),
-        ],
-        ["device", "init", "--db", w.laptop],
+        [*_init(w, out=str(w.keys)), *_merge_pass(w)],
+        ["collect", w.instrument(), *laptop, *_answers(w)[:2], *_study_key(w)],
     ]
     for args in steps:
         assert _run(args) == 0, args
+    for suffix in ("", ".unlock", "-wal"):  # a second laptop store, without a device key yet
+        if Path(w.laptop + suffix).exists():
+            shutil.copy(w.laptop + suffix, str(w.root / "fresh-laptop.sqlite") + suffix)
+    assert _run(["device", "init", *laptop]) == 0
     (w.study / "keys").mkdir()
     shutil.copy(w.keys / "project.pub", w.study / "keys" / "project.pub")
-    (w.root / "fresh-laptop.sqlite").write_bytes(Path(w.laptop).read_bytes())
     for args in (
         ["device", "register", w.device_public, "--into", w.store],
-        ["bundle", "--db", w.laptop, "--out", w.bundle],
-        ["merge", w.bundle, "--into", w.store, "--project", str(w.study)],
+        ["bundle", *laptop, "--out", w.bundle],
+        [*_merge(w, w.bundle, w.store), "--project", str(w.study)],
         ["xlsform", "export", w.instrument(), "--out", w.xlsform],
     ):
         assert _run(args) == 0, args
+    with open_coordinator(w.store, create=False) as db, db.read() as conn:
+        [reference] = conn.execute(select(capture_table("interviews").c.reference)).scalars()
+    (w.root / "reference.txt").write_text(reference)
     with read_only(w.read_only):
         yield w
 
@@ -937,14 +1202,40 @@ def test_a_mistake_is_one_line_with_its_code(
         assert lines == errors, lines
 
 
+def test_without_the_mistake_the_commands_of_the_world_work(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The control: each protection command, as the matrix calls it minus the mistake, runs
+    (so each case above fails for its own reason)."""
+    monkeypatch.chdir(world.root)
+    monkeypatch.setenv("FIELDKIT_PROJECT", str(world.study))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    for args in (
+        _reveal(world),
+        _verify(world.store),
+        _retention(world.store),
+        _staff(world.staff, world.store),
+        [*_recode(world.store), *_unlock_merge(world), "--recodes", str(world.root / "r")],
+    ):
+        assert _run(args) == 0, (args, capsys.readouterr())
+    assert "Kwasi Nyamekye" in capsys.readouterr().out  # the respondent, revealed
+
+
 # -- a device or a pipe given as a file -------------------------------------------------------
 
 DEVICE_CASES = {
     "estimate": (lambda w, bad: _estimate(bad), "FK-DATA-033"),
     "xlsform import": (_xls_import, "FK-XLS-002"),
-    "keys init": (lambda w, bad: [*_init(w), "--passphrase-file", bad], "FK-KEY-052"),
-    "keys shares": (
-        lambda w, bad: [*_shares(w)[:-2], "--passphrase-file", bad],
+    "keys init": (
+        lambda w, bad: [*_init(w), "--merge-passphrase-file", bad],
+        "FK-KEY-052",
+    ),
+    "keys init --custodian": (
+        lambda w, bad: [*_init(w, ama=bad), *_merge_pass(w)],
+        "FK-KEY-052",
+    ),
+    "bundle": (
+        lambda w, bad: ["bundle", "--db", w.laptop, "--out", "b.fkb", *_pass(w, bad)],
         "FK-KEY-052",
     ),
     "users add": (
@@ -952,10 +1243,13 @@ DEVICE_CASES = {
         "FK-USER-001",
     ),
     "collect --answers": (
-        lambda w, bad: [*_collect(w), "--answers", bad, *_study_key(w)],
+        lambda w, bad: [*_collect(w), "--answers", bad, *_study_key(w), *_pass(w)],
         "FK-YAML-005",
     ),
-    "merge": (lambda w, bad: ["merge", bad, "--into", w.store], "FK-BUNDLE-012"),
+    "merge": (
+        lambda w, bad: ["merge", bad, "--into", w.store, *_unlock_merge(w)],
+        "FK-BUNDLE-012",
+    ),
 }
 
 

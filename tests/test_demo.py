@@ -139,3 +139,18 @@ def test_demo_refuses_no_households_and_a_read_only_folder(read_only_folder: Pat
     with pytest.raises(FieldkitError) as caught:
         run_demo(read_only_folder / "out", REPO, per_district=1)
     assert caught.value.code == "FK-DEMO-051"
+
+
+def test_everything_the_demo_writes_is_private(demo: DemoResult) -> None:
+    """Stores, keys, bundles, receipts, workbooks, the sample and the monitoring page: 0600 in
+    0700 folders, whatever the umask; only the public keys (project.pub, device-*.pub) are
+    meant to be copied."""
+    loose = []
+    for path in [demo.out, *demo.out.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        public = path.name == "project.pub" or path.suffix == ".pub"
+        expected = 0o700 if path.is_dir() else 0o644 if public and mode == 0o644 else 0o600
+        if mode != expected:
+            loose.append((str(path.relative_to(demo.out)), oct(mode)))
+    assert loose == []
+    assert (demo.out / "sample.csv").exists() and (demo.out / "monitor.html").exists()

@@ -6,6 +6,7 @@ import pytest
 
 from fieldkit.capture import PromptKind, Session, Step
 from fieldkit.errors import ConsentError
+from fieldkit.instrument.schema import QuestionType
 from fieldkit.store.records import (
     AnswerChange,
     ConsentOutcome,
@@ -166,37 +167,51 @@ def test_an_adult_respondent_on_a_child_form_gives_adult_consent() -> None:
     assert prompt is not None and prompt.kind is PromptKind.CONSENT_ADULT
 
 
-def test_no_guardian_a_documented_exception_with_reason_and_supervisor() -> None:
-    session = start(form(BODY, CHILD_HEADER))
+def test_no_guardian_a_documented_exception_with_a_coded_reason_a_note_and_a_supervisor() -> None:
+    the_form = form(BODY, CHILD_HEADER)
+    session = start(the_form)
     kinds_and_answers(session, "1", "1", "14")
     prompt = session.current()
     assert prompt is not None and [c.value for c in prompt.choices] == ["1", "2", "3"]
-    kinds, steps = kinds_and_answers(
-        session,
-        "3",
-        "street_living",
-        "Lives at the bus station",
-        "A. Supervisor",
-        "yes",
-        "nobody",
-        "en",
+    kinds, steps = kinds_and_answers(session, "3", "street_living")
+    prompt = session.current()  # the reason: chosen from the protocol's coded list
+    assert prompt is not None and prompt.type is QuestionType.SELECT_ONE
+    assert [c.value for c in prompt.choices] == ["no_family_contact", "parents_unreachable"]
+    assert session.answer("Lives at the bus station").code == "FK-ANS-004"  # not free text
+    more, steps = kinds_and_answers(
+        session, "2", "Lives at the bus station with Musa", "S03", "yes", "nobody", "en"
     )
-    assert kinds[:4] == [PromptKind.GUARDIAN_CONSENT] + [PromptKind.EXCEPTION] * 3
-    assert kinds[4] is PromptKind.CHILD_ASSENT
+    kinds += more
+    assert kinds[:5] == [PromptKind.GUARDIAN_CONSENT] + [PromptKind.EXCEPTION] * 4
+    assert kinds[5] is PromptKind.CHILD_ASSENT
     record = steps[-1].consent
     assert record is not None and record.outcome is ConsentOutcome.EXCEPTION
     assert record.exception == "street_living"
-    assert record.exception_reason == "Lives at the bus station"
-    assert record.supervisor == "A. Supervisor"
+    assert record.exception_reason == "parents_unreachable"
+    assert record.exception_note == "Lives at the bus station with Musa"  # the store seals it
+    assert record.supervisor == "S03"
     assert record.guardian_consent is None and record.child_assent is True
     assert record.allows_interview
+    protocol = the_form.protocol
+    assert (record.protocol_version, record.consent_sha256, record.data_use_sha256) == (
+        protocol.version,
+        protocol.consent_sha256,
+        protocol.data_use_sha256,
+    )
+
+
+@pytest.mark.parametrize("name", ["A. Supervisor", "Fatmata Kamara", "S 03"])
+def test_the_supervisor_is_a_staff_code_not_a_name(name: str) -> None:
+    session = start(form(BODY, CHILD_HEADER))
+    kinds_and_answers(session, "1", "1", "14", "3", "1", "1", "")  # the note may be blank
+    step = session.answer(name)
+    assert step.code == "FK-ANS-001" and "code" in (step.error.message if step.error else "")
+    assert session.answer("S-03").ok
 
 
 def test_an_exception_still_needs_the_childs_assent() -> None:
     session = start(form(BODY, CHILD_HEADER))
-    _, steps = kinds_and_answers(
-        session, "1", "1", "14", "3", "1", "No guardian", "Supervisor", "2"
-    )
+    _, steps = kinds_and_answers(session, "1", "1", "14", "3", "1", "1", "", "S03", "2")
     record = steps[-1].consent
     assert record is not None and record.outcome is ConsentOutcome.ASSENT_REFUSED
     assert record.exception == "street_living" and no_answer_records(steps)
@@ -205,6 +220,8 @@ def test_an_exception_still_needs_the_childs_assent() -> None:
 def test_the_exception_reason_and_supervisor_cannot_be_blank() -> None:
     session = start(form(BODY, CHILD_HEADER))
     kinds_and_answers(session, "1", "1", "14", "3", "1")
+    assert session.answer("  ").code == "FK-ANS-002"
+    kinds_and_answers(session, "1", "")
     assert session.answer("  ").code == "FK-ANS-002"
 
 

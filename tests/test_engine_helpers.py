@@ -42,6 +42,11 @@ ethics:
   exceptions:
     - id: street_living
       label: {en: Street-living child without a guardian, fr: Enfant des rues sans tuteur}
+  exception_reasons:
+    - id: no_family_contact
+      label: {en: No contact with family, fr: Aucun contact avec la famille}
+    - id: parents_unreachable
+      label: {en: Parents cannot be reached, fr: Parents injoignables}
   distress_protocol: {en: Stop and refer, fr: Arrêter et orienter}
   referral: {en: Call the helpline, fr: Appeler la ligne d'aide}
 roles:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from getpass import getuser
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +15,8 @@ from typer.testing import CliRunner
 from fieldkit.cli import datasets
 from fieldkit.dataset import DatasetError
 from fieldkit.export import ExportError
+from fieldkit.privacy.audit import AuditLog
+from fieldkit.store.coordinator import open_coordinator
 from tests.conftest import PROTOCOL_YAML
 from tests.data.handmade import INSTRUMENT, compile_form, stream
 from tests.data.store_rows import fill_store
@@ -65,6 +70,26 @@ def test_tables_prints_a_suppressed_table(study: tuple[Path, list[str]]) -> None
     printed = CliRunner().invoke(_app(), ["tables", *study[1], "--by", "sex"])
     assert printed.exit_code == 0, printed.output
     assert "Total" in printed.output and "hidden to protect" in printed.output
+
+
+def test_a_printed_table_is_audited_before_it_is_shown(study: tuple[Path, list[str]]) -> None:
+    """A table printed in the terminal is a release: the audit log names the profile, the
+    table asked for, the SHA-256 of what was printed and who (the login name: this store
+    has no user register)."""
+    folder, args = study
+    result = CliRunner().invoke(_app(), ["tables", *args, "--by", "sex", "--json"])
+    assert result.exit_code == 0, result.output
+    with open_coordinator(folder / "hq.sqlite") as db:
+        log = AuditLog(db)
+        entry = log.entries()[-1]
+        assert log.verify().ok
+    detail = json.loads(entry.detail)
+    assert (entry.action, entry.subject, entry.actor) == ("tables", "mini_household", getuser())
+    assert detail["profile"] == "restricted" and detail["role"] == "statistician"
+    assert detail["table"]["indicator"] == "cl_ilo_sna" and detail["table"]["by"] == ["sex"]
+    assert detail["user"] == "login name: this store has no user register"
+    printed = json.dumps(json.loads(result.output), ensure_ascii=False).encode("utf-8")
+    assert detail["printed_sha256"] == hashlib.sha256(printed).hexdigest()
 
 
 def test_weighted_tables_explain_a_design_without_variance(study: tuple[Path, list[str]]) -> None:

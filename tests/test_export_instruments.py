@@ -15,10 +15,11 @@ from fieldkit.bundle import init_device, read_device_public_key, write_bundle
 from fieldkit.capture.scripted import check_script, store_script
 from fieldkit.cli import app
 from fieldkit.merge import merge_bundles, register_device
-from fieldkit.privacy.keys import generate_project_keys, load_public_key
 from fieldkit.project import load_project
 from fieldkit.store import LaptopStore
 from tests.conftest import REPO
+from tests.merge_fixtures import MERGING
+from tests.test_store_helpers import PROJECT_KEYS, STORE_KEY
 
 EXAMPLES = {
     "household_cl": ["household_complete.yaml"],
@@ -38,23 +39,19 @@ def exported(
     folder = tmp_path_factory.mktemp("five")
     project = load_project([Path(p) for p in PROJECT])
     assert project.report.ok, [i.one_line() for i in project.report.issues]
-    _, public = generate_project_keys("a passphrase only this test knows")
-    (folder / "project.pub").write_bytes(public)
     laptop = folder / "laptop.sqlite"
-    with LaptopStore.open(
-        laptop, project_public_key=load_public_key(folder / "project.pub")
-    ) as store:
+    with LaptopStore.open(laptop, project_keys=PROJECT_KEYS, key=STORE_KEY) as store:
         for instrument, files in EXAMPLES.items():
             form = project.form(instrument)
             for name in files:
                 checked = check_script(form, REPO / "examples" / name)
                 store_script(store, form, checked)
-    key, _, device_public = init_device(laptop)
+    _, device_public = init_device(laptop, STORE_KEY)
     bundle = folder / "laptop.fkb"
-    write_bundle(laptop, bundle, key)
+    write_bundle(laptop, bundle, STORE_KEY)
     hq = folder / "hq.sqlite"
     register_device(hq, read_device_public_key(device_public))
-    merge_bundles([bundle], hq, project)
+    assert merge_bundles([bundle], hq, project, MERGING).ok
     found: dict[str, dict[str, list[dict[str, str]]]] = {}
     for instrument in EXAMPLES:
         out = folder / instrument

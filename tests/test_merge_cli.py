@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 import typer
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from typer.testing import CliRunner
 
 from fieldkit.cli.bundles import register
-from fieldkit.errors import BundleError
-from fieldkit.store import LaptopStore
+from fieldkit.errors import BundleError, FieldkitError, PrivacyError
+from fieldkit.privacy.keys import merge_key_file
+from fieldkit.store import LaptopStore, StoreKey, create_store_key
 from tests.merge_fixtures import (
-    PROJECT_KEY,
     Expected,
     Field,
     Household,
@@ -21,8 +22,11 @@ from tests.merge_fixtures import (
     _now,
     adult_consent,
     build_field,
+    device_key_of,
     make_project,
+    register_all,
 )
+from tests.test_store_helpers import MERGE_KEY, PROJECT_KEYS
 
 runner = CliRunner()
 app = typer.Typer()
@@ -48,7 +52,17 @@ def project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         for k in range(MAX_DISTRICTS)
     )
     (tmp_path / "instruments" / "hh.yaml").write_text(INSTRUMENT.format(districts=choices))
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "merge.key").write_bytes(
+        merge_key_file(MERGE_KEY, MERGE_PASSPHRASE, log_n=10)
+    )
+    (tmp_path / "merge-passphrase.txt").write_text(MERGE_PASSPHRASE + "\n")
     monkeypatch.chdir(tmp_path)
+
+
+MERGE_PASSPHRASE = "the coordinator's merge passphrase"
+UNLOCK_MERGE = ("--passphrase-file", "merge-passphrase.txt")
+"""The merge key is keys/merge.key in the working folder (the default); its passphrase."""
 
 
 def invoke(*args: str) -> object:
@@ -71,31 +85,39 @@ def test_every_command_has_help() -> None:
         assert "Usage" in result.output
 
 
-def test_from_laptop_to_coordinator_and_back(tmp_path: Path, field: Field) -> None:
+def _laptop_with_passphrase(tmp_path: Path) -> tuple[Path, list[str], StoreKey]:
+    """A laptop store set up with a passphrase (cheap scrypt), and the CLI options for it."""
     laptop = tmp_path / "laptop.sqlite"
-    with LaptopStore.open(laptop, project_public_key=PROJECT_KEY.public_key()):
-        pass
-    result = runner.invoke(app, ["device", "init", "--db", str(laptop)])
+    secret = tmp_path / "enumerator-passphrase.txt"
+    secret.write_text("the enumerator's passphrase\n")
+    key = create_store_key(laptop, "the enumerator's passphrase", log_n=10)
+    LaptopStore.open(laptop, project_keys=PROJECT_KEYS, key=key).close()
+    return laptop, ["--db", str(laptop), "--passphrase-file", str(secret)], key
+
+
+def test_from_laptop_to_coordinator_and_back(tmp_path: Path, field: Field) -> None:
+    laptop, unlock, key = _laptop_with_passphrase(tmp_path)
+    result = runner.invoke(app, ["device", "init", *unlock])
     assert result.exit_code == 0, result.output
+    assert "signing key kept inside laptop.sqlite" in result.output
     [public] = tmp_path.glob("device-*.pub")
     store = str(tmp_path / "hq.sqlite")
     result = runner.invoke(app, ["device", "register", str(public), "--into", store])
     assert result.exit_code == 0 and "registered" in result.output
-    from fieldkit.bundle import load_device_key
     from tests.merge_fixtures import Laptop
 
-    key = load_device_key(laptop.with_name(laptop.name + ".device-key"))
-    with _collector(Laptop(laptop, key, "d00"), make_project().forms["hh_merge"], Expected()) as c:
+    device = Laptop(laptop, device_key_of(laptop, key), "d00", store_key=key)
+    with _collector(device, make_project().forms["hh_merge"], Expected()) as c:
         c.interview(Household("d00", 4, 1, [(1, 30, 2), (2, 11, 1)]), adult_consent(_now()))
-    result = runner.invoke(app, ["bundle", "--db", str(laptop), "--out", "north.fkb", "--json"])
+    result = runner.invoke(app, ["bundle", *unlock, "--out", "north.fkb", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["counts"]["interviews"] == 1
-    result = runner.invoke(app, ["merge", "north.fkb", "--into", store])
+    result = runner.invoke(app, ["merge", "north.fkb", "--into", store, *UNLOCK_MERGE])
     assert result.exit_code == 0, result.output
     assert "merged" in result.output and "Per district" in result.output
-    result = runner.invoke(app, ["bundle", "--db", str(laptop), "--receipt", "north.fkb.receipt"])
+    result = runner.invoke(app, ["bundle", *unlock, "--receipt", "north.fkb.receipt"])
     assert result.exit_code == 0 and "1 interview removed" in result.output
-    result = runner.invoke(app, ["bundle", "--db", str(laptop), "--receipt", "north.fkb.receipt"])
+    result = runner.invoke(app, ["bundle", *unlock, "--receipt", "north.fkb.receipt"])
     assert "already applied" in result.output
 
 
@@ -114,6 +136,7 @@ def test_merge_json_conflicts_and_quarantine(tmp_path: Path, field: Field) -> No
         "--json",
         "--receipts",
         str(tmp_path),
+        *UNLOCK_MERGE,
     ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -155,15 +178,55 @@ def test_merge_json_conflicts_and_quarantine(tmp_path: Path, field: Field) -> No
 def test_a_rejected_bundle_makes_merge_fail(tmp_path: Path) -> None:
     bad = tmp_path / "bad.fkb"
     bad.write_bytes(b"not a bundle\n")
-    result = runner.invoke(app, ["merge", str(bad), "--into", str(tmp_path / "hq.sqlite")])
+    args = ["merge", str(bad), "--into", str(tmp_path / "hq.sqlite"), *UNLOCK_MERGE]
+    result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "FK-BUNDLE-001" in result.output
 
 
-def test_bundle_needs_out_or_receipt_and_a_device_key(tmp_path: Path) -> None:
-    laptop = tmp_path / "laptop.sqlite"
-    LaptopStore.open(laptop, project_public_key=PROJECT_KEY.public_key()).close()
-    assert runner.invoke(app, ["bundle", "--db", str(laptop)]).exit_code == 2
-    result = runner.invoke(app, ["bundle", "--db", str(laptop), "--out", "x.fkb"])
+def test_merge_needs_the_merge_key_and_its_passphrase(tmp_path: Path, field: Field) -> None:
+    store = str(tmp_path / "hq.sqlite")
+    register_all(field, store)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not the merge passphrase\n")
+    bundle = str(field.bundles[0])
+    for extra, code in (
+        (["--passphrase-file", str(wrong)], "FK-KEY-001"),
+        (["--merge-key", str(tmp_path / "none.key"), *UNLOCK_MERGE], "FK-KEY-002"),
+        ([], "FK-CLI-053"),  # no terminal here, and no passphrase given
+    ):
+        result = runner.invoke(app, ["merge", bundle, "--into", store, *extra])
+        assert isinstance(result.exception, FieldkitError), result.output
+        assert result.exception.code == code
+    other = tmp_path / "other.key"
+    other.write_bytes(merge_key_file(X25519PrivateKey.generate(), MERGE_PASSPHRASE, log_n=10))
+    args = ["merge", bundle, "--into", store, "--merge-key", str(other), *UNLOCK_MERGE]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 1  # another study's merge key opens no payload
+    assert json.loads(result.output)["bundles"]["items"][0]["code"] == "FK-BUNDLE-030"
+
+
+def test_bundle_needs_out_or_receipt_a_device_key_and_the_passphrase(tmp_path: Path) -> None:
+    laptop, unlock, _ = _laptop_with_passphrase(tmp_path)
+    assert runner.invoke(app, ["bundle", *unlock]).exit_code == 2
+    result = runner.invoke(app, ["bundle", *unlock, "--out", "x.fkb"])
     assert isinstance(result.exception, BundleError)
-    assert result.exception.code == "FK-BUNDLE-026"
+    assert result.exception.code == "FK-BUNDLE-020"
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not the enumerator's passphrase\n")
+    result = runner.invoke(
+        app, ["bundle", "--db", str(laptop), "--passphrase-file", str(wrong), "--out", "x.fkb"]
+    )
+    assert isinstance(result.exception, PrivacyError)
+    assert result.exception.code == "FK-KEY-001"
+    result = runner.invoke(  # no terminal to ask on, and no passphrase given: one line
+        app, ["bundle", "--db", str(laptop), "--out", "x.fkb"]
+    )
+    assert isinstance(result.exception, FieldkitError)
+    assert result.exception.code == "FK-CLI-053"
+    result = runner.invoke(
+        app, ["bundle", "--db", str(laptop), "--passphrase-env", "FK_NOT_SET", "--out", "x.fkb"]
+    )
+    assert isinstance(result.exception, PrivacyError)
+    assert result.exception.code == "FK-KEY-052"
+    assert not (tmp_path / "x.fkb").exists()

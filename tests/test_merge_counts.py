@@ -26,6 +26,7 @@ from fieldkit.store.coordinator_tables import (
 )
 from tests.merge_fixtures import (
     BACKENDS,
+    MERGING,
     Collector,
     Expected,
     Field,
@@ -56,7 +57,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 def test_a_district_set_merges_to_exactly_the_expected_counts(field: Field, store: str) -> None:
     register_all(field, store)
-    report = merge_bundles(field.bundles, store, field.project)
+    report = merge_bundles(field.bundles, store, field.project, MERGING)
     expected = field.expected
     assert report.ok
     assert Counter(b.status for b in report.bundles) == {"merged": 4, "already merged": 1}
@@ -109,9 +110,9 @@ def _check_provenance(conn: object) -> None:
 
 def test_merging_everything_twice_changes_nothing(field: Field, store: str) -> None:
     register_all(field, store)
-    merge_bundles(field.bundles, store, field.project)
+    merge_bundles(field.bundles, store, field.project, MERGING)
     once = dump_lines(store)
-    again = merge_bundles(field.bundles + field.bundles, store, field.project)
+    again = merge_bundles(field.bundles + field.bundles, store, field.project, MERGING)
     assert again.ok and again.interviews_new == 0
     assert {b.status for b in again.bundles} == {"already merged"}
     assert dump_lines(store) == once
@@ -119,7 +120,7 @@ def test_merging_everything_twice_changes_nothing(field: Field, store: str) -> N
 
 def test_conflicts_are_resolved_with_a_recorded_reason(field: Field, store: str) -> None:
     register_all(field, store)
-    merge_bundles(field.bundles, store, field.project)
+    merge_bundles(field.bundles, store, field.project, MERGING)
     [conflict] = list_conflicts(store)
     first, second = (m.interview_id for m in conflict.members)
     with open_coordinator(store) as db, db.read() as conn:
@@ -142,7 +143,7 @@ def test_conflicts_are_resolved_with_a_recorded_reason(field: Field, store: str)
         after = {row["id"] for row in included_interviews(conn)}
     assert after == before | {first}
     resolved = dump_lines(store)
-    merge_bundles(field.bundles, store, field.project)
+    merge_bundles(field.bundles, store, field.project, MERGING)
     assert dump_lines(store) == resolved
 
 
@@ -150,7 +151,7 @@ def test_a_new_claimant_reopens_a_resolved_conflict(
     field: Field, store: str, tmp_path: Path
 ) -> None:
     register_all(field, store)
-    merge_bundles(field.bundles, store, field.project)
+    merge_bundles(field.bundles, store, field.project, MERGING)
     [conflict] = list_conflicts(store)
     keep = conflict.members[0].interview_id
     resolve_conflict(store, conflict.id, keep=keep, reason="checked", resolved_by="amina")
@@ -161,8 +162,8 @@ def test_a_new_claimant_reopens_a_resolved_conflict(
     with _collector(laptop_copy, field.form, Expected()) as c:
         assert isinstance(c, Collector)
         c.interview(Household("d01", 1, 2, [(2, 8, 1)]), adult_consent(_now()))
-    write_bundle(copy, tmp_path / "third.fkb", laptop.key)
-    report = merge_bundles([tmp_path / "third.fkb"], store, field.project)
+    write_bundle(copy, tmp_path / "third.fkb", laptop.store_key)
+    report = merge_bundles([tmp_path / "third.fkb"], store, field.project, MERGING)
     assert report.interviews_new == 1 and report.duplicates["unit_conflict"] == 1
     [reopened] = list_conflicts(store)
     assert reopened.id == conflict.id and reopened.status == "open"
@@ -174,7 +175,7 @@ def test_a_changed_copy_from_a_later_bundle_replaces_the_stored_one(
 ) -> None:
     """Laptops never edit a finished interview; if a later signed bundle does, it wins."""
     register_all(field, store)
-    merge_bundles(field.bundles, store, field.project)
+    merge_bundles(field.bundles, store, field.project, MERGING)
     laptop = field.laptops[2]
     forged = Forgery.of(laptop.bundles[-1])
     forged.manifest["sequence"] = 5
@@ -185,7 +186,9 @@ def test_a_changed_copy_from_a_later_bundle_replaces_the_stored_one(
     forged.sql(
         "UPDATE interviews SET updated_at = '2030-01-01 00:00:00.000000' WHERE id = ?", first_id
     )
-    report = merge_bundles([forged.write(tmp_path / "later.fkb", laptop.key)], store, field.project)
+    report = merge_bundles(
+        [forged.write(tmp_path / "later.fkb", laptop.key)], store, field.project, MERGING
+    )
     [outcome] = report.bundles
     assert (outcome.status, outcome.updated, outcome.new) == ("merged", 1, 0)
     answers = capture_table("answers")

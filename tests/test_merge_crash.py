@@ -14,9 +14,9 @@ import pytest
 
 from fieldkit.merge import MergeOptions, MergeProgress, merge_bundles
 from fieldkit.store.coordinator import open_coordinator
-from tests.merge_fixtures import Field, build_field, dump_lines, register_all
+from tests.merge_fixtures import MERGE_KEY, Field, build_field, dump_lines, register_all
 
-QUIET = MergeOptions(write_receipts=False, batch_interviews=2)
+QUIET = MergeOptions(merge_key=MERGE_KEY, write_receipts=False, batch_interviews=2)
 
 
 class Fault(Exception):
@@ -78,13 +78,16 @@ def test_a_fault_after_any_row_write_leaves_the_store_as_before(
         [states["bundle"]],
         store,
         field.project,
-        MergeOptions(progress=count, write_receipts=False, batch_interviews=2),
+        MergeOptions(merge_key=MERGE_KEY, progress=count, write_receipts=False, batch_interviews=2),
     )  # type: ignore[list-item]
     assert dump_lines(store) == states["after"]
     for rows in sorted({1, 2, 3, total - 1, total, *range(1, total, max(1, total // 25))}):
         store = _copy(states, tmp_path)
         options = MergeOptions(
-            progress=_fault_after(rows), write_receipts=False, batch_interviews=2
+            merge_key=MERGE_KEY,
+            progress=_fault_after(rows),
+            write_receipts=False,
+            batch_interviews=2,
         )
         with pytest.raises(Fault):
             merge_bundles([states["bundle"]], store, field.project, options)  # type: ignore[list-item]
@@ -110,7 +113,9 @@ def _child_merge(
         [bundle],
         store,
         field.project,
-        MergeOptions(progress=progress, write_receipts=False, batch_interviews=2),
+        MergeOptions(
+            merge_key=MERGE_KEY, progress=progress, write_receipts=False, batch_interviews=2
+        ),
     )
     os.write(write_fd, b"!")
 

@@ -24,6 +24,8 @@ T = "2027-02-01 09:{:02d}:{:02d}.{:06d}"
 FORM = make_project().forms["hh_merge"]
 TOP = {"district": lambda r: f"d{r.randrange(40):02d}", "cluster": lambda r: r.randrange(-5, 99)}
 PER_MEMBER = {"sex": lambda r: str(r.choice([1, 2])), "age": lambda r: r.randrange(99)}
+MERGE_KEY = {"merge_key_id": "sha256:00112233aabbccdd"}
+"""The merge key free text would be sealed to (these payloads seal nothing)."""
 
 
 def _payload(rng: random.Random, interviews: int) -> sqlite3.Connection:
@@ -97,7 +99,9 @@ def test_sql_facts_equal_a_python_reading_of_sorted_rows(seed: int) -> None:
     conn = _payload(random.Random(seed), 60)
     totals = Counter({t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _TABLES})
     seen = 0
-    for batch in read_facts(conn, "main", forms=[FORM], wanted=(), batch=7, totals=totals):
+    for batch in read_facts(
+        conn, "main", forms=[FORM], wanted=(), batch=7, totals=totals, **MERGE_KEY
+    ):
         for facts in batch:
             content, log = _expected(conn, facts.id)
             assert facts.content_hash == content
@@ -118,5 +122,7 @@ def test_rows_of_no_interview_are_refused() -> None:
     )
     totals = Counter({t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in _TABLES})
     with pytest.raises(BadRows, match="belong to no interview"):
-        for _batch in read_facts(conn, "main", forms=[FORM], wanted=(), batch=2, totals=totals):
+        for _batch in read_facts(
+            conn, "main", forms=[FORM], wanted=(), batch=2, totals=totals, **MERGE_KEY
+        ):
             pass

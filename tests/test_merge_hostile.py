@@ -25,17 +25,19 @@ from fieldkit.merge import MergeOptions, MergeReport, merge_bundles
 from tests.hostile_bundles import VARIANTS, Kit, Variant
 from tests.merge_fixtures import (
     BACKENDS,
+    MERGE_KEY,
     PG_URL,
     Field,
     build_field,
     dump_lines,
     fresh_store,
+    merge_key_args,
     register_all,
     settled_sha256,
     write_project_folder,
 )
 
-QUIET = MergeOptions(record_rejections=False, write_receipts=False)
+QUIET = MergeOptions(record_rejections=False, write_receipts=False, merge_key=MERGE_KEY)
 
 
 @dataclass
@@ -144,7 +146,7 @@ _CASES = [
 
 
 def _options(folder: Path) -> MergeOptions:
-    return MergeOptions(receipts_dir=folder)
+    return MergeOptions(receipts_dir=folder, merge_key=MERGE_KEY)
 
 
 def _by_path(report: MergeReport) -> dict[str, tuple[str, str | None]]:
@@ -216,6 +218,7 @@ def test_the_command_line_merges_the_valid_file_and_names_each_refusal(
     command = [sys.executable, "-c", "from fieldkit.cli import main; main()", "merge"]
     command += [*map(str, files), str(scene.valid), "--into", str(store), "--json"]
     command += ["--receipts", str(tmp_path), "--project", str(protocols)]
+    command += merge_key_args(tmp_path)
     command += ["--project", str(instruments)]
     result = subprocess.run(
         command, capture_output=True, text=True, cwd=tmp_path, timeout=300, check=False

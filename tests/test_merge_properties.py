@@ -21,7 +21,7 @@ from fieldkit.store.coordinator_tables import (
     merged_interviews,
     quarantine,
 )
-from tests.merge_fixtures import Field, build_field, dump_lines, register_all, shift_clock
+from tests.merge_fixtures import MERGING, Field, build_field, dump_lines, register_all, shift_clock
 
 SETTINGS = settings(
     max_examples=15,
@@ -49,7 +49,7 @@ def merged_dump(field: Field, calls: list[list[Path]]) -> list[str]:
         store = str(Path(folder) / "hq.sqlite")
         register_all(field, store)
         for paths in calls:
-            report = merge_bundles(paths, store, field.project)
+            report = merge_bundles(paths, store, field.project, MERGING)
             assert report.ok, report.to_dict()
         return dump_lines(store)
 
@@ -94,8 +94,8 @@ def test_an_older_bundle_after_a_newer_one_is_a_replay(field: Field, tmp_path: P
     store = str(tmp_path / "hq.sqlite")
     register_all(field, store)
     first, second = field.laptops[1].bundles
-    assert merge_bundles([second], store, field.project).ok
-    report = merge_bundles([first], store, field.project)
+    assert merge_bundles([second], store, field.project, MERGING).ok
+    report = merge_bundles([first], store, field.project, MERGING)
     assert [b.code for b in report.bundles] == ["FK-BUNDLE-008"]
 
 
@@ -134,13 +134,13 @@ def test_laptop_clocks_a_year_off_give_the_same_merge(field: Field, tmp_path: Pa
         shutil.copy(laptop.path, copy)
         shift_clock(copy, shift)
         out = tmp_path / f"skewed-{laptop.district}.fkb"
-        write_bundle(copy, out, laptop.key)
+        write_bundle(copy, out, laptop.store_key)
         skewed.append(out)
     plain, shifted = str(tmp_path / "plain.sqlite"), str(tmp_path / "shifted.sqlite")
     register_all(field, plain)
     register_all(field, shifted)
-    a = merge_bundles(latest(field), plain, field.project)
-    b = merge_bundles(skewed, shifted, field.project)
+    a = merge_bundles(latest(field), plain, field.project, MERGING)
+    b = merge_bundles(skewed, shifted, field.project, MERGING)
     for report in (a, b):
         report.bundles = []
     assert a.to_dict() == b.to_dict()

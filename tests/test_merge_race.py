@@ -20,7 +20,14 @@ from sqlalchemy import create_engine, make_url, text
 
 from fieldkit.merge import MergeOptions, MergeProgress, merge_bundles
 from tests.conftest import REPO
-from tests.merge_fixtures import PG_URL, build_field, dump_lines, fresh_store, register_all
+from tests.merge_fixtures import (
+    MERGE_KEY,
+    PG_URL,
+    build_field,
+    dump_lines,
+    fresh_store,
+    register_all,
+)
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="set FIELDKIT_TEST_PG_URL")
 
@@ -43,7 +50,9 @@ def child(store: str, bundle: str, out: str, hold: str) -> None:
         [Path(bundle)],
         store,
         make_project(),
-        MergeOptions(write_receipts=False, progress=progress, batch_interviews=1),
+        MergeOptions(
+            write_receipts=False, progress=progress, batch_interviews=1, merge_key=MERGE_KEY
+        ),
     )
     Path(out).write_text(json.dumps(report.to_dict()))
 
@@ -107,5 +116,7 @@ def test_two_merges_of_one_bundle_at_once(tmp_path: Path) -> None:
         assert statuses == ["already merged", "merged"], reports
         assert all(r["ok"] for r in reports)
         assert not [line for line in dump_lines(store) if line.startswith("bundle_rejections")]
-        again = merge_bundles([bundle], store, field.project, MergeOptions(write_receipts=False))
+        again = merge_bundles(
+            [bundle], store, field.project, MergeOptions(write_receipts=False, merge_key=MERGE_KEY)
+        )
         assert [b.status for b in again.bundles] == ["already merged"]

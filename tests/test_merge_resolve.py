@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 from fieldkit.cli.bundles import register
 from fieldkit.errors import MergeConflict
 from fieldkit.merge import list_conflicts, merge_bundles, resolve_conflict
-from tests.merge_fixtures import BACKENDS, Field, build_field, fresh_store, register_all
+from tests.merge_fixtures import (
+    BACKENDS,
+    MERGING,
+    Field,
+    build_field,
+    fresh_store,
+    register_all,
+)
 
 runner = CliRunner()
 app = typer.Typer()
@@ -29,7 +36,7 @@ def field(tmp_path_factory: pytest.TempPathFactory) -> Field:
 def test_a_decision_changes_only_with_force(field: Field, backend: str, tmp_path: Path) -> None:
     with fresh_store(backend, tmp_path) as store:
         register_all(field, store)
-        merge_bundles(field.bundles, store, field.project)
+        merge_bundles(field.bundles, store, field.project, MERGING)
         [conflict] = list_conflicts(store)
         first, second = (m.interview_id for m in conflict.members)
         resolve_conflict(store, conflict.id, keep=first, reason="revisit", resolved_by="amina")
@@ -58,7 +65,7 @@ def test_a_decision_changes_only_with_force(field: Field, backend: str, tmp_path
 def test_the_command_line_refuses_then_forces(field: Field, tmp_path: Path) -> None:
     store = str(tmp_path / "hq.sqlite")
     register_all(field, store)
-    merge_bundles(field.bundles, store, field.project)
+    merge_bundles(field.bundles, store, field.project, MERGING)
     [conflict] = list_conflicts(store)
     first, second = (m.interview_id for m in conflict.members)
     resolve = ["conflicts", "resolve", conflict.id, "--store", store, "--by", "amina"]

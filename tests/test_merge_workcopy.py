@@ -25,14 +25,16 @@ from fieldkit.bundle.workcopy import PREFIX
 from fieldkit.merge import MergeOptions, MergeProgress, merge_bundles
 from tests.conftest import REPO
 from tests.merge_fixtures import (
+    MERGE_KEY,
     Field,
     build_field,
     dump_lines,
+    merge_key_args,
     register_all,
     write_project_folder,
 )
 
-QUIET = MergeOptions(write_receipts=False)
+QUIET = MergeOptions(write_receipts=False, merge_key=MERGE_KEY)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,9 @@ def test_the_copy_is_private_in_the_stores_folder_and_removed(field: Field, tmp_
     def progress(_event: MergeProgress) -> None:
         seen.extend((p.name, stat.S_IMODE(p.stat().st_mode)) for p in _copies(tmp_path))
 
-    options = MergeOptions(write_receipts=False, progress=progress, batch_interviews=1)
+    options = MergeOptions(
+        write_receipts=False, progress=progress, batch_interviews=1, merge_key=MERGE_KEY
+    )
     assert merge_bundles(field.laptops[0].bundles, str(store), field.project, options).ok
     assert seen and {mode for _, mode in seen} == {0o600}
     assert all(name.endswith(".sqlite") for name, _ in seen)
@@ -73,7 +77,12 @@ def test_copies_left_by_a_killed_merge_are_swept_live_ones_kept(
             time.sleep(60)
 
         try:
-            merge_bundles([bundle], str(store), field.project, MergeOptions(progress=wait))
+            merge_bundles(
+                [bundle],
+                str(store),
+                field.project,
+                MergeOptions(progress=wait, merge_key=MERGE_KEY),
+            )
         finally:
             os._exit(0)
     try:
@@ -149,7 +158,7 @@ def test_a_read_only_store_folder_is_one_line(field: Field, open_folder: Path) -
         stores.chmod(0o555)
         command = [sys.executable, "-c", "from fieldkit.cli import main; main()", "merge"]
         command += [str(bundle), "--into", str(store), "--project", str(protocols)]
-        command += ["--project", str(instruments)]
+        command += ["--project", str(instruments), *merge_key_args(open_folder)]
         result = subprocess.run(
             command,
             capture_output=True,

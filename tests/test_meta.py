@@ -29,6 +29,18 @@ def test_every_error_code_is_documented() -> None:
     assert not missing, f"error codes missing from docs/errors.md: {sorted(missing)}"
 
 
+def test_every_documented_code_has_exactly_one_row() -> None:
+    """Two branches picking the same number for two meanings is caught here: each code has
+    one row in docs/errors.md, and no two rows share a code."""
+    text = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (FK-[A-Z]+-\d{3}) \|", text, flags=re.MULTILINE)
+    twice = sorted({code for code in rows if rows.count(code) > 1})
+    assert not twice, f"codes with more than one row in docs/errors.md: {twice}"
+    assert len(rows) > 200
+    unlisted = set(CODE.findall(text)) - set(rows)
+    assert not unlisted, f"codes docs/errors.md mentions without a row: {sorted(unlisted)}"
+
+
 def test_every_command_has_help_and_a_readme_mention() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     commands = [c.name for c in app.registered_commands] + [g.name for g in app.registered_groups]

@@ -14,7 +14,7 @@ from fieldkit.monitor.assignments import assign_sample
 from fieldkit.monitor.sample import read_sample
 from fieldkit.review import decide, review_queue
 from fieldkit.review.backcheck import draw
-from tests.merge_fixtures import BACKENDS, Field, build_field, fresh_store, register_all
+from tests.merge_fixtures import BACKENDS, MERGING, Field, build_field, fresh_store, register_all
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def field(tmp_path_factory: pytest.TempPathFactory) -> Field:
 def store(request: pytest.FixtureRequest, tmp_path: Path, field: Field) -> Iterator[str]:
     with fresh_store(request.param, tmp_path) as url:
         register_all(field, url)
-        merge_bundles(field.bundles, url, field.project)
+        merge_bundles(field.bundles, url, field.project, MERGING)
         yield url
 
 

@@ -1,9 +1,10 @@
 """P1 / P2: a stolen laptop shows no name or contact, at any moment, drafts included.
 
 Names are planted through ``LaptopStore.apply`` and the raw bytes of every file the store could
-have written are searched (UTF-8, UTF-16, upper and lower case). A control value planted in a
-non-identifying answer must be found by the same scan, so a scan that sees nothing proves
-something.
+have written are searched (UTF-8, UTF-16, upper and lower case). The store is encrypted at
+rest, so the raw files show nothing at all; to prove the scan can see, the same scan runs on a
+decrypted copy (made with the store's key), where a control value planted in a plain answer
+must be found and the names, sealed inside the encryption, still must not.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import sqlcipher3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +33,7 @@ from tests.test_store_helpers import (
     CHILD,
     NAME,
     PHONE,
+    STORE_KEY,
     answer,
     consent,
     make_form,
@@ -83,9 +86,31 @@ def _leaks(paths: list[Path], texts: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def _store_files(folder: Path) -> list[Path]:
-    paths = list(_files_under(folder))
+    paths = [p for p in _files_under(folder) if not p.name.startswith("decrypted")]
     assert any(p.name == "laptop.sqlite" for p in paths)
     return paths
+
+
+def decrypted_copy(store: Path, target: Path) -> Path:
+    """A plain SQLite copy of an encrypted laptop store, made with its key (for the control)."""
+    target.unlink(missing_ok=True)
+    conn = sqlcipher3.connect(str(store))
+    try:
+        conn.execute(f'PRAGMA key = "{STORE_KEY.sqlcipher}"')
+        conn.execute("ATTACH DATABASE ? AS plain KEY ''", (str(target),))
+        conn.execute("SELECT sqlcipher_export('plain')")
+        conn.execute("DETACH DATABASE plain")
+    finally:
+        conn.close()
+    return target
+
+
+def _seen_in_clear(folder: Path, texts: tuple[str, ...]) -> list[tuple[str, str]]:
+    copy = decrypted_copy(folder / "laptop.sqlite", folder / "decrypted.sqlite")
+    try:
+        return _leaks([copy], texts)
+    finally:
+        copy.unlink()
 
 
 def test_no_name_or_contact_is_readable_on_the_laptop(tmp_path: Path) -> None:
@@ -108,7 +133,9 @@ def test_no_name_or_contact_is_readable_on_the_laptop(tmp_path: Path) -> None:
             answer("respondent_name", NAME, pii=True),
             answer("respondent_phone", PHONE, pii=True),
             answer("address", ADDRESS),  # identifying by the form alone
-            answer("remarks", control),
+            answer("remarks", f"free text naming {NAME}"),  # free text: sealed too
+            answer("child_works", control, member=1),  # a plain answer: the control
+            answer("hh_size", 5),
             answer("child_name", CHILD, member=1, pii=True),
             answer("child_name", "Amina", member=2, pii=True),
             answer("child_name", unique[0], member=3, pii=True),
@@ -118,7 +145,9 @@ def test_no_name_or_contact_is_readable_on_the_laptop(tmp_path: Path) -> None:
     )
     # open store, live WAL: the moment a laptop is most likely to be taken
     assert (folder / "laptop.sqlite-wal").exists()
-    assert _leaks(_store_files(folder), (control,)), "the scan must see plaintext answers"
+    assert _leaks(_store_files(folder), (control,)) == [], "encrypted at rest: nothing in clear"
+    assert _seen_in_clear(folder, (control,)), "decrypted, the scan must see plain answers"
+    assert _seen_in_clear(folder, (*PLANTED, *unique)) == [], "sealed inside the encryption"
     assert _leaks(_store_files(folder), (*PLANTED, *unique)) == []
     assert _leaks(_recent_temp_files(started), (*unique, gone)) == []
 
@@ -127,11 +156,17 @@ def test_no_name_or_contact_is_readable_on_the_laptop(tmp_path: Path) -> None:
     assert _leaks(_store_files(folder), PLANTED) == []
 
     refused = store.create_interview(form=form, enumerator="enum-07", language="en")
-    store.apply(refused, [answer("respondent_name", NAME, pii=True), answer("remarks", gone)])
-    assert _leaks(_store_files(folder), (gone,)), "the control must be visible before refusal"
+    store.apply(
+        refused,
+        [answer("respondent_name", NAME, pii=True), answer("hh_size", 1)],
+        members=[MemberChange("children", 1, True)],
+    )
+    store.apply(refused, [answer("child_works", gone, member=1)])
+    assert _seen_in_clear(folder, (gone,)), "the control must be there before refusal"
     store.record_consent(refused, consent(ConsentOutcome.REFUSED))
     store.finish(refused, InterviewStatus.REFUSED)
     assert _leaks(_store_files(folder), (*PLANTED, gone)) == []
+    assert _seen_in_clear(folder, (*PLANTED, gone)) == [], "refused: purged, not just hidden"
 
     complete = store.create_interview(form=form, enumerator="enum-07", language="fr")
     store.apply(complete, [answer("respondent_name", PHONE, pii=True)])
@@ -141,6 +176,7 @@ def test_no_name_or_contact_is_readable_on_the_laptop(tmp_path: Path) -> None:
     _check_identifiers_are_kept_apart(store)
     store.close()
     assert _leaks(_store_files(folder), (*PLANTED, *unique, gone)) == []
+    assert _seen_in_clear(folder, (*PLANTED, *unique, gone)) == []
     assert _leaks(_recent_temp_files(started), (*unique, gone)) == []
 
 
@@ -167,10 +203,11 @@ def _check_identifiers_are_kept_apart(store: LaptopStore) -> None:
         "member",
         "status",
         "sealed",
+        "key_id",
     }
     identifying = ("name", "phone", "address", "contact", "gps", "email", *pii)
     suspects = [(t, c) for t, c in columns if any(word in c for word in identifying)]
-    assert suspects == [("schema_migrations", "name")]  # the migration's name
+    assert sorted(suspects) == [("schema_migrations", "name")]  # the migration's name
 
 
 STEPS = st.lists(

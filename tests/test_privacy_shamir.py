@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections import Counter
@@ -16,10 +17,12 @@ from fieldkit.privacy import shamir
 from fieldkit.privacy.keys import fingerprint
 from fieldkit.privacy.shamir import Share, combine, split
 from fieldkit.privacy.shares import (
+    SHARE_HEADER,
     combine_key_shares,
-    parse_share,
-    share_text,
-    split_private_key,
+    open_share,
+    share_custodian,
+    share_file,
+    split_identity_key,
 )
 
 
@@ -114,53 +117,81 @@ def test_property_any_threshold_subset_rebuilds(
     assert combine(chosen) == secret
 
 
-# -- project key shares ---------------------------------------------------------------------
+# -- identity key shares -------------------------------------------------------------------
+
+FAST = 10  # scrypt log2 N for tests; real shares use 17
+CUSTODIANS = ("Ama Serwaa", "Yaw", "Efua", "Kofi")
 
 
-def test_key_shares_round_trip_through_text() -> None:
+def _files(key: X25519PrivateKey) -> dict[str, bytes]:
+    shares = split_identity_key(key, CUSTODIANS, threshold=2)
+    return {s.custodian: share_file(s, f"{s.custodian} passphrase", log_n=FAST) for s in shares}
+
+
+def test_key_shares_round_trip_through_their_files() -> None:
     key = X25519PrivateKey.generate()
-    shares = split_private_key(key, count=4)
-    texts = [share_text(share) for share in shares]
-    assert texts[1].decode().startswith("fieldkit project key share 2 of 4 (any 2")
-    parsed = [parse_share(text) for text in texts]
-    for pair in itertools.combinations(parsed, 2):
-        assert fingerprint(combine_key_shares(list(pair)).public_key()) == fingerprint(
-            key.public_key()
-        )
+    files = _files(key)
+    assert files["Yaw"].decode().splitlines()[:2] == [SHARE_HEADER, "custodian Yaw"]
+    assert share_custodian(files["Ama Serwaa"]) == "Ama Serwaa"
+    opened = [open_share(data, f"{name} passphrase") for name, data in files.items()]
+    for pair in itertools.combinations(opened, 2):
+        rebuilt = combine_key_shares(list(pair))
+        assert fingerprint(rebuilt.public_key()) == fingerprint(key.public_key())
+
+
+def test_a_share_opens_only_with_its_custodians_passphrase_and_name() -> None:
+    files = _files(X25519PrivateKey.generate())
+    with pytest.raises(PrivacyError) as caught:
+        open_share(files["Yaw"], "Efua passphrase")
+    assert caught.value.code == "FK-KEY-001"
+    relabelled = files["Yaw"].replace(b"custodian Yaw", b"custodian Efua")
+    with pytest.raises(PrivacyError) as caught:  # the name is bound into the wrapping
+        open_share(relabelled, "Yaw passphrase")
+    assert caught.value.code == "FK-KEY-001"
 
 
 def test_one_key_share_is_not_enough() -> None:
-    shares = split_private_key(X25519PrivateKey.generate(), count=3)
+    shares = split_identity_key(X25519PrivateKey.generate(), CUSTODIANS[:3], threshold=2)
     for given_shares in ([shares[0]], [shares[1], shares[1]], []):
         with pytest.raises(PrivacyError) as caught:
             combine_key_shares(given_shares)
         assert caught.value.code == "FK-KEY-005"
+    three = split_identity_key(X25519PrivateKey.generate(), CUSTODIANS, threshold=3)
+    with pytest.raises(PrivacyError) as caught:
+        combine_key_shares(three[:2])
+    assert caught.value.code == "FK-KEY-005"
+    assert combine_key_shares(three[1:])
 
 
 def test_shares_of_different_keys_or_damaged_shares_are_refused() -> None:
-    first = split_private_key(X25519PrivateKey.generate(), count=3)
-    second = split_private_key(X25519PrivateKey.generate(), count=3)
+    first = split_identity_key(X25519PrivateKey.generate(), CUSTODIANS[:3], threshold=2)
+    second = split_identity_key(X25519PrivateKey.generate(), CUSTODIANS[:3], threshold=2)
     with pytest.raises(PrivacyError) as caught:
         combine_key_shares([first[0], second[1]])
     assert caught.value.code == "FK-KEY-005"
-    damaged = first[1].__class__(
-        first[1].index, first[1].count, first[1].threshold, first[1].key_id, bytes(32)
-    )
+    damaged = dataclasses.replace(first[1], y=bytes(32))
     with pytest.raises(PrivacyError) as caught:
         combine_key_shares([first[0], damaged])
     assert caught.value.code == "FK-KEY-005"
-    with pytest.raises(PrivacyError) as caught:
-        split_private_key(X25519PrivateKey.generate(), count=1)
-    assert caught.value.code == "FK-KEY-005"
+    for names, threshold in ((["Ama"], 2), (["Ama", "Yaw"], 1), (["Ama", "ama"], 2)):
+        with pytest.raises(PrivacyError) as caught:
+            split_identity_key(X25519PrivateKey.generate(), names, threshold=threshold)
+        assert caught.value.code == "FK-KEY-005"
 
 
 @pytest.mark.parametrize(
     "text",
-    [b"", b"fieldkit project key share 1 of 2\n!!!\n", b"hello\nAAAA\n"],
+    [
+        b"",
+        b"fieldkit identity key share\ncustodian Ama\n!!!\n",
+        b"fieldkit identity key share\nnobody\nAAAA\n",
+        b"hello\ncustodian Ama\nAAAA\n",
+        b"fieldkit identity key share\ncustodian Ama\nAAAA\n",  # too short to be wrapped
+    ],
 )
 def test_garbage_share_files_are_fk_key_002(text: bytes) -> None:
     with pytest.raises(PrivacyError) as caught:
-        parse_share(text)
+        open_share(text, "any passphrase at all")
     assert caught.value.code == "FK-KEY-002"
 
 
@@ -168,7 +199,7 @@ def test_a_share_given_twice_first_still_rebuilds_the_key() -> None:
     """A custodian's share handed over twice (say, the same file given first and again) was a
     ValueError from the GF(256) arithmetic: duplicates now count once."""
     key = X25519PrivateKey.generate()
-    shares = split_private_key(key, count=3)
+    shares = split_identity_key(key, CUSTODIANS[:3], threshold=2)
     for handed in ([shares[0], shares[0], shares[1]], [shares[2], shares[2], shares[2], shares[0]]):
         rebuilt = combine_key_shares(handed)
         assert fingerprint(rebuilt.public_key()) == fingerprint(key.public_key())

@@ -51,6 +51,22 @@ def test_the_test_protocol_compiles() -> None:
             "FK-PROT-008",
         ),
         ("tools: [", "collection2: 1\ntools: [", "FK-YAML-002"),
+        (  # exceptions need coded reasons: free text is never a reason
+            "  exception_reasons:\n    - id: no_family_contact\n"
+            "      label: {en: No contact with family, fr: Aucun contact avec la famille}\n",
+            "",
+            "FK-PROT-040",
+        ),
+        (
+            "  exception_reasons:\n    - id: no_family_contact",
+            "  exception_reasons:\n    - id: No contact",
+            "FK-INS-013",
+        ),
+        (
+            "identity_retention_days: 365",
+            "identity_retention_days: 365\nreveal_reason_min_length: 3",
+            "FK-YAML-004",
+        ),
         (
             "purpose: {en: Measure child labour, fr: Mesurer le travail des enfants}",
             "purpose: {en: Measure child labour}",
@@ -62,6 +78,25 @@ def test_protocol_errors(old: str, new: str, code: str) -> None:
     assert old in PROTOCOL_YAML
     _, issues = compile_protocol(PROTOCOL_YAML.replace(old, new))
     assert code in [i.code for i in issues]
+
+
+def test_consent_and_data_use_hashes_change_with_their_texts_only() -> None:
+    base, _ = compile_protocol(PROTOCOL_YAML)
+    assert base is not None and base.version == "1"
+    reworded, _ = compile_protocol(PROTOCOL_YAML.replace("Do you agree?", "Do you accept?"))
+    other_use, _ = compile_protocol(PROTOCOL_YAML.replace("statistics only", "statistics"))
+    elsewhere, _ = compile_protocol(PROTOCOL_YAML.replace("Measure child", "Count child"))
+    assert reworded is not None and other_use is not None and elsewhere is not None
+    assert reworded.consent_sha256 != base.consent_sha256
+    assert reworded.data_use_sha256 == base.data_use_sha256
+    assert other_use.data_use_sha256 != base.data_use_sha256
+    assert other_use.consent_sha256 == base.consent_sha256
+    assert (elsewhere.consent_sha256, elsewhere.data_use_sha256) == (
+        base.consent_sha256,
+        base.data_use_sha256,
+    )
+    assert base.exception_reason("no_family_contact") is not None
+    assert base.exception_reason("lives on the street") is None
 
 
 def test_continuous_coverage_needs_a_24_hour_7_day_window() -> None:

@@ -4,6 +4,7 @@ the files written, with an independent count of the quasi-identifier combination
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import shutil
 from collections import Counter
@@ -17,14 +18,19 @@ from typer.testing import CliRunner
 
 from fieldkit.cli import datasets
 from fieldkit.dataset import Dataset, DatasetError, flatten
+from fieldkit.dataset.store import load_dataset
+from fieldkit.demo.journey import DemoResult
+from fieldkit.demo.workplaces import TASKS
 from fieldkit.export import write_csv, write_parquet, write_xlsx
 from fieldkit.export.common import file_label
 from fieldkit.indicators import prepare
 from fieldkit.instrument.form import Form
+from fieldkit.privacy.audit import AuditLog, current_actor
 from fieldkit.project import load_project
 from fieldkit.release import ReleaseError
 from fieldkit.release.profiles import Profile, check_variables, prepare_microdata
-from fieldkit.release.recode import update_recodes
+from fieldkit.release.recode import recode_questions
+from fieldkit.store.coordinator import open_coordinator
 from tests.conftest import REPO
 from tests.data.generated_household import (
     DATE,
@@ -35,6 +41,9 @@ from tests.data.generated_household import (
     household_form,
 )
 from tests.data.store_rows import fill_store
+
+TASK_TEXTS = [text for text, _code in TASKS]
+"""What the demo's working children say they do (free text, sealed at capture)."""
 
 QUASI_IDENTIFIERS = {
     # the protocol's defaults, spelled out by variable: sex, age band, geography, ethnicity,
@@ -155,27 +164,74 @@ def hq(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     return folder, [*args, "--recodes", str(folder / "recodes")]
 
 
-def test_coded_free_text_leaves_where_the_text_may_not(hq: tuple[Path, list[str]]) -> None:
-    folder, args = hq
+def _store_copy(demo: DemoResult, folder: Path) -> Path:
+    """The demo's coordinator store, copied: the shared demo is read, never changed."""
+    assert demo.store is not None
+    for path in demo.store.parent.glob(f"{demo.store.name}*"):
+        shutil.copy(path, folder / path.name)
+    return folder / demo.store.name
+
+
+def test_recode_opens_the_sealed_free_text_and_its_codes_leave_where_the_text_may_not(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    """On a store filled by real capture, bundles and merge, free text is sealed to the merge
+    key: the dataset holds none of it, so recode must open it (with the merge key, after an
+    audit entry) to find the texts a coder codes."""
+    store = _store_copy(demo, tmp_path)
+    form = load_project([REPO / "protocols", REPO / "instruments"]).form("establishment_cl")
+    dataset, _ = load_dataset(store, form, role="statistician")
+    roster = dataset.table("establishment_cl__child_workers_roster")
+    assert roster.n_rows and set(roster.column("cw_tasks")) == {None}  # sealed, not in clear
+    keys = demo.out / "keys"
+    args = ["--store", str(store), "-i", "establishment_cl", "--project", str(REPO)]
+    args += ["--recodes", str(tmp_path / "recodes")]
+    unlock = ["--merge-key", str(keys / "merge.key")]
+    unlock += ["--passphrase-file", str(keys / "DEMO-ONLY-passphrases" / "merge.txt")]
     runner = CliRunner()
-    done = runner.invoke(_app(), ["recode", *args, "-q", "occupation"])
+    done = runner.invoke(_app(), ["recode", *args, *unlock, "-q", "cw_tasks"])
     assert done.exit_code == 0, done.output
-    assert "occupation: 1 new text, 1 still to code" in done.output
-    path = folder / "recodes" / "household_cl.yaml"
-    coding = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert list(coding["occupation"]["texts"].values()) == [None]
-    text = next(iter(coding["occupation"]["texts"]))
-    coding["occupation"] = {"labels": {9333: "Porter"}, "texts": {text: 9333}}
-    path.write_text(yaml.safe_dump(coding), encoding="utf-8")
-    again = runner.invoke(_app(), ["recode", *args, "-q", "occupation"])
-    assert "occupation: 0 new texts, 0 still to code" in again.output  # codes are kept
-    out = folder / "public"
-    done = runner.invoke(_app(), ["export", *args, "--profile", "public", "--csv", str(out)])
+    path = tmp_path / "recodes" / "establishment_cl.yaml"
+    texts = yaml.safe_load(path.read_text(encoding="utf-8"))["cw_tasks"]["texts"]
+    assert texts and set(texts) <= set(TASK_TEXTS) and set(texts.values()) == {None}
+    assert f"cw_tasks: {len(texts)} new text" in done.output
+    with open_coordinator(store) as db:
+        opened = AuditLog(db).entries()[-1]
+    assert (opened.action, opened.actor) == ("free text opened", current_actor())
+    detail = json.loads(opened.detail)
+    assert detail["questions"] == ["cw_tasks"] and detail["form"] == "establishment_cl"
+    assert detail["values"] == roster.n_rows
+
+    codes = {text: 900 + number for number, text in enumerate(sorted(texts))}
+    labels = {code: f"task {code}" for code in codes.values()}
+    path.write_text(yaml.safe_dump({"cw_tasks": {"labels": labels, "texts": codes}}), "utf-8")
+    out = tmp_path / "restricted"
+    export = ["export", *args, "--profile", "restricted", "--csv", str(out)]
+    stale = runner.invoke(_app(), export)  # the records' codes predate the coder's work
+    assert isinstance(stale.exception, ReleaseError), stale.output
+    assert stale.exception.code == "FK-RELEASE-040" and not out.exists()
+    again = runner.invoke(_app(), ["recode", *args, *unlock, "-q", "cw_tasks"])
+    assert "cw_tasks: 0 new texts, 0 still to code" in again.output  # codes are kept
+    given = (tmp_path / "recodes" / "establishment_cl.codes.json").read_text(encoding="utf-8")
+    assert [task for task in TASK_TEXTS if task in given] == []  # codes by record, never a text
+    done = runner.invoke(_app(), export)
     assert done.exit_code == 0, done.output
-    members = _read_csv(out / "household_cl__members.csv")
-    assert "occupation" not in members[0]
-    assert {r["occupation_code"] for r in members} == {"9333"}
-    assert TRAFFICKER not in (out / "household_cl__members.csv").read_text(encoding="utf-8-sig")
+    rows = _read_csv(out / "establishment_cl__child_workers_roster.csv")
+    assert "cw_tasks" not in rows[0]
+    assert len(rows) == roster.n_rows
+    assert {r["cw_tasks_code"] for r in rows} <= {str(code) for code in codes.values()}
+    for written in out.iterdir():
+        text = written.read_text(encoding="utf-8-sig")
+        assert [task for task in TASK_TEXTS if task in text] == [], written.name
+    with open_coordinator(store) as db:
+        exported = AuditLog(db).entries()[-1]
+    detail = json.loads(exported.detail)
+    assert (exported.action, exported.actor) == ("export", current_actor())
+    assert detail["user"] == "login name: this store has no user register"
+    assert detail["profile"] == "restricted"
+    assert detail["files"] == {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())
+    }
 
 
 def test_recode_leaves_a_description_coded_at_capture_alone(
@@ -183,13 +239,13 @@ def test_recode_leaves_a_description_coded_at_capture_alone(
 ) -> None:
     # the shipped household instrument codes the occupation at capture (occupation_code,
     # ISCO-08): a recode would overwrite the enumerator's codes, so it is refused
-    form, dataset = survey
+    form, _ = survey
     path = tmp_path / "household_cl.yaml"
     with pytest.raises(ReleaseError, match="'occupation' is coded at capture") as caught:
-        update_recodes(path, form, dataset, ["occupation"])
+        recode_questions(form, ["occupation"], path)  # checked before any text is opened
     assert caught.value.code == "FK-RELEASE-031"
-    report = update_recodes(path, form, dataset, [])  # every free-text question
-    assert list(report.added) == ["enumerator_notes"]  # no description coded at capture
+    # every free-text question: no description coded at capture
+    assert recode_questions(form, [], path) == ["enumerator_notes"]
 
 
 def test_code_questions_leave_as_codes_and_nothing_else() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
+from getpass import getuser
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,10 @@ from typer.testing import CliRunner
 
 from fieldkit.cli import app
 from fieldkit.demo.journey import DemoResult
+from fieldkit.privacy.audit import AuditLog
 from fieldkit.protocol.schema import PlaceModel
 from fieldkit.routes import Flow, flows_geojson
+from fieldkit.store.coordinator import open_coordinator
 from tests.conftest import REPO
 
 
@@ -80,3 +84,29 @@ def test_geojson_leaves_out_withheld_flows_and_places_without_coordinates() -> N
     assert len(features) == 1
     assert features[0]["geometry"]["coordinates"] == [[2.0, 1.0], [4.0, 3.0]]
     assert features[0]["properties"]["children"] == 6
+
+
+def test_routes_and_profiles_are_audited_as_releases(demo: DemoResult, tmp_path: Path) -> None:
+    """Both print published tables and may write files: each run adds one audit entry with
+    the profile, the SHA-256 of what was printed and of each file, and who ran it."""
+    geojson = tmp_path / "flows.geojson"
+    shown = _run(demo, tmp_path, "routes", "-i", "household_cl", "--geojson", str(geojson))
+    store = tmp_path / "hq.sqlite"
+    with open_coordinator(store) as db:
+        entry = AuditLog(db).entries()[-1]
+    detail = json.loads(entry.detail)
+    assert (entry.action, entry.subject, entry.actor) == ("routes", "household_cl", getuser())
+    assert detail["profile"] == "restricted" and detail["user"].startswith("login name")
+    printed = json.dumps(shown, ensure_ascii=False).encode("utf-8")
+    assert detail["printed_sha256"] == hashlib.sha256(printed).hexdigest()
+    assert detail["files"] == {str(geojson): hashlib.sha256(geojson.read_bytes()).hexdigest()}
+    args = ["profile", "-i", "street_cl", "--traffickers", "--store", str(store)]
+    result = CliRunner().invoke(app, [*args, "--project", str(REPO), "--json"])
+    assert result.exit_code == 0, result.output
+    with open_coordinator(store) as db:
+        log = AuditLog(db)
+        entry = log.entries()[-1]
+        assert log.verify().ok
+    detail = json.loads(entry.detail)
+    assert (entry.action, entry.subject) == ("profile", "street_cl")
+    assert detail["table"]["traffickers"] is True and detail["files"] == {}

@@ -13,7 +13,7 @@ import fieldkit.store
 from fieldkit.store import LaptopStore
 
 LAPTOP_API = {
-    "open": "(path: 'Path', *, project_public_key: 'PublicKey') -> 'LaptopStore'",
+    "open": "(path: 'Path', *, project_keys: 'ProjectPublicKeys', key: 'StoreKey') -> 'LaptopStore'",
     "create_interview": "(self, *, form: 'Form', enumerator: 'str', language: 'str') -> 'str'",
     "record_consent": "(self, interview_id: 'str', consent: 'ConsentRecord') -> 'None'",
     "apply": "(self, interview_id: 'str', answers: 'Sequence[AnswerChange]' = (), "
@@ -24,6 +24,20 @@ LAPTOP_API = {
     "interviews": "(self, status: 'InterviewStatus | None' = None) -> 'list[InterviewSummary]'",
     "close": "(self) -> 'None'",
 }
+
+
+UNLOCK_API = {
+    "check_laptop_store": "(path: 'Path') -> 'None'",
+    "is_new_laptop_store": "(path: 'Path') -> 'bool'",
+    "open_laptop_store": "(path: 'Path', passphrase: 'str', *, "
+    "project_keys: 'ProjectPublicKeys') -> 'LaptopStore'",
+}
+"""What a front end calls to open the encrypted laptop store (the web form does)."""
+
+
+@pytest.mark.parametrize(("name", "signature"), sorted(UNLOCK_API.items()))
+def test_unlock_signatures_are_pinned(name: str, signature: str) -> None:
+    assert str(inspect.signature(getattr(fieldkit.store, name))) == signature
 
 
 @pytest.mark.parametrize(("name", "signature"), sorted(LAPTOP_API.items()))
@@ -41,9 +55,15 @@ def test_exported_names_are_pinned() -> None:
             "LaptopStore",
             "Role",
             "Sealed",
+            "StoreKey",
             "StoredInterview",
             "StoredValue",
+            "check_laptop_store",
+            "create_store_key",
+            "is_new_laptop_store",
             "open_database",
+            "open_laptop_store",
+            "unlock_store",
         ]
     )
     assert sorted(fieldkit.privacy.__all__) == sorted(
@@ -52,26 +72,21 @@ def test_exported_names_are_pinned() -> None:
             "AuditHead",
             "AuditLog",
             "AuditRecord",
-            "Custody",
             "KeyShare",
             "PrivateKey",
+            "ProjectPublicKeys",
             "PublicKey",
-            "combine_key_shares",
+            "create_project_keys",
             "fingerprint",
             "generate_device_key",
             "generate_lookup_key",
-            "generate_project_keys",
             "identity_access",
-            "load_private_key",
-            "load_public_key",
-            "load_share",
+            "load_merge_key",
+            "load_project_keys",
             "lookup_token",
-            "open_identity",
-            "open_sealed",
             "reveal",
             "seal",
             "seal_identity",
-            "split_private_key",
         ]
     )
     for module in (fieldkit.store, fieldkit.privacy):

@@ -5,20 +5,22 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+import sqlcipher3
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from fieldkit.errors import StoreError
-from fieldkit.store import open_database
+from fieldkit.store import create_store_key, open_database
 from fieldkit.store.migrations import MIGRATIONS
-from tests.test_store_helpers import answer, make_form, open_laptop
+from tests.test_store_helpers import STORE_KEY, answer, make_form, open_laptop
 
 
 def test_laptop_connections_have_the_safe_pragmas(tmp_path: Path) -> None:
-    db = open_database(tmp_path / "l.sqlite", role="laptop")
+    db = open_database(tmp_path / "l.sqlite", role="laptop", key=STORE_KEY)
     try:
         assert db.pragma("foreign_keys") == 1
         assert db.pragma("journal_mode") == "wal"
@@ -40,7 +42,9 @@ def test_coordinator_uses_normal_sync_and_its_own_migrations(tmp_path: Path) -> 
         assert db.pragma("synchronous") == 1  # NORMAL
         assert db.pragma("foreign_keys") == 1
         assert [m.name for m in db.migrations()] == [m.name for m in MIGRATIONS["coordinator"]]
-        assert "coordinator: event logs per interview" in [m.name for m in db.migrations()]
+        names = [m.name for m in db.migrations()]
+        assert "coordinator: event logs per interview" in names
+        assert "coordinator: sealed free text, revocation, protocol texts" in names
         with db.read() as conn:
             tables = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master")}
         assert {"merged_interviews", "duplicates", "conflicts", "quarantine"} <= tables
@@ -48,12 +52,15 @@ def test_coordinator_uses_normal_sync_and_its_own_migrations(tmp_path: Path) -> 
 
 def test_migrations_are_recorded_once_and_reopening_is_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "l.sqlite"
-    with open_database(path, role="laptop") as db:
+    with open_database(path, role="laptop", key=STORE_KEY) as db:
         first = db.migrations()
-    assert [(m.version, m.name) for m in first] == [(1, "laptop: capture tables")]
+    assert [(m.version, m.name) for m in first] == [
+        (1, "laptop: capture tables"),
+        (2, "laptop: sealed free text, device key"),
+    ]
     assert first[0].applied_at.tzinfo is not None
     for _ in range(3):
-        with open_database(path, role="laptop") as db:
+        with open_database(path, role="laptop", key=STORE_KEY) as db:
             assert db.migrations() == first
             assert db.integrity_check() == ["ok"]
 
@@ -61,7 +68,8 @@ def test_migrations_are_recorded_once_and_reopening_is_idempotent(tmp_path: Path
 def test_migrated_schema_matches_the_table_models(tmp_path: Path) -> None:
     """The frozen migration DDL and the SQLModel classes describe the same columns."""
     for role in ("laptop", "coordinator"):
-        with open_database(tmp_path / f"{role}.sqlite", role=role) as db:  # type: ignore[arg-type]
+        key = STORE_KEY if role == "laptop" else None
+        with open_database(tmp_path / f"{role}.sqlite", role=role, key=key) as db:  # type: ignore[arg-type]
             inspector = inspect(db.engine)
             tables = set(inspector.get_table_names())
             for table in SQLModel.metadata.sorted_tables:
@@ -87,7 +95,7 @@ def test_random_bytes_are_refused_with_the_file_name(tmp_path: Path) -> None:
     path.write_bytes(random.Random(7).randbytes(8192))
     before = path.read_bytes()
     with pytest.raises(StoreError) as caught:
-        open_database(path, role="laptop")
+        open_database(path, role="laptop", key=STORE_KEY)
     error = caught.value
     assert error.code == "FK-STORE-001"
     assert "not-a-db.sqlite" in error.message
@@ -108,40 +116,48 @@ def test_a_truncated_real_database_is_refused(tmp_path: Path) -> None:
     assert len(data) > 16 * 4096
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(StoreError) as caught:
-        open_database(path, role="laptop")
+        open_database(path, role="laptop", key=STORE_KEY)
     assert caught.value.code == "FK-STORE-001"
     assert "cut.sqlite" in caught.value.one_line()
 
 
 def test_a_database_from_a_newer_fieldkit_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "l.sqlite"
-    open_database(path, role="laptop").close()
-    with sqlite3.connect(path) as conn:
+    open_database(path, role="laptop", key=STORE_KEY).close()
+    with closing(sqlcipher3.connect(str(path))) as conn:
+        conn.execute(f'PRAGMA key = "{STORE_KEY.sqlcipher}"')
         conn.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) "
             "VALUES (99, 'laptop: from the future', '2030-01-01 00:00:00')"
         )
-    conn.close()
+        conn.commit()
     with pytest.raises(StoreError) as caught:
-        open_database(path, role="laptop")
+        open_database(path, role="laptop", key=STORE_KEY)
     assert caught.value.code == "FK-STORE-002"
     assert "99" in caught.value.message
 
 
 def test_the_wrong_role_or_a_foreign_database_is_refused(tmp_path: Path) -> None:
     laptop = tmp_path / "l.sqlite"
-    open_database(laptop, role="laptop").close()
+    create_store_key(laptop, "correct horse battery staple", log_n=10)
+    open_database(laptop, role="laptop", key=STORE_KEY).close()
     with pytest.raises(StoreError) as caught:
         open_database(laptop, role="coordinator")
     assert caught.value.code == "FK-STORE-003"
     assert "laptop" in caught.value.message
+    hq = tmp_path / "hq.sqlite"
+    open_database(hq, role="coordinator").close()
+    with pytest.raises(StoreError) as caught:  # plain SQLite is never a laptop store
+        open_database(hq, role="laptop", key=STORE_KEY)
+    assert caught.value.code == "FK-STORE-003"
+    assert "not an encrypted laptop store" in caught.value.message
 
     other = tmp_path / "other-app.sqlite"
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE contacts (name TEXT)")
     conn.close()
     with pytest.raises(StoreError) as caught:
-        open_database(other, role="laptop")
+        open_database(other, role="coordinator")
     assert caught.value.code == "FK-STORE-003"
     with sqlite3.connect(other) as conn:  # untouched: no fieldkit tables added
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -156,13 +172,13 @@ def test_the_wrong_role_or_a_foreign_database_is_refused(tmp_path: Path) -> None
 def test_unusable_laptop_targets_are_refused(tmp_path: Path, target: str) -> None:
     given: Path | str = target if "://" in target else tmp_path / target
     with pytest.raises(StoreError) as caught:
-        open_database(given, role="laptop")
+        open_database(given, role="laptop", key=STORE_KEY)
     assert caught.value.code == "FK-STORE-004"
     assert "secret" not in caught.value.one_line()
 
 
 def test_transactions_commit_or_roll_back_whole(tmp_path: Path) -> None:
-    with open_database(tmp_path / "l.sqlite", role="laptop") as db:
+    with open_database(tmp_path / "l.sqlite", role="laptop", key=STORE_KEY) as db:
         with db.transaction() as conn:
             conn.exec_driver_sql(
                 "INSERT INTO device (device_id, next_sequence, project_key) VALUES ('d', 1, 'k')"
@@ -176,8 +192,9 @@ def test_transactions_commit_or_roll_back_whole(tmp_path: Path) -> None:
 
 def test_a_locked_database_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "l.sqlite"
-    with open_database(path, role="laptop", busy_timeout_ms=50) as db:
-        other = sqlite3.connect(path, isolation_level=None)
+    with open_database(path, role="laptop", key=STORE_KEY, busy_timeout_ms=50) as db:
+        other = sqlcipher3.connect(str(path), isolation_level=None)
+        other.execute(f'PRAGMA key = "{STORE_KEY.sqlcipher}"')
         try:
             other.execute("BEGIN IMMEDIATE")
             with pytest.raises(StoreError) as caught, db.transaction():
@@ -203,7 +220,7 @@ def test_a_full_disk_gives_a_clear_error_and_keeps_earlier_answers(tmp_path: Pat
 
 
 def test_other_database_errors_are_one_line_store_errors(tmp_path: Path) -> None:
-    with open_database(tmp_path / "l.sqlite", role="laptop") as db:
+    with open_database(tmp_path / "l.sqlite", role="laptop", key=STORE_KEY) as db:
         with pytest.raises(StoreError) as caught, db.transaction() as conn:
             conn.exec_driver_sql("SELECT * FROM no_such_table")
         assert caught.value.code == "FK-STORE-010"

@@ -22,7 +22,7 @@ import pytest
 
 from fieldkit.store import LaptopStore
 from fieldkit.store.records import InterviewStatus, MemberChange
-from tests.test_store_helpers import PUBLIC_KEY, answer, make_form, raw_rows
+from tests.test_store_helpers import PROJECT_KEYS, STORE_KEY, answer, make_form, raw_rows
 
 ITERATIONS = 200
 SEED = 20_261_129
@@ -39,9 +39,11 @@ def _interview(store: LaptopStore, fd: int, seed: int, rng: random.Random) -> No
     form = make_form()
     interview = store.create_interview(form=form, enumerator="e", language="en")
     _ack(fd, "I", interview)
-    for question, value in (("hh_size", rng.randrange(1, 30)), ("remarks", f"r{seed}")):
-        store.apply(interview, [answer(question, value)])
-        _ack(fd, "A", interview, question, 0, json.dumps(value))
+    size = rng.randrange(1, 30)
+    store.apply(interview, [answer("hh_size", size)])
+    _ack(fd, "A", interview, "hh_size", 0, json.dumps(size))
+    store.apply(interview, [answer("remarks", f"r{seed}")])  # free text: sealed
+    _ack(fd, "S", interview, "remarks", 0)
     store.apply(interview, [answer("respondent_name", f"N{seed}", pii=True)])
     _ack(fd, "S", interview, "respondent_name", 0)
     for member in range(1, rng.randrange(2, 5)):
@@ -61,7 +63,7 @@ def _child(path: Path, fd: int, seed: int) -> NoReturn:
     code = 0
     try:
         rng = random.Random(seed)
-        store = LaptopStore.open(path, project_public_key=PUBLIC_KEY)
+        store = LaptopStore.open(path, project_keys=PROJECT_KEYS, key=STORE_KEY)
         _ack(fd, "O", "-")
         for _ in range(4):
             _interview(store, fd, seed, rng)
@@ -124,7 +126,7 @@ class Acknowledged:
             self.finished.add(interview)
 
     def check(self, path: Path) -> None:
-        store = LaptopStore.open(path, project_public_key=PUBLIC_KEY)
+        store = LaptopStore.open(path, project_keys=PROJECT_KEYS, key=STORE_KEY)
         try:
             assert store.database.integrity_check() == ["ok"]
             statuses = dict(raw_rows(store, "SELECT id, status FROM interviews"))

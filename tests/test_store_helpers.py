@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from fieldkit.instrument.form import Form, Question
 from fieldkit.instrument.schema import InstrumentKind, QuestionType
-from fieldkit.store import LaptopStore
+from fieldkit.privacy.keys import ProjectPublicKeys
+from fieldkit.store import LaptopStore, StoreKey
 from fieldkit.store.records import (
     AnswerChange,
     AnswerStatus,
@@ -23,8 +24,14 @@ from fieldkit.store.records import (
     JsonValue,
 )
 
-PRIVATE_KEY = X25519PrivateKey.generate()
-PUBLIC_KEY = PRIVATE_KEY.public_key()
+IDENTITY_KEY = X25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+"""The identity key (in a study: only as custodians' shares) that identities are sealed to.
+Fixed, like the merge key, so a test's subprocess (a second merge) holds the same keys."""
+MERGE_KEY = X25519PrivateKey.from_private_bytes(bytes(range(33, 65)))
+"""The coordinator's merge key: bundle payloads are encrypted to it, free text sealed to it."""
+PROJECT_KEYS = ProjectPublicKeys(IDENTITY_KEY.public_key(), MERGE_KEY.public_key())
+STORE_KEY = StoreKey(bytes(range(32)))
+"""A laptop store's raw SQLCipher key (tests skip the passphrase and its scrypt)."""
 
 NAME = "Amina Koroma"
 PHONE = "+233 24 555 0101"
@@ -78,7 +85,7 @@ def make_form(form_id: str = "mini", form_hash: str = "sha256:" + "ab" * 32) -> 
 
 
 def open_laptop(directory: Path) -> LaptopStore:
-    return LaptopStore.open(directory / "laptop.sqlite", project_public_key=PUBLIC_KEY)
+    return LaptopStore.open(directory / "laptop.sqlite", project_keys=PROJECT_KEYS, key=STORE_KEY)
 
 
 def answer(question: str, value: JsonValue, member: int = 0, *, pii: bool = False) -> AnswerChange:

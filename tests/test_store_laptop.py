@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from fieldkit.errors import PrivacyError, StoreError
-from fieldkit.privacy.identity import open_identity
+from fieldkit.privacy.identity import FREE_TEXT, open_identity
+from fieldkit.privacy.keys import ProjectPublicKeys, fingerprint
 from fieldkit.store import SEALED, LaptopStore
 from fieldkit.store.records import (
+    EXCEPTION_NOTE,
     AnswerChange,
     AnswerStatus,
     ConsentOutcome,
@@ -20,8 +22,11 @@ from fieldkit.store.records import (
     ParadataEvent,
 )
 from tests.test_store_helpers import (
+    IDENTITY_KEY,
+    MERGE_KEY,
     NAME,
-    PRIVATE_KEY,
+    PROJECT_KEYS,
+    STORE_KEY,
     answer,
     consent,
     make_form,
@@ -90,7 +95,7 @@ def test_apply_round_trip_with_roster_and_sealed_identities(store: LaptopStore) 
         ("child_name", 1): (SEALED, AnswerStatus.ANSWERED),
         ("child_age", 1): (12, AnswerStatus.ANSWERED),
         ("child_works", 2): (["farm", "market"], AnswerStatus.ANSWERED),
-        ("remarks", 0): (None, AnswerStatus.DONT_KNOW),
+        ("remarks", 0): (None, AnswerStatus.DONT_KNOW),  # free text without a value: plain
     }
     assert loaded.members == {"children": [1, 2]}
     assert loaded.consent == consent()
@@ -99,7 +104,86 @@ def test_apply_round_trip_with_roster_and_sealed_identities(store: LaptopStore) 
     [(reference, sealed)] = raw_rows(
         store, "SELECT reference, sealed FROM identities WHERE question = 'child_name'"
     )
-    assert open_identity(PRIVATE_KEY, reference, "child_name", 1, sealed) == "Kofi"
+    assert open_identity(IDENTITY_KEY, reference, "child_name", 1, sealed) == "Kofi"
+
+
+def test_free_text_is_sealed_to_the_merge_key_and_each_row_names_its_key(
+    store: LaptopStore,
+) -> None:
+    interview = _start(store)
+    store.record_consent(interview, consent())
+    store.apply(
+        interview,
+        [answer("remarks", "the aunt's number is 0244 555 0199"), answer("hh_size", 3)],
+    )
+    assert raw_rows(store, "SELECT question FROM answers") == [("hh_size",)]
+    [(reference, sealed, key_id)] = raw_rows(
+        store, "SELECT reference, sealed, key_id FROM identities WHERE question = 'remarks'"
+    )
+    assert key_id == fingerprint(PROJECT_KEYS.merge) != fingerprint(PROJECT_KEYS.identity)
+    opened = open_identity(MERGE_KEY, reference, "remarks", 0, sealed, label=FREE_TEXT)
+    assert opened == "the aunt's number is 0244 555 0199"
+    with pytest.raises(PrivacyError):  # not with the identity key, nor as an identity
+        open_identity(IDENTITY_KEY, reference, "remarks", 0, sealed, label=FREE_TEXT)
+    with pytest.raises(PrivacyError):
+        open_identity(MERGE_KEY, reference, "remarks", 0, sealed)
+    assert store.load(interview).answers[("remarks", 0)] == (SEALED, AnswerStatus.ANSWERED)
+    store.apply(interview, [AnswerChange("remarks", 0, None, AnswerStatus.REFUSED)])
+    assert raw_rows(store, "SELECT count(*) FROM identities") == [(0,)]  # the text is gone
+    assert store.load(interview).answers[("remarks", 0)] == (None, AnswerStatus.REFUSED)
+
+
+def test_consent_codes_are_kept_and_the_exception_note_is_sealed(store: LaptopStore) -> None:
+    interview = _start(store)
+    note = "aunt Mariam Sesay is the only adult, she sells at Lumley market"
+    record = replace(
+        consent(ConsentOutcome.EXCEPTION),
+        respondent="child",
+        exception="street_living",
+        exception_reason="no_family_contact",
+        supervisor="S03",
+        exception_note=note,
+    )
+    store.record_consent(interview, record)
+    stored = store.load(interview).consent
+    assert stored == replace(record, exception_note=None, exception_note_sealed=True)
+    [(text,)] = raw_rows(store, "SELECT consent FROM interviews")
+    assert "Mariam" not in text and "Lumley" not in text
+    [(reference, sealed, key_id)] = raw_rows(
+        store,
+        "SELECT reference, sealed, key_id FROM identities WHERE question = ?",
+        EXCEPTION_NOTE,
+    )
+    assert key_id == fingerprint(PROJECT_KEYS.merge)
+    assert open_identity(MERGE_KEY, reference, EXCEPTION_NOTE, 0, sealed, label=FREE_TEXT) == note
+    assert (EXCEPTION_NOTE, 0) not in store.load(interview).answers  # not a form question
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"supervisor": "Fatmata Kamara"},
+        {"exception_reason": "her parents are in Kenema and cannot be reached"},
+        {"exception": "street living"},
+    ],
+)
+def test_names_and_free_text_in_coded_consent_fields_are_refused(
+    store: LaptopStore, change: dict[str, str]
+) -> None:
+    interview = _start(store)
+    record = replace(consent(ConsentOutcome.EXCEPTION), **change)
+    with pytest.raises(StoreError) as caught:
+        store.record_consent(interview, record)
+    assert caught.value.code == "FK-STORE-011"
+    assert store.load(interview).consent is None
+
+
+@pytest.mark.parametrize("who", ["Amina Koroma", "", "E 07", "e07\n"])
+def test_the_enumerator_is_a_staff_code_never_a_name(store: LaptopStore, who: str) -> None:
+    with pytest.raises(StoreError) as caught:
+        store.create_interview(form=make_form(), enumerator=who, language="en")
+    assert caught.value.code == "FK-STORE-030"
+    assert store.interviews() == []
 
 
 def test_changing_and_clearing_answers(store: LaptopStore) -> None:
@@ -277,9 +361,6 @@ def test_bad_interview_ids_and_forms(store: LaptopStore) -> None:
     with pytest.raises(StoreError) as caught:
         store.create_interview(form=make_form(), enumerator="e", language="sw")
     assert caught.value.code == "FK-STORE-007"
-    with pytest.raises(StoreError) as caught:
-        store.create_interview(form=make_form(), enumerator="", language="en")
-    assert caught.value.code == "FK-STORE-011"
 
 
 def test_two_forms_on_one_laptop(store: LaptopStore) -> None:
@@ -296,9 +377,13 @@ def test_a_laptop_database_is_tied_to_its_project_key(tmp_path: Path) -> None:
 
     open_laptop(tmp_path).close()
     stranger = X25519PrivateKey.generate().public_key()
-    with pytest.raises(PrivacyError) as caught:
-        LaptopStore.open(tmp_path / "laptop.sqlite", project_public_key=stranger)
-    assert caught.value.code == "FK-KEY-006"
+    for keys in (
+        ProjectPublicKeys(stranger, PROJECT_KEYS.merge),
+        ProjectPublicKeys(PROJECT_KEYS.identity, stranger),
+    ):
+        with pytest.raises(PrivacyError) as caught:
+            LaptopStore.open(tmp_path / "laptop.sqlite", project_keys=keys, key=STORE_KEY)
+        assert caught.value.code == "FK-KEY-006"
 
 
 def test_the_consent_language_becomes_the_interview_language(store: LaptopStore) -> None:

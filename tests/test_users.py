@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
 
 import pytest
-import typer
+from sqlalchemy import insert, select
 from typer.testing import CliRunner, Result
 
 from fieldkit.cli import app
-from fieldkit.cli.users import guard
 from fieldkit.privacy.audit import AuditLog
+from fieldkit.privacy.custody import create_project_keys
+from fieldkit.privacy.identity import seal_identity
+from fieldkit.privacy.keys import fingerprint
 from fieldkit.protocol.schema import Profile
 from fieldkit.store.coordinator import open_coordinator
+from fieldkit.store.tables import Identity, Interview
 from fieldkit.users import (
     Cost,
     User,
@@ -30,6 +32,8 @@ from tests.data.generated_household import generated_streams, household_form
 from tests.data.store_rows import fill_store
 
 CHEAP = Cost(memory=1024, passes=1, lanes=1)
+HEAD = "Kwabena Owusu-Ansah"
+"""The head of household whose name is sealed, and opened once, by the coordinator."""
 PROJECT = ["--project", str(REPO / "protocols"), "--project", str(REPO / "instruments")]
 
 
@@ -142,29 +146,70 @@ def test_a_statistician_exports_restricted_not_internal_and_the_log_says_who(hq:
     assert ("kofi", "users add", {"role": "coordinator", "profile": None}) in entries
     assert ("amina", "refused: export", {"role": "statistician", "profile": "internal"}) in entries
     assert ("amina", "export", {"role": "statistician", "profile": "restricted"}) in entries
+    [files] = [d for actor, action, d in entries if action == "export" and "files" in d]
+    assert files["user"] == "registered user" and files["profile"] == "restricted"
+    assert sorted(files["files"]) == sorted(str(p) for p in (folder / "out").iterdir())
+    assert ("amina", "export") == next((a, b) for a, b, d in entries if d is files)
+
+
+def _sealed_identity(store: Path, folder: Path) -> tuple[str, list[str], Path]:
+    """One interview's name sealed to a study's identity key, as a merged bundle leaves it;
+    the study's project.pub and its two custodians' --share options."""
+    secret = folder / "custodian.pass"
+    secret.write_text("a custodian's long passphrase\n", encoding="utf-8")
+    made = create_project_keys(
+        merge_passphrase="the coordinator's merge passphrase",
+        custodians=[(name, "a custodian's long passphrase") for name in ("Ama", "Yaw")],
+        threshold=2,
+        log_n=10,
+    )
+    public = folder / "project.pub"
+    public.write_bytes(made.public_file)
+    shares = []
+    for name, data in made.share_files.items():
+        path = folder / f"share-{name}.txt"
+        path.write_bytes(data)
+        shares += ["--share", f"{path}=file:{secret}"]
+    with open_coordinator(store) as db, db.transaction() as conn:
+        interview_id, reference = conn.execute(
+            select(Interview.id, Interview.reference).limit(1)  # type: ignore[call-overload]
+        ).one()
+        identity = made.public.identity
+        conn.execute(
+            insert(Identity).values(
+                reference=reference,
+                question="respondent_name",
+                member=0,
+                status="answered",
+                sealed=seal_identity(identity, reference, "respondent_name", 0, HEAD),
+                key_id=fingerprint(identity),
+            )
+        )
+    return str(interview_id), shares, public
 
 
 def test_a_statistician_cannot_run_reveal_or_add_users(hq: Path) -> None:
+    """The real ``fieldkit reveal`` behind the register: a statistician is refused before any
+    share is read (the refusal logged); a coordinator opens the record with two custodians'
+    shares, and the log names the registered user who did."""
     folder = hq.parent
     _add(hq, "kofi", "coordinator", {})
     _add(hq, "amina", "statistician", _as(folder, "kofi"))
-    sealed = typer.Typer()
-
-    @sealed.command("reveal")
-    def reveal(
-        store: Annotated[str, typer.Option("--store")],
-        project: Annotated[list[Path] | None, typer.Option("--project")] = None,
-    ) -> None:
-        raise AssertionError("reveal ran")
-
-    @sealed.command("other")
-    def other() -> None:  # no store: nothing to guard
-        """Needs no store."""
-
-    guard(sealed)
-    command = ["reveal", "--store", str(hq), *PROJECT]
-    done = CliRunner().invoke(sealed, command, env=_as(folder, "amina"))
+    interview_id, shares, public = _sealed_identity(hq, folder)
+    reveal = ["reveal", interview_id, "--reason", "referral of the child to social services"]
+    reveal += ["--store", str(hq), "--keys", str(public), *shares, *PROJECT]
+    runner = CliRunner()
+    done = runner.invoke(app, reveal, env=_as(folder, "amina"))
     assert isinstance(done.exception, UserError) and done.exception.code == "FK-USER-002"
+    assert HEAD not in done.output
+    opened = runner.invoke(app, reveal, env=_as(folder, "kofi"))
+    assert opened.exit_code == 0, opened.output
+    assert HEAD in opened.output
     again = _add(hq, "kwame", "statistician", _as(folder, "amina"))
     assert isinstance(again.exception, UserError)
     assert again.exception.code == "FK-USER-002"
+    with open_coordinator(hq) as db:
+        entries = [(e.actor, e.action) for e in AuditLog(db).entries()]
+        assert AuditLog(db).verify().ok
+    assert ("amina", "refused: reveal") in entries
+    assert ("kofi", "reveal") in entries and ("amina", "reveal") not in entries

@@ -9,10 +9,8 @@ make goes to the laptop's own server. Screenshots of the main screens go to scre
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -21,13 +19,15 @@ import pytest
 import yaml
 
 from fieldkit.capture import Engine, Prompt, Session
-from fieldkit.privacy.keys import load_public_key
-from fieldkit.store import LaptopStore
+from fieldkit.privacy.keys import load_project_keys
+from fieldkit.store import LaptopStore, unlock_store
 from fieldkit.web.screens import field_key
 from tests.capture_helpers import (
     EXAMPLES,
     HOUSEHOLD,
+    PASSPHRASE,
     PLANTED,
+    database,
     form_of,
     load_example,
     make_study,
@@ -293,20 +293,20 @@ class _Attacker:
 
 
 def _resumed(study: Path, db: Path, interview_id: str) -> Session:
-    key = load_public_key(study / "keys" / "project.pub")
-    with LaptopStore.open(db, project_public_key=key) as store:
+    keys = load_project_keys(study / "keys" / "project.pub")
+    with LaptopStore.open(db, project_keys=keys, key=unlock_store(db, PASSPHRASE)) as store:
         held = store.load(interview_id)
     return Engine(form_of("household")).resume(held.answers, held.members, held.consent)
 
 
 def draft_id(db: Path) -> str:
-    with closing(sqlite3.connect(db)) as conn:
+    with database(db) as conn:
         (interview_id,) = conn.execute("SELECT id FROM interviews").fetchone()
     return str(interview_id)
 
 
 def _only(db: Path) -> Any:
-    with closing(sqlite3.connect(db)) as conn:
+    with database(db) as conn:
         (interview_id,) = conn.execute("SELECT id FROM interviews").fetchone()
     return stored(db, interview_id)
 
@@ -396,11 +396,13 @@ def test_an_open_roster_adds_and_removes_members_with_confirmation(
         data["answers"] = {"people": [{"role": "teacher"}, {"role": "driver"}]}
         FormDriver(page, session, data).run()
         _finish(page)
-    with closing(sqlite3.connect(db)) as conn:
+    with database(db) as conn:
         kept = conn.execute("SELECT roster, member FROM roster_members ORDER BY member").fetchall()
-        roles = conn.execute("SELECT member, value FROM answers ORDER BY member").fetchall()
-    assert kept == [("people", 1), ("people", 3)]
-    assert roles == [(1, '"teacher"'), (3, '"driver"')]
+        # a role is free text: sealed (to the merge key), and the removed member's went too
+        roles = conn.execute("SELECT question, member FROM identities ORDER BY member").fetchall()
+        plain = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
+    assert [tuple(row) for row in kept] == [("people", 1), ("people", 3)]
+    assert [tuple(row) for row in roles] == [("role", 1), ("role", 3)] and plain == 0
 
 
 def form_of_study(study: Path, name: str) -> Any:

@@ -13,13 +13,14 @@ import pytest
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from fieldkit.privacy.keys import load_public_key
+from fieldkit.privacy.keys import load_project_keys
+from fieldkit.store.cipher import unlock_path
 from fieldkit.web import Desk, Keys, create_app, load_study
 from fieldkit.web.guard import CSP
 from fieldkit.web.pages import STATIC, TEMPLATES
 from fieldkit.web.routes_home import home_routes
 from fieldkit.web.routes_interview import interview_routes
-from tests.capture_helpers import make_study
+from tests.capture_helpers import PASSPHRASE, make_study
 from tests.web_helpers import canonical_laptop
 
 PORT = 8765
@@ -30,7 +31,7 @@ BASE = f"http://127.0.0.1:{PORT}"
 def served(tmp_path: Path) -> tuple[TestClient, Keys, Desk, Path]:
     study = make_study(tmp_path)
     db = tmp_path / "laptop.sqlite"
-    desk = Desk(load_study(study), db, load_public_key(study / "keys" / "project.pub"))
+    desk = Desk(load_study(study), db, load_project_keys(study / "keys" / "project.pub"))
     keys = Keys.fresh(PORT)
     client = TestClient(create_app(desk, keys), base_url=BASE, follow_redirects=False)
     return client, keys, desk, db
@@ -46,7 +47,9 @@ def _enter(client: TestClient, keys: Keys) -> None:
 def _unlocked(client: TestClient, keys: Keys) -> None:
     if "fieldkit" not in client.cookies:
         _enter(client, keys)
-    response = client.post("/unlock", data={"csrf": keys.csrf, "enumerator": "E07", "ui": "en"})
+    secret = {"passphrase": PASSPHRASE, "passphrase_again": PASSPHRASE}  # a new store's, twice
+    data = {"csrf": keys.csrf, "enumerator": "E07", "ui": "en", **secret}
+    response = client.post("/unlock", data=data)
     assert response.status_code == 303
 
 
@@ -163,3 +166,24 @@ def test_the_home_page_warns_outside_the_collection_windows(
     for form in desk.forms.values():
         outside = form.protocol.collection_window(now) is None
         assert (f'id="window-{form.id}"' in page) is outside, form.id
+
+
+def test_a_new_store_takes_its_passphrase_twice_and_a_wrong_one_opens_nothing(
+    served: tuple[TestClient, Keys, Desk, Path],
+) -> None:
+    """The laptop store is encrypted at rest: the first unlock chooses its passphrase (typed
+    twice: a typo would lose the store), later ones must give it (FK-KEY-001 otherwise)."""
+    client, keys, desk, db = served
+    _enter(client, keys)
+    base = {"csrf": keys.csrf, "enumerator": "E07", "ui": "en", "passphrase": PASSPHRASE}
+    assert 'name="passphrase_again"' in client.get("/").text
+    differ = client.post("/unlock", data={**base, "passphrase_again": PASSPHRASE + "!"})
+    assert differ.status_code == 422 and desk.locked
+    assert not db.exists() and not unlock_path(db).exists()  # nothing set up
+    assert client.post("/unlock", data={**base, "passphrase_again": PASSPHRASE}).status_code == 303
+    assert not desk.locked and unlock_path(db).exists()
+    desk.close()  # as after a restart: the store exists, locked
+    assert 'name="passphrase_again"' not in client.get("/").text
+    wrong = client.post("/unlock", data={**base, "passphrase": "not the laptop's passphrase"})
+    assert wrong.status_code == 409 and "FK-KEY-001" in wrong.text and desk.locked
+    assert client.post("/unlock", data=base).status_code == 303 and not desk.locked

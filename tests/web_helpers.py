@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import re
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ import pytest
 from fieldkit.capture import Prompt, PromptKind, Session
 from fieldkit.instrument.schema import QuestionType
 from fieldkit.web.screens import field_key
-from tests.capture_helpers import FIELDKIT, REPO, text_for
+from tests.capture_helpers import FIELDKIT, PASSPHRASE, REPO, database, text_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -150,6 +149,9 @@ def open_form(context: Any, server: Server, enumerator: str = "E07", ui: str = "
     page = context.new_page()
     page.goto(server.address)
     if page.locator("#enumerator").count():
+        page.fill("#passphrase", PASSPHRASE)  # the laptop store's: encrypted at rest
+        if page.locator("#passphrase_again").count():  # a new store: typed twice
+            page.fill("#passphrase_again", PASSPHRASE)
         page.fill("#enumerator", enumerator)
         page.select_option("#ui", ui)
         with page.expect_navigation():
@@ -268,8 +270,7 @@ timings, and sealed ciphertext (a fresh nonce each time)."""
 def canonical_laptop(db: Path) -> list[str]:
     """Every row of every table of a laptop database, with what is random or timed left out
     and interviews named by their sequence number: two entries of the same answers, the same."""
-    with closing(sqlite3.connect(db)) as conn:
-        conn.row_factory = sqlite3.Row
+    with database(db) as conn:
         ids = {r["id"]: r["sequence"] for r in conn.execute("SELECT id, sequence FROM interviews")}
         refs = {
             r["reference"]: r["sequence"]
@@ -310,5 +311,5 @@ def _canonical_row(
 
 
 def integrity(db: Path) -> str:
-    with closing(sqlite3.connect(db)) as conn:
+    with database(db) as conn:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])

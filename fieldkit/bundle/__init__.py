@@ -1,10 +1,11 @@
 """Bundles: the one file a laptop hands over, and what verifies it.
 
-    key, _, public_file = init_device(Path("laptop.sqlite"))      # once per laptop
+    key = unlock_store(Path("laptop.sqlite"), passphrase)         # the enumerator's unlock
+    public, public_file = init_device(Path("laptop.sqlite"), key)  # once per laptop
     manifest = write_bundle(Path("laptop.sqlite"), Path("north-1.fkb"), key)
     scanned = scan_bundle(Path("north-1.fkb")); verify_scanned(scanned, public_key)
     with extract_payload(scanned) as payload: ...          # the verified SQLite payload
-    apply_receipt(Path("laptop.sqlite"), Path("north-1.fkb.receipt"))   # then deletes
+    apply_receipt(Path("laptop.sqlite"), Path("north-1.fkb.receipt"), key)   # then deletes
 
 The file format is described in ``fieldkit.bundle.format``.
 """
@@ -14,11 +15,10 @@ from __future__ import annotations
 from fieldkit.bundle.device import (
     DeviceKey,
     DevicePublicKey,
-    default_key_path,
     init_device,
-    load_device_key,
     parse_device_public_key,
     read_device_public_key,
+    stored_device_key,
 )
 from fieldkit.bundle.format import BundleManifest, FormEntry, PayloadDigest
 from fieldkit.bundle.ledger import ReceiptOutcome, apply_receipt
@@ -43,15 +43,14 @@ __all__ = [
     "ScannedBundle",
     "apply_receipt",
     "check_payload",
-    "default_key_path",
     "extract_payload",
     "init_device",
-    "load_device_key",
     "parse_device_public_key",
     "read_device_public_key",
     "read_receipt",
     "receipt_path",
     "scan_bundle",
+    "stored_device_key",
     "verify_scanned",
     "write_bundle",
     "write_receipt",

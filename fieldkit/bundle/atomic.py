@@ -38,8 +38,11 @@ def temp_file_beside(path: Path, suffix: str = ".tmp") -> Iterator[tuple[BinaryI
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, mode: int = 0o644) -> Iterator[BinaryIO]:
-    """Yield a file to write; on a clean exit it is synced and renamed to ``path``."""
+def atomic_file(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """Yield a file to write; on a clean exit it is synced and renamed to ``path``.
+
+    Private by default (0600, whatever the umask: the temp file is made 0600 and only ever
+    loosened on purpose, as for a public key)."""
     with temp_file_beside(path) as (handle, temp):
         yield handle
         handle.flush()

@@ -1,18 +1,17 @@
 """Device keys: each laptop signs its bundles with its own Ed25519 key.
 
-``fieldkit device init --db laptop.sqlite`` writes two files::
-
-    laptop.sqlite.device-key   fieldkit device private key (Ed25519)    <- stays on the laptop
-                               <device id>                                 (mode 0600)
-                               <base64 of the 32 raw private bytes>
+``fieldkit device init --db laptop.sqlite`` makes the key and keeps it *inside* the laptop
+store (table ``device``), which is encrypted under the enumerator's passphrase: the signing
+key is wrapped by the same unlock as the answers, so a thief holding the laptop's files but
+not the passphrase can neither read answers nor sign a bundle. It writes one file::
 
     device-<id>.pub            fieldkit device public key (Ed25519)     <- to the coordinator
                                <device id>
                                <base64 of the 32 raw public bytes>
 
-The device id is the laptop store's own (``device`` table), so a bundle, its rows and its key
-all name the same laptop. The coordinator registers the public file
-(``fieldkit device register``) and from then on accepts only bundles this key signed.
+The device id is the laptop store's own, so a bundle, its rows and its key all name the same
+laptop. The coordinator registers the public file (``fieldkit device register``) and from
+then on accepts only bundles this key signed.
 """
 
 from __future__ import annotations
@@ -25,27 +24,26 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
+from sqlalchemy import Connection, select, update
 
 from fieldkit.bundle.atomic import atomic_file
 from fieldkit.bundle.untrusted import read_small
 from fieldkit.errors import BundleError, Location
 from fieldkit.privacy.keys import generate_device_key
+from fieldkit.store.cipher import StoreKey
 from fieldkit.store.coordinator_tables import capture_table
-from fieldkit.store.database import open_database
+from fieldkit.store.database import Database, open_database
 
 __all__ = [
     "DeviceKey",
     "DevicePublicKey",
-    "default_key_path",
     "init_device",
     "laptop_device_id",
-    "load_device_key",
     "parse_device_public_key",
     "read_device_public_key",
+    "stored_device_key",
 ]
 
-PRIVATE_HEADER = "fieldkit device private key (Ed25519)"
 PUBLIC_HEADER = "fieldkit device public key (Ed25519)"
 _RAW = serialization.Encoding.Raw
 
@@ -85,20 +83,16 @@ class DeviceKey:
     def sign(self, message: bytes) -> bytes:
         return self.private.sign(message)
 
-    def file_bytes(self) -> bytes:
-        raw = self.private.private_bytes(
+    def raw(self) -> bytes:
+        return self.private.private_bytes(
             _RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption()
         )
-        text = base64.b64encode(raw).decode("ascii")
-        return f"{PRIVATE_HEADER}\n{self.device_id}\n{text}\n".encode("ascii")
 
 
-def default_key_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".device-key")
+_device = capture_table("device")
 
 
-def laptop_device_id(db_path: Path) -> str:
-    """The device id of a laptop store (FK-BUNDLE-021 if the store has none yet)."""
+def _require_store(db_path: Path) -> None:
     if not db_path.is_file():
         raise BundleError(
             f"{db_path.name} does not exist",
@@ -106,41 +100,71 @@ def laptop_device_id(db_path: Path) -> str:
             location=Location(str(db_path)),
             hint="give the laptop's database file (the one interviews are saved in)",
         )
-    with open_database(db_path, role="laptop") as db, db.read() as conn:
-        device_id = conn.execute(select(capture_table("device").c.device_id)).scalar()
+
+
+def laptop_device_id(db_path: Path, key: StoreKey) -> str:
+    """The device id of a laptop store (FK-BUNDLE-021 if the store has none yet)."""
+    _require_store(db_path)
+    with open_database(db_path, role="laptop", key=key) as db, db.read() as conn:
+        return _device_id(conn, db)
+
+
+def _device_id(conn: Connection, db: Database) -> str:
+    device_id = conn.execute(select(_device.c.device_id)).scalar()
     if device_id is None:
         raise BundleError(
             "this laptop store has no device id yet",
             code="FK-BUNDLE-021",
-            location=Location(str(db_path)),
+            location=Location(db.where),
             hint="open it once for collection (it is set up then), then run this again",
         )
     return str(device_id)
 
 
-def init_device(
-    db_path: Path, *, key_path: Path | None = None, public_path: Path | None = None
-) -> tuple[DeviceKey, Path, Path]:
-    """Create the laptop's signing key; returns (key, private key file, public key file).
-
-    Never overwrites an existing key (FK-BUNDLE-025): the coordinator trusts the old one.
-    """
-    device_id = laptop_device_id(db_path)
-    key_path = key_path or default_key_path(db_path)
-    public_path = public_path or db_path.with_name(f"device-{device_id}.pub")
-    if key_path.exists():
+def stored_device_key(conn: Connection, db: Database) -> DeviceKey:
+    """The signing key kept in the (unlocked) laptop store; FK-BUNDLE-020 if there is none."""
+    device_id = _device_id(conn, db)
+    raw = conn.execute(select(_device.c.signing_key)).scalar()
+    if raw is None:
         raise BundleError(
-            f"a device key already exists: {key_path.name}",
-            code="FK-BUNDLE-025",
-            location=Location(str(key_path)),
-            hint="keep it (the coordinator registered it); delete it only to re-register",
+            "this laptop has no signing key yet",
+            code="FK-BUNDLE-020",
+            location=Location(db.where),
+            hint="run 'fieldkit device init --db ...' once and give the .pub file to the "
+            "coordinator",
         )
-    key = DeviceKey(device_id, generate_device_key())
-    with atomic_file(key_path, mode=0o600) as handle:
-        handle.write(key.file_bytes())
-    with atomic_file(public_path) as handle:
-        handle.write(key.public.file_bytes())
-    return key, key_path, public_path
+    return DeviceKey(device_id, Ed25519PrivateKey.from_private_bytes(bytes(raw)))
+
+
+def init_device(
+    db_path: Path, key: StoreKey, *, public_path: Path | None = None, replace: bool = False
+) -> tuple[DevicePublicKey, Path]:
+    """Create the laptop's signing key inside its store; returns (public key, .pub file).
+
+    Never replaces an existing key (FK-BUNDLE-025) unless ``replace``: the coordinator trusts
+    the old one until it registers the new one with ``--replace`` (audited there).
+    """
+    _require_store(db_path)
+    with open_database(db_path, role="laptop", key=key) as db:
+        with db.transaction() as conn:
+            device_id = _device_id(conn, db)
+            if conn.execute(select(_device.c.signing_key)).scalar() is not None and not replace:
+                raise BundleError(
+                    "this laptop already has a signing key",
+                    code="FK-BUNDLE-025",
+                    location=Location(str(db_path)),
+                    hint="keep it (the coordinator registered it); --replace makes a new one, "
+                    "which the coordinator must register again with --replace",
+                )
+            signing = DeviceKey(device_id, generate_device_key())
+            conn.execute(update(_device).values(signing_key=signing.raw()))
+            # written before the key is committed: a .pub that cannot be written (a
+            # read-only folder) leaves the store without the new key, as it was
+            public_path = public_path or db_path.with_name(f"device-{device_id}.pub")
+            with atomic_file(public_path, mode=0o644) as handle:  # public: meant to be copied
+                handle.write(signing.public.file_bytes())
+        db.checkpoint()  # the replaced key's old page leaves the WAL
+    return signing.public, public_path
 
 
 def _lines(data: bytes, header: str, where: str) -> tuple[str, bytes]:
@@ -163,11 +187,6 @@ def parse_device_public_key(data: bytes, where: str = "<device key>") -> DeviceP
 
 def read_device_public_key(path: Path) -> DevicePublicKey:
     return parse_device_public_key(_read(path), str(path))
-
-
-def load_device_key(path: Path) -> DeviceKey:
-    device_id, raw = _lines(_read(path), PRIVATE_HEADER, str(path))
-    return DeviceKey(device_id, Ed25519PrivateKey.from_private_bytes(raw))
 
 
 def public_key_from_text(text: str) -> Ed25519PublicKey:

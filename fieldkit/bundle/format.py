@@ -2,17 +2,22 @@
 
 Layout::
 
-    fieldkit bundle 2\n                    magic line: format and version
+    fieldkit bundle 3\n                    magic line: format and version
     {manifest}\n                           canonical JSON (sorted keys, no spaces, UTF-8):
-                                           device, sequence, forms, enumerators, counts,
-                                           tables and columns, the payload's SHA-256 and size
+                                           device, sequence, forms, enumerator codes, counts,
+                                           tables and columns, the payload's SHA-256 and size,
+                                           and how it is encrypted (to which merge key)
     <payload>                              exactly ``payload.bytes`` bytes: a SQLite database
-                                           in the schema of ``fieldkit.bundle.payload``
+                                           in the schema of ``fieldkit.bundle.payload``,
+                                           encrypted to the coordinator's merge key
+                                           (``fieldkit.bundle.crypt``)
     {"algorithm":"ed25519", ...}\n         trailer: Ed25519 signature by the device key over
                                            SIGNATURE_CONTEXT + SHA-256(magic + manifest)
 
-The signature covers the manifest, the manifest covers the payload (its SHA-256), so one
-signature check and one streaming hash verify every byte before SQLite opens the payload. A
+The signature covers the manifest, the manifest covers the encrypted payload (its SHA-256),
+so one signature check and one streaming hash verify every byte before anything is decrypted
+and before SQLite opens the payload. Format 3 (issue 11) is format 2 with the payload
+encrypted; a laptop's signing key and a stolen bundle both show nothing but the manifest. A
 bundle's identity is the SHA-256 of the whole file (``bundle hash``). Identities stay sealed:
 the payload's ``identities.sealed`` is the laptop's ciphertext, never opened here.
 """
@@ -47,10 +52,10 @@ __all__ = [
     "signed_message",
 ]
 
-MAGIC = b"fieldkit bundle 2\n"
+MAGIC = b"fieldkit bundle 3\n"
 MAGIC_PREFIX = b"fieldkit bundle "
-FORMAT_VERSION = 2
-SIGNATURE_CONTEXT = b"fieldkit bundle signature v2\x00"
+FORMAT_VERSION = 3
+SIGNATURE_CONTEXT = b"fieldkit bundle signature v3\x00"
 MAX_LINE = 1024 * 1024
 """Longest manifest or trailer line read; longer ones are damage."""
 PAYLOAD_FORMAT = "sqlite3"
@@ -72,6 +77,14 @@ _FORM_HASH = re.compile(r"[a-z0-9]{1,16}:[0-9a-f]{16,128}")
 _ENUMERATOR = re.compile(r"[^\x00-\x1f\x7f]{1,100}")  # the laptop store's own rule
 _CREATED_AT = re.compile(r"[0-9A-Za-z:.+ -]{0,64}")
 _VERSION = re.compile(r"[0-9A-Za-z.+_-]{0,40}")
+_ENCRYPTION: dict[str, re.Pattern[str] | None] = {
+    "scheme": re.compile(r"[a-z0-9-]{1,40}"),
+    "chunk": None,  # a count
+    "recipient": re.compile(r"sha256:[0-9a-f]{16}"),  # the merge key's fingerprint
+    "key": re.compile(r"[A-Za-z0-9+/=]{1,200}"),  # the sealed payload key, base64
+    "nonce_prefix": re.compile(r"[0-9a-f]{1,32}"),
+}
+"""The fields of a format 3 payload's encryption entry, and what each looks like."""
 
 
 def encode_line(item: Any) -> bytes:
@@ -99,14 +112,22 @@ class FormEntry:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PayloadDigest:
     sha256: str
+    """Of the payload as stored in the file: the ciphertext."""
     bytes: int
     format: str = PAYLOAD_FORMAT
+    encryption: Mapping[str, Any] = field(default_factory=dict)
+    """How the payload is encrypted (``fieldkit.bundle.crypt.encryption_entry``)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sha256": self.sha256, "bytes": self.bytes, "format": self.format}
+        return {
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "format": self.format,
+            "encryption": dict(self.encryption),
+        }
 
 
 @dataclass(frozen=True)
@@ -178,7 +199,7 @@ def _manifest(data: dict[str, Any]) -> BundleManifest:
     if data["format"] != "fieldkit-bundle" or data["version"] != FORMAT_VERSION:
         raise ValueError("unknown format or version")
     if {tag: list(names) for tag, names in COLUMNS.items()} != data["columns"]:
-        raise ValueError("columns differ from format version 2")
+        raise ValueError(f"columns differ from format version {FORMAT_VERSION}")
     payload = _mapping(data["payload"])
     if payload["format"] != PAYLOAD_FORMAT or not _HEX64.fullmatch(_text(payload["sha256"])):
         raise ValueError("unknown payload format or checksum")
@@ -191,7 +212,11 @@ def _manifest(data: dict[str, Any]) -> BundleManifest:
             _text(k, _ENUMERATOR): _count(v) for k, v in _mapping(data["enumerators"]).items()
         },
         counts={_name(k): _count(v) for k, v in _mapping(data["counts"]).items()},
-        payload=PayloadDigest(payload["sha256"], _count(payload["bytes"], maximum=MAX_BYTES)),
+        payload=PayloadDigest(
+            payload["sha256"],
+            _count(payload["bytes"], maximum=MAX_BYTES),
+            encryption=_encryption(_mapping(payload["encryption"])),
+        ),
         fieldkit_version=_text(data.get("fieldkit_version", ""), _VERSION),
     )
 
@@ -203,6 +228,17 @@ def _form(item: dict[str, Any]) -> FormEntry:
         _name(item["protocol_id"]),
         _count(item["interviews"]),
     )
+
+
+def _encryption(entry: dict[str, Any]) -> dict[str, Any]:
+    """The payload's encryption entry, in shape only (``fieldkit.bundle.crypt`` judges it)."""
+    if set(entry) != set(_ENCRYPTION):
+        raise ValueError("the payload's encryption entry has other fields")
+    checked: dict[str, Any] = {"chunk": _count(entry["chunk"], minimum=1)}
+    for name, shape in _ENCRYPTION.items():
+        if shape is not None:
+            checked[name] = _text(entry[name], shape)
+    return checked
 
 
 def _mapping(value: Any) -> dict[str, Any]:

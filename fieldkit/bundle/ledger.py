@@ -37,6 +37,7 @@ from sqlalchemy import (
 
 from fieldkit.bundle.receipt import Receipt, read_receipt
 from fieldkit.errors import BundleError, Location
+from fieldkit.store.cipher import StoreKey
 from fieldkit.store.coordinator_tables import capture_table
 from fieldkit.store.database import Database, as_utc, open_database
 
@@ -107,10 +108,10 @@ def record_items(
     )
 
 
-def apply_receipt(db_path: Path, receipt_file: Path) -> ReceiptOutcome:
+def apply_receipt(db_path: Path, receipt_file: Path, key: StoreKey) -> ReceiptOutcome:
     """Delete from the laptop the interviews a coordinator receipt says were merged."""
     receipt = read_receipt(receipt_file)
-    with open_database(db_path, role="laptop") as db:
+    with open_database(db_path, role="laptop", key=key) as db:
         outcome = _apply(db, receipt, receipt_file)
         if outcome.deleted:
             db.checkpoint()  # the deleted rows' old pages leave the WAL too

@@ -65,7 +65,7 @@ PAYLOAD_COLUMNS: Mapping[str, tuple[str, ...]] = {
         "elapsed_ms",
         "detail",
     ),
-    "identities": ("reference", "question", "member", "status", "sealed"),
+    "identities": ("reference", "question", "member", "status", "sealed", "key_id"),
 }
 """Each payload table's columns, in order (the manifest repeats them)."""
 
@@ -99,7 +99,7 @@ PAYLOAD_SCHEMA = (
 ) STRICT, WITHOUT ROWID""",
     """CREATE TABLE identities (
     reference TEXT NOT NULL, question TEXT NOT NULL, member INTEGER NOT NULL,
-    status TEXT NOT NULL, sealed BLOB NOT NULL,
+    status TEXT NOT NULL, sealed BLOB NOT NULL, key_id TEXT NOT NULL,
     PRIMARY KEY (reference, question, member)
 ) STRICT, WITHOUT ROWID""",
 )

@@ -5,7 +5,8 @@
    ``verify_scanned`` then checks the signature (005/006) and the payload hash (003):
    integrity first.
 2. ``extract_payload`` copies the payload out to a private temporary file, hashing the file
-   again on the way (FK-BUNDLE-003 if it is not byte for byte the one scanned), and
+   again on the way (FK-BUNDLE-003 if it is not byte for byte the one scanned) and decrypting
+   it with the merge key (FK-BUNDLE-030/031), and
    ``check_payload`` checks its schema and rows against the manifest (010): meaning second.
 """
 
@@ -24,6 +25,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from fieldkit.bundle.crypt import payload_decryptor
 from fieldkit.bundle.format import (
     MAGIC,
     MAGIC_PREFIX,
@@ -36,6 +38,7 @@ from fieldkit.bundle.payload import payload_problem
 from fieldkit.bundle.untrusted import canonical_line, open_regular, shown
 from fieldkit.bundle.workcopy import working_copy
 from fieldkit.errors import BundleError, Location
+from fieldkit.privacy.keys import PrivateKey
 
 __all__ = [
     "ScannedBundle",
@@ -255,26 +258,39 @@ def verify_scanned(scanned: ScannedBundle, public_key: Ed25519PublicKey) -> None
 
 
 @contextlib.contextmanager
-def extract_payload(scanned: ScannedBundle, directory: Path | None = None) -> Iterator[Path]:
-    """The verified payload as a private temporary SQLite file, removed afterwards.
+def extract_payload(
+    scanned: ScannedBundle, directory: Path | None = None, *, merge_key: PrivateKey
+) -> Iterator[Path]:
+    """The verified payload, decrypted with the merge key, as a private temporary SQLite file
+    (0600), removed afterwards.
 
     The file is read again from the start and must hash to the scanned SHA-256
-    (FK-BUNDLE-003 otherwise), so what SQLite opens is exactly what was verified. The copy
-    is ``fieldkit.bundle.workcopy``'s: mode 0600, locked while in use, swept if abandoned.
+    (FK-BUNDLE-003 otherwise), so what is decrypted and what SQLite opens is exactly what was
+    verified; a chunk that does not decrypt is FK-BUNDLE-031. The copy is
+    ``fieldkit.bundle.workcopy``'s: mode 0600, locked while in use, swept if abandoned.
     Raises OSError when ``directory`` cannot hold it."""
+    manifest = scanned.manifest
+    decryptor = payload_decryptor(
+        merge_key,
+        dict(manifest.payload.encryption),
+        manifest.device_id,
+        manifest.sequence,
+        scanned.where,
+    )
     with working_copy(directory) as (out, temp):
         try:
             handle, _size = _open(scanned.path)
             with handle:
                 stream = _Stream(handle, scanned.where)
                 stream.copy(scanned.payload_offset, None)
-                stream.copy(scanned.payload_bytes, out.write)
+                stream.copy(scanned.payload_bytes, lambda data: decryptor.feed(data, out.write))
                 stream.copy(scanned.size - stream.size, None)
                 unchanged = stream.at_end() and stream.digest.hexdigest() == scanned.sha256
         except BundleError:
             unchanged = False
         if not unchanged:
             raise changed_error(scanned)
+        decryptor.finish(out.write)
         out.flush()
         yield temp
 

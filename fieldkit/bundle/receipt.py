@@ -7,7 +7,9 @@ One line of canonical JSON::
 
 A receipt is hash-bound, not signed: it names the SHA-256 of the exact bundle file, and the
 laptop acts on it only if it made a bundle with that hash (``fieldkit bundle --receipt``).
-The same bundle always gets byte-identical receipts (nothing in it depends on a clock).
+It carries no answer. The receipt itself (``body``) is the same for the same bundle every
+time (nothing in it depends on a clock); the file also names the coordinator's audit head
+when it was written (``"audit_head": "#12:<hash>"``), an anchor kept outside the store.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ __all__ = ["Receipt", "read_receipt", "receipt_path", "write_receipt"]
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _NAME = re.compile(r"[A-Za-z0-9_.:-]{1,160}")
+_AUDIT_HEAD = re.compile(r"#[0-9]{1,18}:[0-9a-f]{64}")
+"""The coordinator's audit head when the receipt was written (issue 11), if any."""
 _KEYS = {
     "format",
     "version",
@@ -66,9 +70,11 @@ def receipt_path(bundle_path: Path, folder: Path | None = None) -> Path:
     return (folder or bundle_path.parent) / f"{bundle_path.name}.receipt"
 
 
-def write_receipt(receipt: Receipt, path: Path) -> None:
+def write_receipt(receipt: Receipt, path: Path, *, audit_head: str | None = None) -> None:
+    """Write the receipt file (0600); ``audit_head`` as ``#INDEX:HASH``, when there is one."""
+    data = receipt.to_dict() | ({"audit_head": audit_head} if audit_head else {})
     with atomic_file(path) as handle:
-        handle.write(receipt.body())
+        handle.write(encode_line(data))
 
 
 def read_receipt(path: Path) -> Receipt:
@@ -94,8 +100,10 @@ MAX_RECEIPT_BYTES = 4096
 
 
 def _receipt(data: Any) -> Receipt:
-    if not isinstance(data, dict) or set(data) != _KEYS:
+    if not isinstance(data, dict) or set(data) - {"audit_head"} != _KEYS:
         raise ValueError("not a fieldkit receipt")
+    if "audit_head" in data and not _AUDIT_HEAD.fullmatch(_text(data["audit_head"])):
+        raise ValueError("the audit head is not #INDEX:HASH")
     if data["format"] != "fieldkit-receipt" or data["version"] != 1:
         raise ValueError("not a fieldkit receipt")
     if data["status"] != "merged" or not _HEX64.fullmatch(_text(data["bundle_sha256"])):

@@ -1,4 +1,12 @@
-"""Write a bundle from a laptop store: finished interviews only, streamed, signed, atomic."""
+"""Write a bundle from a laptop store: finished interviews only, encrypted, signed, atomic.
+
+The payload is built in memory, never on disk in the clear: the encrypted laptop store is
+read through SQLCipher's driver and its finished interviews are copied, in key order, into an
+in-memory SQLite database (the payload schema of ``fieldkit.bundle.payload``), which is then
+encrypted to the coordinator's merge key (``fieldkit.bundle.crypt``). Only ciphertext is ever
+written beside the bundle. Memory is bounded by the laptop's unsent interviews (a payload is a
+few MB per thousand households).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +18,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+import sqlcipher3
+from sqlalchemy import select
 
 import fieldkit
-from fieldkit.bundle.atomic import atomic_file, temp_file_beside
-from fieldkit.bundle.device import DeviceKey
+from fieldkit.bundle.atomic import atomic_file
+from fieldkit.bundle.crypt import CHUNK, payload_encryptor
+from fieldkit.bundle.device import DeviceKey, stored_device_key
 from fieldkit.bundle.format import (
     COLUMNS,
     FINISHED_STATUSES,
@@ -29,17 +39,21 @@ from fieldkit.bundle.format import (
 from fieldkit.bundle.ledger import record_items, take_sequence
 from fieldkit.bundle.payload import create_payload_schema, payload_counts
 from fieldkit.errors import BundleError, Location
+from fieldkit.privacy.keys import PublicKey, parse_project_keys
+from fieldkit.store.cipher import StoreKey
 from fieldkit.store.coordinator_tables import capture_table
-from fieldkit.store.database import Database, as_utc, open_database
+from fieldkit.store.database import as_utc, open_database
 
 __all__ = ["write_bundle"]
 
-_COPY_CHUNK = 1 << 20
 _COUNT_NAMES = ("interviews", "answers", "roster_members", "paradata", "identities")
+_FETCH = 5000
 
 
-def write_bundle(laptop_db_path: Path, out_path: Path, device_key: DeviceKey) -> BundleManifest:
-    """Write every complete, refused or stopped interview of a laptop store to ``out_path``.
+def write_bundle(laptop_db_path: Path, out_path: Path, key: StoreKey) -> BundleManifest:
+    """Write every complete, refused or stopped interview of a laptop store to ``out_path``,
+    encrypted to the merge key of the store's project.pub and signed with the device key
+    kept in the (unlocked) store.
 
     The file appears whole or not at all (temp file, fsync, rename, fsync of the folder).
     Nothing on the laptop is deleted: that waits for the coordinator's receipt.
@@ -47,95 +61,103 @@ def write_bundle(laptop_db_path: Path, out_path: Path, device_key: DeviceKey) ->
     out_path = Path(out_path)
     if not out_path.parent.is_dir():
         raise _cannot_write(out_path, f"the folder {out_path.parent} does not exist")
-    with open_database(laptop_db_path, role="laptop") as db:
+    with open_database(laptop_db_path, role="laptop", key=key) as db:
         created_at = now_text()
         with db.transaction() as conn:
-            _check_device(conn, device_key, laptop_db_path)
+            device_key = stored_device_key(conn, db)
+            public = conn.execute(select(capture_table("device").c.public_keys)).scalar()
+            recipient = parse_project_keys(str(public).encode(), db.where).merge
             sequence = take_sequence(conn, out_path.name, created_at)
         try:
-            manifest, sha256, items = _write_file(db, out_path, device_key, sequence, created_at)
+            stated, items, payload = _payload(Path(laptop_db_path), key)
+            manifest, sha256 = _write_file(
+                out_path,
+                device_key,
+                recipient,
+                payload,
+                stated=stated,
+                numbering=(sequence, created_at),
+            )
         except OSError as error:
             raise _cannot_write(out_path, error.strerror or str(error)) from None
-        except sqlite3.Error as error:
+        except (sqlite3.Error, sqlcipher3.Error) as error:
             raise _cannot_write(out_path, str(error)) from None
         with db.transaction() as conn:
             record_items(conn, sequence, sha256, items)
     return manifest
 
 
-def _check_device(conn: Connection, key: DeviceKey, db_path: Path) -> None:
-    device_id = conn.execute(select(capture_table("device").c.device_id)).scalar()
-    if device_id is None or device_id != key.device_id:
-        raise BundleError(
-            f"the device key is for device {key.device_id}, but this laptop store is "
-            f"{device_id or 'not set up'}",
-            code="FK-BUNDLE-020",
-            location=Location(str(db_path)),
-            hint="use the key 'fieldkit device init' made for this laptop store",
-        )
-
-
 def _write_file(
-    db: Database, out_path: Path, key: DeviceKey, sequence: int, created_at: str
-) -> tuple[BundleManifest, str, list[tuple[str, dt.datetime]]]:
-    assert db.path is not None
-    with temp_file_beside(out_path, ".payload") as (spool, spool_path):
-        spool.close()  # SQLite writes the payload database into it
-        stated, items = _write_payload(db.path, spool_path)
-        manifest = _manifest(stated, spool_path, key.device_id, sequence, created_at)
-        manifest_line = manifest.line()
-        signature = key.sign(signed_message(MAGIC, manifest_line))
-        trailer = encode_line(
-            {
-                "algorithm": "ed25519",
-                "device_id": key.device_id,
-                "manifest_sha256": hashlib.sha256(MAGIC + manifest_line).hexdigest(),
-                "signature": base64.b64encode(signature).decode("ascii"),
-            }
-        )
-        whole = hashlib.sha256()
-        with spool_path.open("rb") as payload, atomic_file(out_path) as handle:
-            for part in (MAGIC, manifest_line):
-                handle.write(part)
-                whole.update(part)
-            while chunk := payload.read(_COPY_CHUNK):
-                handle.write(chunk)
-                whole.update(chunk)
-            handle.write(trailer)
-            whole.update(trailer)
-    return manifest, whole.hexdigest(), items
+    out_path: Path,
+    key: DeviceKey,
+    recipient: PublicKey,
+    payload: bytes,
+    *,
+    stated: dict[str, Any],
+    numbering: tuple[int, str],
+) -> tuple[BundleManifest, str]:
+    sequence, created_at = numbering
+    entry, encrypt = payload_encryptor(recipient, key.device_id, sequence)
+    chunks = [
+        encrypt(payload[start : start + CHUNK], start + CHUNK >= len(payload))
+        for start in range(0, max(len(payload), 1), CHUNK)
+    ]
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    sealed = PayloadDigest(digest.hexdigest(), sum(map(len, chunks)), encryption=entry)
+    manifest = _manifest(stated, sealed, key.device_id, sequence, created_at)
+    manifest_line = manifest.line()
+    signature = key.sign(signed_message(MAGIC, manifest_line))
+    trailer = encode_line(
+        {
+            "algorithm": "ed25519",
+            "device_id": key.device_id,
+            "manifest_sha256": hashlib.sha256(MAGIC + manifest_line).hexdigest(),
+            "signature": base64.b64encode(signature).decode("ascii"),
+        }
+    )
+    whole = hashlib.sha256()
+    with atomic_file(out_path) as handle:
+        for part in (MAGIC, manifest_line, *chunks, trailer):
+            handle.write(part)
+            whole.update(part)
+    return manifest, whole.hexdigest()
 
 
-def _write_payload(
-    laptop_path: Path, payload_path: Path
-) -> tuple[dict[str, Any], list[tuple[str, dt.datetime]]]:
-    """Copy the finished interviews into a fresh payload database, in one read snapshot."""
-    conn = sqlite3.connect(payload_path, isolation_level=None)
+def _payload(
+    laptop_path: Path, key: StoreKey
+) -> tuple[dict[str, Any], list[tuple[str, dt.datetime]], bytes]:
+    """The finished interviews as a payload database's bytes, read in one snapshot."""
+    source = sqlcipher3.connect(":memory:", isolation_level=None)
+    payload = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        # A throwaway file, synced as part of the bundle: no journal needed while it is built.
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA temp_store=MEMORY")  # no plaintext temp files while sorting
-        conn.execute("ATTACH DATABASE ? AS laptop", (str(laptop_path),))
-        conn.execute("BEGIN")
-        create_payload_schema(conn)
-        for sql in _COPY:
-            conn.execute(sql)
+        source.execute("PRAGMA temp_store=MEMORY")  # no plaintext temp files while sorting
+        source.execute("ATTACH DATABASE ? AS laptop KEY ?", (str(laptop_path), key.sqlcipher))
+        source.execute("BEGIN")
+        payload.execute("BEGIN")
+        create_payload_schema(payload)
+        for _table, select_sql, insert_sql in _COPY:
+            cursor = source.execute(select_sql)
+            while rows := cursor.fetchmany(_FETCH):
+                payload.executemany(insert_sql, rows)
         items = [
             (interview_id, as_utc(dt.datetime.fromisoformat(updated_at)))
-            for interview_id, updated_at in conn.execute(
+            for interview_id, updated_at in payload.execute(
                 "SELECT id, updated_at FROM main.interviews ORDER BY id"
             )
         ]
-        stated = payload_counts(conn, "main")
-        conn.execute("COMMIT")
-        conn.execute("DETACH DATABASE laptop")
+        stated = payload_counts(payload, "main")
+        payload.execute("COMMIT")
+        source.execute("COMMIT")
+        source.execute("DETACH DATABASE laptop")
+        return stated, items, payload.serialize()
     finally:
-        conn.close()
-    return stated, items
+        payload.close()
+        source.close()
 
 
-def _copy_statements() -> list[str]:
+def _copy_statements() -> list[tuple[str, str, str]]:
     finished = ", ".join(f"'{status}'" for status in FINISHED_STATUSES)
     chosen = f"SELECT id FROM laptop.interviews WHERE status IN ({finished})"
     statements = []
@@ -152,8 +174,11 @@ def _copy_statements() -> list[str]:
             where = f"WHERE interview_id IN ({chosen})"
         order = ", ".join(_KEYS[table])  # in key order: the payload's B-trees fill densely
         statements.append(
-            f"INSERT INTO main.{table} ({names}) "
-            f"SELECT {names} FROM laptop.{table} {where} ORDER BY {order}"
+            (
+                table,
+                f"SELECT {names} FROM laptop.{table} {where} ORDER BY {order}",
+                f"INSERT INTO main.{table} ({names}) VALUES ({', '.join('?' * len(columns))})",
+            )
         )
     return statements
 
@@ -169,13 +194,12 @@ _COPY = _copy_statements()
 
 
 def _manifest(
-    stated: dict[str, Any], payload_path: Path, device_id: str, sequence: int, created_at: str
+    stated: dict[str, Any],
+    payload: PayloadDigest,
+    device_id: str,
+    sequence: int,
+    created_at: str,
 ) -> BundleManifest:
-    digest, size = hashlib.sha256(), 0
-    with payload_path.open("rb") as payload:
-        while chunk := payload.read(_COPY_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
     counts: Counter[str] = stated["counts"]
     forms = tuple(
         FormEntry(form_id, form_hash, protocol_id, count)
@@ -189,7 +213,7 @@ def _manifest(
         enumerators=dict(stated["enumerators"]),
         counts={name: counts.get(name, 0) for name in _COUNT_NAMES}
         | {k: v for k, v in counts.items() if k.startswith("status_")},
-        payload=PayloadDigest(digest.hexdigest(), size),
+        payload=payload,
         fieldkit_version=fieldkit.__version__,
     )
 

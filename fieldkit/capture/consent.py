@@ -6,8 +6,9 @@ ILO Book 2, 2.6.5 and the protocol's `ConsentBlock`, in this order:
    (STOPPED, SCREENED_OUT);
 2. the respondent's age, when the form's respondents include children;
 3. an adult's consent; or, for a child, the guardian's consent (or, when no guardian is
-   available, one of the protocol's documented exceptions with its reason and the approving
-   supervisor) and then the child's own assent. Any "no" ends the interview (REFUSED); the
+   available, one of the protocol's documented exceptions with its coded reason, an optional
+   note (free text, sealed by the store) and the approving supervisor's staff code) and then
+   the child's own assent. Any "no" ends the interview (REFUSED); the
    child's "no" is final even when the guardian said yes (ASSENT_REFUSED);
 4. who else was present, and the language of the interview.
 
@@ -26,7 +27,7 @@ from fieldkit.capture.prompts import ChoiceView, Progress, Prompt, PromptKind
 from fieldkit.capture.values import EMPTY, check_exclusive, parse_answer
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.schema import QuestionType as T
-from fieldkit.store.records import ConsentOutcome, ConsentRecord
+from fieldkit.store.records import STAFF_CODE, ConsentOutcome, ConsentRecord
 
 __all__ = ["ConsentFlow"]
 
@@ -42,6 +43,7 @@ ADULT = "consent.adult"
 GUARDIAN = "consent.guardian"
 EXCEPTION = "consent.exception"
 REASON = "consent.exception_reason"
+NOTE = "consent.exception_note"
 SUPERVISOR = "consent.supervisor"
 ASSENT = "consent.assent"
 OTHERS = "consent.others_present"
@@ -99,7 +101,7 @@ class ConsentFlow:
 
     def _child_steps(self) -> list[str]:
         if self.answers.get(GUARDIAN) == NO_GUARDIAN:
-            return [GUARDIAN, EXCEPTION, REASON, SUPERVISOR, ASSENT]
+            return [GUARDIAN, EXCEPTION, REASON, NOTE, SUPERVISOR, ASSENT]
         return [GUARDIAN, ASSENT]
 
     @property
@@ -169,8 +171,15 @@ class ConsentFlow:
             return _Item(
                 name, PromptKind.EXCEPTION, T.SELECT_ONE, say("exception", lang), "", choices
             )
-        if name in (REASON, SUPERVISOR):
-            key = "exception_reason" if name == REASON else "supervisor"
+        if name == REASON:
+            choices = tuple(
+                ChoiceView(i, r.id, protocol.text(r.label, lang))
+                for i, r in enumerate(self.block.exception_reasons, 1)
+            )
+            label = say("exception_reason", lang)
+            return _Item(name, PromptKind.EXCEPTION, T.SELECT_ONE, label, "", choices)
+        if name in (NOTE, SUPERVISOR):
+            key = "exception_note" if name == NOTE else "supervisor"
             return _Item(name, PromptKind.EXCEPTION, T.TEXT, say(key, lang))
         if name == OTHERS:
             choices = numbered(((v, say(f"present.{v}", lang)) for v in PRESENT), codes=False)
@@ -209,8 +218,12 @@ class ConsentFlow:
             item.type, raw, item.choices, known,
             allow_dont_know=False, allow_refused=False, language=lang,
         )  # fmt: skip
+        if value is EMPTY and item.name == NOTE:
+            return ""  # the note is optional
         if value is EMPTY:
             raise answer_error("FK-ANS-002", "required", lang)
+        if item.name == SUPERVISOR and not STAFF_CODE.fullmatch(str(value).strip()):
+            raise answer_error("FK-ANS-001", "staff_code", lang)
         if item.name == AGE and not (isinstance(value, int) and 0 <= value <= MAX_AGE):
             raise answer_error("FK-ANS-001", "age_range", lang)
         if item.name == OTHERS and isinstance(value, tuple):
@@ -247,10 +260,14 @@ class ConsentFlow:
             child_assent=_yes(answers.get(ASSENT)),
             exception=_text(answers.get(EXCEPTION)),
             exception_reason=_text(answers.get(REASON)),
-            supervisor=_text(answers.get(SUPERVISOR)),
+            supervisor=(_text(answers.get(SUPERVISOR)) or "").strip() or None,
             others_present=list(others) if isinstance(others, tuple) else [],
             language=str(language),
             recorded_at=now,
+            exception_note=_text(answers.get(NOTE)) or None,
+            protocol_version=self.form.protocol.version,
+            consent_sha256=self.form.protocol.consent_sha256,
+            data_use_sha256=self.form.protocol.data_use_sha256,
         )
 
 

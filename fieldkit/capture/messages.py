@@ -142,9 +142,17 @@ _TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "Why does this exception apply?",
         "fr": "Pourquoi cette exception s'applique-t-elle ?",
     },
+    "exception_note": {
+        "en": "Anything more about why (optional; kept sealed, never shown again)",
+        "fr": "Autre précision sur la raison (facultatif ; gardée scellée, jamais réaffichée)",
+    },
     "supervisor": {
-        "en": "Name of the supervisor who approved the exception",
-        "fr": "Nom du superviseur qui a approuvé l'exception",
+        "en": "Staff code of the supervisor who approved the exception (a code, not a name)",
+        "fr": "Code du superviseur qui a approuvé l'exception (un code, pas un nom)",
+    },
+    "staff_code": {
+        "en": "Give a staff code such as S03: letters, digits, '-', '_' or '.', no spaces.",
+        "fr": "Donnez un code tel que S03 : lettres, chiffres, « - », « _ » ou « . », sans espace.",
     },
     "others_present": {
         "en": "Who else was present during the interview?",

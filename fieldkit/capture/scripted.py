@@ -38,7 +38,7 @@ from fieldkit.instrument.source import NodePath, SourceDocument, load_source, pa
 from fieldkit.instrument.validation import did_you_mean, validate_document
 from fieldkit.report import Severity
 from fieldkit.store import LaptopStore
-from fieldkit.store.records import AnswerChange, InterviewStatus
+from fieldkit.store.records import STAFF_CODE, AnswerChange, InterviewStatus
 
 __all__ = [
     "AnswerFile",
@@ -63,7 +63,8 @@ class AnswerFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     instrument: str | None = None
-    enumerator: str
+    enumerator: str = Field(pattern=STAFF_CODE.pattern)
+    """A staff code (E07), never a name."""
     language: str | None = None
     screening: dict[str, Any] = Field(default_factory=dict)
     consent: dict[str, Any] = Field(default_factory=dict)

@@ -24,6 +24,7 @@ from fieldkit.cli import (
     keys,
     monitor,
     profile,
+    protection,
     review,
     routes,
     serve,
@@ -52,6 +53,7 @@ profile.register(app)
 routes.register(app)
 demo.register(app)
 app.add_typer(xlsform.app, name="xlsform")
+protection.register(app)  # reveal, audit, retention, staff; device revoke, keys rotate
 serve.register(app)
 users.register(app)
 monitor.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from fieldkit.cli.render import console, plural, print_json, progress_bars
+from fieldkit.cli.unlock import PassphraseEnv, PassphraseFile
 from fieldkit.errors import BundleError, Location
 
 if TYPE_CHECKING:
@@ -40,18 +42,25 @@ def bundle(
     out: Annotated[
         Path | None, typer.Option("--out", help="The bundle file to write (a new file).")
     ] = None,
-    key: Annotated[Path | None, typer.Option("--key", help="Device key file.")] = None,
     receipt: Annotated[
         Path | None, typer.Option("--receipt", help="A coordinator receipt to apply.")
     ] = None,
     as_json: JsonFlag = False,
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
     """Write a signed bundle of finished interviews, or apply a coordinator's receipt."""
-    from fieldkit.bundle import apply_receipt, default_key_path, load_device_key, write_bundle
+    from fieldkit.bundle import apply_receipt, write_bundle
+    from fieldkit.cli.unlock import laptop_key
 
     _require_laptop_store(db)
+    if receipt is None:  # checked before the passphrase is asked
+        if out is None:
+            raise typer.BadParameter("give --out FILE (or --receipt FILE)", param_hint="--out")
+        _refuse_existing(out, "--out")
+    store_key = laptop_key(db, passphrase_file, passphrase_env, create=False)
     if receipt is not None:
-        outcome = apply_receipt(db, receipt)
+        outcome = apply_receipt(db, receipt, store_key)
         if as_json:
             print_json(_slots(outcome))
         elif outcome.already_applied:
@@ -63,10 +72,8 @@ def bundle(
                 f"{outcome.kept_changed} kept (changed since)"
             )
         return
-    if out is None:
-        raise typer.BadParameter("give --out FILE (or --receipt FILE)", param_hint="--out")
-    _refuse_existing(out, "--out")
-    manifest = write_bundle(db, out, load_device_key(key or default_key_path(db)))
+    assert out is not None
+    manifest = write_bundle(db, out, store_key)
     if as_json:
         print_json(manifest.to_dict())
         return
@@ -113,30 +120,37 @@ def _slots(item: Any) -> dict[str, Any]:
 @device_app.command("init")
 def device_init(
     db: LaptopDb,
-    key: Annotated[Path | None, typer.Option("--key", help="Private key file to write.")] = None,
     public: Annotated[
         Path | None, typer.Option("--public", help="Public key file for the coordinator.")
     ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Make a new key (the coordinator re-registers it).")
+    ] = False,
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
-    """Create this laptop's signing key; give the .pub file to the coordinator."""
+    """Create this laptop's signing key (kept inside the encrypted store); give the .pub
+    file to the coordinator."""
     from fieldkit.bundle import init_device
+    from fieldkit.cli.unlock import laptop_key
 
     _require_laptop_store(db)
     if public is not None:
         _refuse_existing(public, "--public")
+    store_key = laptop_key(db, passphrase_file, passphrase_env, create=False)
     try:
-        device, key_path, public_path = init_device(db, key_path=key, public_path=public)
+        device, public_path = init_device(db, store_key, public_path=public, replace=replace)
     except OSError as error:
         raise BundleError(
-            f"cannot write the device key: {error.strerror or error}",
+            f"cannot write the device's public key: {error.strerror or error}",
             code="FK-BUNDLE-051",
-            location=Location(str(error.filename or key or db)),
-            hint="give --key and --public in a folder you can write to",
+            location=Location(str(error.filename or public or db)),
+            hint="give --public a file in a folder you can write to",
         ) from None
     console.print(
-        f"[green]✓[/] device {escape(device.device_id)}: private key {escape(str(key_path))} "
-        f"(keep it on this laptop), public key {escape(str(public_path))} "
-        f"(fingerprint {device.public.fingerprint})"
+        f"[green]✓[/] device {escape(device.device_id)}: signing key kept inside "
+        f"{escape(db.name)} (locked by its passphrase), public key {escape(str(public_path))} "
+        f"(fingerprint {device.fingerprint})"
     )
 
 
@@ -150,11 +164,13 @@ def device_register(
 ) -> None:
     """Register a laptop's public key at the coordinator (creates the store if needed)."""
     from fieldkit.bundle import read_device_public_key
+    from fieldkit.cli.protection import print_audit_head
     from fieldkit.merge import register_device
 
     key = read_device_public_key(public_key)
     status = register_device(store, key, replace=replace)
     console.print(f"[green]✓[/] device {escape(key.device_id)} {status} ({key.fingerprint})")
+    print_audit_head(store)
 
 
 def merge(
@@ -172,22 +188,36 @@ def merge(
         Path | None, typer.Option("--receipts", help="Folder for receipts (default: beside).")
     ] = None,
     as_json: JsonFlag = False,
+    merge_key: Annotated[
+        Path, typer.Option("--merge-key", help="The coordinator's merge key (keys init wrote it).")
+    ] = Path("keys/merge.key"),
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
     """Verify and merge bundles into the coordinator store (created if needed); write a
-    receipt for each."""
+    receipt for each.
+
+    Bundle payloads are encrypted to the merge key: it is unlocked with its passphrase."""
+    from fieldkit.cli.unlock import passphrase
     from fieldkit.merge import MergeOptions, merge_bundles
+    from fieldkit.privacy.keys import read_merge_key
     from fieldkit.project import load_study
 
     _require_files(files)
     loaded = load_study(project)
+    wrapped = read_merge_key(merge_key)  # a missing or wrong file before the passphrase
+    secret = passphrase(passphrase_file, passphrase_env, prompt="Passphrase for the merge key")
+    key = wrapped.open(secret)
+    options = MergeOptions(receipts_dir=receipts, merge_key=key)
     with _merge_progress(enabled=not as_json) as on_progress:
-        report = merge_bundles(
-            files, store, loaded, MergeOptions(receipts_dir=receipts, progress=on_progress)
-        )
+        report = merge_bundles(files, store, loaded, replace(options, progress=on_progress))
     if as_json:
         print_json(report.to_dict())
     else:
+        from fieldkit.cli.protection import print_audit_head
+
         show_merge(report)
+        print_audit_head(store)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -351,10 +381,13 @@ def conflicts_resolve(
     view = resolve_conflict(
         store, conflict, keep=keep, reason=reason, resolved_by=by or getpass.getuser(), force=force
     )
+    from fieldkit.cli.protection import print_audit_head
+
     console.print(
         f"[green]✓[/] {escape(view.id)} resolved: keep {escape(keep)} "
         f"({plural(len(view.members) - 1, 'other')} excluded from datasets)"
     )
+    print_audit_head(store)
 
 
 def quarantine(

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from fieldkit.cli.render import console
+from fieldkit.cli.unlock import PassphraseEnv, PassphraseFile
 from fieldkit.errors import Location, PrivacyError, StoreError
 
 if TYPE_CHECKING:  # imported where used, so `fieldkit --help` starts fast
@@ -45,22 +46,28 @@ def collect(
     trace: Annotated[
         bool, typer.Option(help="Print each answer's name once it is safely stored.")
     ] = False,
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
     assignments: Annotated[
         Path | None,
         typer.Option(help="Offer the units of this assignment file (fieldkit assign --out)."),
     ] = None,
 ) -> None:
-    """Collect an interview: consent first, each answer saved the moment it is given."""
+    """Collect an interview: consent first, each answer saved the moment it is given.
+
+    The laptop store is encrypted: the first collect sets its passphrase, later ones ask
+    for it. A forgotten passphrase loses the store's unsent interviews, by design."""
     from fieldkit.capture import Engine
     from fieldkit.capture.scripted import check_script
-    from fieldkit.privacy.keys import load_public_key
+    from fieldkit.cli.unlock import laptop_key
+    from fieldkit.privacy.keys import load_project_keys
     from fieldkit.project import resolve_form
     from fieldkit.store import LaptopStore
 
     form = resolve_form(instrument)
     if lang is not None:
         Engine(form).start(lang)  # a language the form has no texts in: refused up front
-    public_key = load_public_key(key or _default_key(instrument))
+    project_keys = load_project_keys(key or _default_key(instrument))
     # An answers file is checked whole before the database is even opened: a rejected file
     # leaves the laptop's store exactly as it was (or not created).
     checked = check_script(form, answers, language=lang) if answers is not None else None
@@ -69,7 +76,8 @@ def collect(
         from fieldkit.monitor.assignments import read_assignment_file
 
         assigned = read_assignment_file(assignments, form)
-    with LaptopStore.open(db, project_public_key=public_key) as store:
+    store_key = laptop_key(db, passphrase_file, passphrase_env, create=True)
+    with LaptopStore.open(db, project_keys=project_keys, key=store_key) as store:
         if checked is not None:
             _scripted(store, form, checked, trace)
             return
@@ -204,10 +212,13 @@ def drafts(
         list[Path] | None,
         typer.Option("--project", help="Instrument files or folders, to name each unit."),
     ] = None,
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
     """List the drafts on this laptop: the id to resume, the household, who, when."""
     from fieldkit.capture.drafts import draft_rows
-    from fieldkit.privacy.keys import load_public_key
+    from fieldkit.cli.unlock import laptop_key
+    from fieldkit.privacy.keys import load_project_keys
     from fieldkit.project import load_project, study_root
     from fieldkit.store import LaptopStore
 
@@ -221,8 +232,9 @@ def drafts(
     root = study_root(Path.cwd() / "laptop")
     paths = project or [root / "protocols", root / "instruments"]
     forms = load_project(p for p in paths if p.exists()).by_hash()
-    public_key = load_public_key(key or _default_key(root / "instruments"))
-    with LaptopStore.open(db, project_public_key=public_key) as store:
+    project_keys = load_project_keys(key or _default_key(root / "instruments"))
+    store_key = laptop_key(db, passphrase_file, passphrase_env, create=False)
+    with LaptopStore.open(db, project_keys=project_keys, key=store_key) as store:
         rows = draft_rows(store, forms)
     if not rows:
         console.print("no drafts on this laptop")

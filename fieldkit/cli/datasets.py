@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from fieldkit.cli.render import console, err_console, plural, print_json, progress_bars
+from fieldkit.cli.unlock import PassphraseEnv, PassphraseFile
 from fieldkit.cli.users import acting_user
 from fieldkit.protocol.profile import Profile  # not the schema: start-up time
 
@@ -53,6 +55,7 @@ Recodes = Annotated[
     typer.Option("--recodes", help="Folder of recode files (<instrument>.yaml, fieldkit recode)."),
 ]
 DEFAULT_RECODES = Path("recodes")
+RECODE_REASON = "to code free text for release (fieldkit recode)"
 
 
 def _load(
@@ -130,6 +133,19 @@ def export(
         console.print(f"{escape(name)}: {rows}, {variables}")
     for path in written:
         console.print(f"[green]✓[/] {escape(str(path))}")
+    from fieldkit.cli.protection import print_audit_head
+    from fieldkit.privacy.exports import record_export
+
+    record_export(
+        store,
+        instrument,
+        written,
+        profile=profile.value,
+        role=role,
+        user=user,
+        tables_only=tables_only,
+    )
+    print_audit_head(store)
 
 
 def tables(
@@ -153,7 +169,9 @@ def tables(
 ) -> None:
     """Print one disaggregated table (counts with totals, protected with every table
     published before)."""
+    from fieldkit.cli.protection import print_audit_head
     from fieldkit.export.layout import lines
+    from fieldkit.privacy.exports import record_tables
     from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import check_variables
     from fieldkit.stats import crosstab, estimate_proportion
@@ -172,10 +190,23 @@ def tables(
     user = acting_user()
     label = f"tables {profile.value}" + (f" by {user}" if user else "")
     publish_recorded(store, dataset, [result], label=label)
+    published = [[value for value, _ in line] for line in lines([result])]
+    asked = {"table": name, "indicator": indicator, "by": breakdown, "weighted": weighted}
+    # audited before it is shown, as every release is: the profile, the table, who
+    record_tables(
+        store,
+        instrument,
+        json.dumps(published, ensure_ascii=False, default=str).encode("utf-8"),
+        table=asked,
+        profile=profile.value,
+        role=role,
+        user=user,
+    )
     if as_json:
-        print_json([[value for value, _ in line] for line in lines([result])])
+        print_json(published)
         return
     print_published_table(result)
+    print_audit_head(store)
 
 
 def print_published_table(result: Crosstab | EstimateTable) -> None:
@@ -217,19 +248,61 @@ def recode(
     recodes: Recodes = DEFAULT_RECODES,
     role: Role = "statistician",
     project: Project = None,
+    reason: Annotated[
+        str,
+        typer.Option("--reason", help="Why the texts are opened (written to the audit log)."),
+    ] = RECODE_REASON,
+    merge_key: Annotated[
+        Path, typer.Option("--merge-key", help="The coordinator's merge key (keys init wrote it).")
+    ] = Path("keys/merge.key"),
+    passphrase_file: PassphraseFile = None,
+    passphrase_env: PassphraseEnv = None,
 ) -> None:
     """Add the store's free-text answers to the instrument's recode file, for a coder to give
-    each a code; exports then carry <question>_code, which every release profile keeps."""
-    from fieldkit.export.atomic import prepare_folder
-    from fieldkit.release.recode import update_recodes
+    each a code; exports then carry <question>_code, which every release profile keeps.
 
-    dataset, _, form = _load(store, instrument, role, project, None)
-    prepare_folder(recodes)  # a folder: FK-EXPORT-050 for a file, FK-EXPORT-002 if it cannot be
-    report = update_recodes(recodes / f"{instrument}.yaml", form, dataset, question or [])
+    Free text is sealed to the merge key: it is opened with the merge key's passphrase, and
+    the audit log records who opened which questions, how many texts and why."""
+    from fieldkit.cli.protection import print_audit_head
+    from fieldkit.cli.unlock import passphrase
+    from fieldkit.dataset import check_role
+    from fieldkit.export.atomic import prepare_folder
+    from fieldkit.privacy.audit import current_actor
+    from fieldkit.privacy.freetext import open_free_text
+    from fieldkit.privacy.keys import read_merge_key
+    from fieldkit.project import load_study
+    from fieldkit.release.recode import recode_questions, update_recodes
+    from fieldkit.store.coordinator import open_coordinator
+
+    form = load_study(project).form(instrument)
+    check_role(form, role)
+    path = recodes / f"{instrument}.yaml"
+    questions = recode_questions(form, question or [], path)
+    # the store, the folder and the key file are checked before the passphrase is asked
+    with open_coordinator(store, create=False) as db:
+        prepare_folder(recodes)  # FK-EXPORT-050 for a file, FK-EXPORT-002 if it cannot be made
+        wrapped = read_merge_key(merge_key)
+        key = wrapped.open(
+            passphrase(passphrase_file, passphrase_env, prompt="Passphrase for the merge key")
+        )
+        opened = open_free_text(
+            db,
+            key,
+            questions=questions,
+            actor=acting_user() or current_actor(),
+            reason=reason,
+            form_id=form.id,
+        )
+    texts: dict[str, dict[tuple[str, int], str]] = {name: {} for name in questions}
+    for (interview_id, name, member), value in opened.items():
+        if isinstance(value, str):
+            texts[name][(interview_id, member)] = value
+    report = update_recodes(path, form, texts)
     for name, added in report.added.items():
         still = report.uncoded[name]
         console.print(f"{escape(name)}: {plural(added, 'new text')}, {still} still to code")
     console.print(f"[green]✓[/] {escape(str(report.path))}")
+    print_audit_head(store)
 
 
 def register(app: typer.Typer) -> None:

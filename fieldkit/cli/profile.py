@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -85,6 +86,7 @@ def profile(
     from fieldkit.cli.users import acting_user
     from fieldkit.cli.workbook import check_targets, write_tables_workbook
     from fieldkit.export.layout import lines
+    from fieldkit.privacy.exports import record_tables
     from fieldkit.profiles import profile_tables, separations
     from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import check_variables
@@ -108,13 +110,23 @@ def profile(
     ranking = separations(published)
     if xlsx is not None:
         write_tables_workbook(xlsx, dataset, form, release_profile, published, counts, user)
+    shown = {
+        "tables": [[[v for v, _ in line] for line in lines([t])] for t in published],
+        "ranking": [_ranked(s) for s in ranking],
+    }
+    record_tables(  # a release: audited before it is shown (issue 11)
+        store,
+        instrument,
+        json.dumps(shown, ensure_ascii=False, default=str).encode("utf-8"),
+        table={"outcomes": outcomes, "by": by or [], "traffickers": traffickers},
+        profile=release_profile.value,
+        role=role,
+        user=user,
+        files=[xlsx] if xlsx is not None else [],
+        action="profile",
+    )
     if as_json:
-        print_json(
-            {
-                "tables": [[[v for v, _ in line] for line in lines([t])] for t in published],
-                "ranking": [_ranked(s) for s in ranking],
-            }
-        )
+        print_json(shown)
         return
     for table in published:
         print_published_table(table)

@@ -84,6 +84,7 @@ def routes(
     from fieldkit.cli.workbook import check_targets, write_tables_workbook
     from fieldkit.export.atomic import atomic_path
     from fieldkit.export.layout import lines
+    from fieldkit.privacy.exports import record_tables
     from fieldkit.release.ledger import publish_recorded
     from fieldkit.release.profiles import check_variables
     from fieldkit.routes import flows, flows_geojson, point_tables, route_tables
@@ -109,8 +110,20 @@ def routes(
             partial.write_text(text + "\n", encoding="utf-8")
     if xlsx is not None:
         write_tables_workbook(xlsx, dataset, form, release_profile, published, counts, user)
+    shown = [[[v for v, _ in line] for line in lines([t])] for t in published]
+    record_tables(  # a release: audited before it is shown (issue 11)
+        store,
+        instrument,
+        json.dumps(shown, ensure_ascii=False, default=str).encode("utf-8"),
+        table={"by_period": None if period is None else list(period)},
+        profile=release_profile.value,
+        role=role,
+        user=user,
+        files=[path for path in (geojson, xlsx) if path is not None],
+        action="routes",
+    )
     if as_json:
-        print_json([[[v for v, _ in line] for line in lines([t])] for t in published])
+        print_json(shown)
     else:
         for table in published:
             print_published_table(table)

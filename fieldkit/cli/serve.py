@@ -13,7 +13,7 @@ __all__ = ["register"]
 
 
 def serve(
-    db: Annotated[Path, typer.Option("--db", help="The laptop's SQLite file.")] = Path(
+    db: Annotated[Path, typer.Option("--db", help="The laptop store (encrypted).")] = Path(
         "laptop.sqlite"
     ),
     study: Annotated[
@@ -31,17 +31,21 @@ def serve(
         bool, typer.Option("--no-browser", help="Print the address; do not open a browser.")
     ] = False,
 ) -> None:
-    """Serve the interview form to this laptop's browser (127.0.0.1 only), until Ctrl-C."""
+    """Serve the interview form to this laptop's browser (127.0.0.1 only), until Ctrl-C.
+
+    The laptop store is encrypted: the browser's first page asks for its passphrase (a new
+    store's is chosen there, typed twice). A forgotten passphrase loses the store's unsent
+    interviews, by design."""
     import webbrowser
 
-    from fieldkit.privacy.keys import load_public_key
+    from fieldkit.privacy.keys import load_project_keys
     from fieldkit.project import study_root
     from fieldkit.web import Desk, load_study
     from fieldkit.web import serve as run
 
     root = study or study_root(Path.cwd() / db.name)
-    public_key = load_public_key(key or _default_key(root))
-    desk = Desk(load_study(root), db, public_key)
+    project_keys = load_project_keys(key or _default_key(root))
+    desk = Desk(load_study(root), db, project_keys)
 
     def ready(address: str) -> None:
         console.print(f"fieldkit form for this computer only: {address}", soft_wrap=True)

@@ -47,6 +47,9 @@ class StudyInfo:
     """The protocol's national hazardous work list (ISIC and ISCO-08 codes), if it has one."""
     release: tuple[tuple[str, str], ...] = ()
     """What a release says first about itself: its profile, who made it, what it left out."""
+    provenance: tuple[tuple[str, str], ...] = ()
+    """More About rows from the store: the data-use statement each interview was collected
+    under, and the audit head the export was made from."""
 
     @classmethod
     def from_form(cls, form: Form) -> StudyInfo:

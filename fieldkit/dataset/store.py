@@ -10,6 +10,7 @@ builds the same tables from rows SQLite has already grouped by interview.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from fieldkit.indicators.derive import prepare
 from fieldkit.instrument.form import Form
 from fieldkit.store.coordinator import included_ids, included_select, open_coordinator
 from fieldkit.store.coordinator_tables import capture_table, duplicates, merged_interviews
+from fieldkit.store.protocol_texts import export_provenance
 
 __all__ = ["flatten_rows", "flatten_store", "load_dataset", "store_counts"]
 
@@ -122,5 +124,7 @@ def load_dataset(
     with open_coordinator(store, create=False) as db, db.read() as conn:
         dataset = flatten_store(conn, form, role=role, language=language)
         counts = store_counts(conn, form.id)
+        provenance = export_provenance(conn, form.id, dataset.language)
+    dataset.study = replace(dataset.study, provenance=provenance)
     prepare(dataset)
     return dataset, counts

@@ -9,6 +9,12 @@ and one child's interview reaches the coordinator without the child's own assent
 old app or a careless paper entry). Laptops bundle and sign their interviews; the
 coordinator registers the devices, merges, and exports each instrument's disaggregated
 datasets to Excel.
+
+Protection is on as in the field (issue 11): the study's keys are made with three custodians
+(any two open an identity), every laptop store is encrypted under its enumerator's
+passphrase, bundles are encrypted to the merge key. ``make demo`` and CI have no terminal
+to type passphrases at, so the demo makes random ones and writes each beside what it opens,
+in files marked DEMO ONLY; every file and folder it writes is private (0600/0700).
 """
 
 from __future__ import annotations
@@ -33,13 +39,16 @@ from fieldkit.demo.workplaces import establishment_script, school_script
 from fieldkit.errors import FieldkitError, Location
 from fieldkit.export import write_xlsx
 from fieldkit.instrument.form import Form
-from fieldkit.merge import MergeReport, merge_bundles, register_device
-from fieldkit.privacy.keys import generate_project_keys, load_public_key
+from fieldkit.merge import MergeOptions, MergeReport, merge_bundles, register_device
+from fieldkit.privacy.custody import create_project_keys, share_file_name
+from fieldkit.privacy.exports import record_export
+from fieldkit.privacy.keys import ProjectPublicKeys, load_merge_key, load_project_keys
 from fieldkit.project import Project, load_study
 from fieldkit.release.about import protect_counts
 from fieldkit.release.publish import publish, standard_tables
 from fieldkit.stats import Crosstab, EstimateTable, crosstab
-from fieldkit.store import LaptopStore
+from fieldkit.store import LaptopStore, StoreKey, create_store_key
+from fieldkit.store.files import make_private, private_folder, write_private
 from fieldkit.store.records import ConsentOutcome, ConsentRecord, InterviewStatus
 
 __all__ = ["TEAMS", "DemoResult", "Team", "run_demo"]
@@ -50,6 +59,8 @@ REFUSE_EVERY = 9
 """Every ninth household refuses (about 11%, a plausible non-response rate)."""
 MARKER = ".fieldkit-demo"
 """Marks a folder the demo made, so a later run may empty it (and never another folder)."""
+CUSTODIANS = ("Custodian A (demo)", "Custodian B (demo)", "Custodian C (demo)")
+DEMO_NOTE = "# DEMO ONLY: a real passphrase is never written down, least of all beside its key\n"
 
 Script = Callable[[int, int, dt.date], dict[str, Any]]
 
@@ -77,6 +88,7 @@ TEAMS = (
 class DemoResult:
     out: Path
     laptops: dict[str, Path] = field(default_factory=dict)
+    laptop_keys: dict[str, StoreKey] = field(default_factory=dict, repr=False)
     bundles: list[Path] = field(default_factory=list)
     interviews: dict[tuple[str, str], int] = field(default_factory=dict)
     """(instrument, status) → interviews entered on the laptops."""
@@ -166,7 +178,7 @@ def _journey(
     say: Callable[[str], None],
 ) -> None:
     out = result.out
-    say("coordinator: project keys")
+    say("coordinator: project keys (3 custodians, any 2 open an identity; demo passphrases)")
     public_path = _keys(out / "keys")
     say("enumerators: interviews through the engine, one laptop per district or team")
     _collect(result, project, public_path, per_district, seed=seed, today=today)
@@ -178,7 +190,10 @@ def _journey(
         register_device(result.store, read_device_public_key(public))
     say("coordinator: the household sample assigned to its enumerators")
     _assign(result, project.form(INSTRUMENT), per_district, seed=seed)
-    result.merge = merge_bundles(result.bundles, result.store, project)
+    merge_key = load_merge_key(out / "keys" / "merge.key", _read_demo(out / "keys"))
+    result.merge = merge_bundles(
+        result.bundles, result.store, project, MergeOptions(merge_key=merge_key)
+    )
     say("statistician: datasets, derived indicators, one workbook per instrument")
     for form_id in (INSTRUMENT, *(team.form_id for team in TEAMS)):
         _export(result, project.form(form_id))
@@ -197,7 +212,7 @@ def _assign(result: DemoResult, form: Form, per_district: int, *, seed: int) -> 
     for plan in households(DISTRICTS, per_district, seed=seed):
         region = DISTRICTS[plan.district]
         lines.append(f"{plan.cluster},{plan.hh_number},{region},{plan.district},{plan.enumerator}")
-    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private(sample, ("\n".join(lines) + "\n").encode("utf-8"))  # 0600, like the rest
     assign_sample(result.store, form, read_sample(sample, form), actor="demo-coordinator")
     result.assignments = write_assignment_files(result.store, form, result.out / "assignments")
 
@@ -206,7 +221,7 @@ def _monitor(store: Path, project: Project, path: Path) -> Path:
     from fieldkit.monitor import build_monitor  # noqa: PLC0415  (only the demo's last stage)
     from fieldkit.monitor.html import render_html  # noqa: PLC0415
 
-    path.write_text(render_html(build_monitor(store, project)), encoding="utf-8")
+    write_private(path, render_html(build_monitor(store, project)).encode("utf-8"))
     return path
 
 
@@ -229,6 +244,10 @@ def _export(result: DemoResult, form: Form) -> None:
     workbook = result.out / f"{form.id}.xlsx"
     shown = protect_counts(counts, dataset.study.small_cell_threshold)  # About: a release too
     result.workbooks[form.id] = write_xlsx(dataset, sheets, workbook, counts=shown)
+    # an export like any other: the audit log names the workbook, its hash and who made it
+    record_export(
+        result.store, form.id, [workbook], profile="internal", role="statistician", user=None
+    )
 
 
 def _fresh_folder(out: Path) -> None:
@@ -247,20 +266,45 @@ def _fresh_folder(out: Path) -> None:
         )
     if out.exists():
         shutil.rmtree(out)
-    out.mkdir(parents=True)
-    (out / MARKER).write_text("written by fieldkit demo; emptied by the next run\n")
+    private_folder(out)
+    write_private(out / MARKER, b"written by fieldkit demo; emptied by the next run\n")
 
 
 def _keys(folder: Path) -> Path:
-    folder.mkdir()
-    passphrase = secrets.token_urlsafe(18)
-    private, public = generate_project_keys(passphrase)
-    (folder / "project.key").write_bytes(private)
-    (folder / "project.pub").write_bytes(public)
-    (folder / "DEMO-ONLY-passphrase.txt").write_text(
-        passphrase + "\n# demo only: a real passphrase is never stored beside its key\n"
-    )
+    """The study's keys, with demo-only passphrases written beside them (no prompt: ``make
+    demo`` and CI have no terminal). Each file says it is a demo passphrase."""
+    private_folder(folder / "shares")
+    secrets_dir = private_folder(folder / "DEMO-ONLY-passphrases")
+    merge_secret = _demo_passphrase(secrets_dir / "merge.txt")
+    people = [(name, _demo_passphrase(secrets_dir / share_file_name(name))) for name in CUSTODIANS]
+    made = create_project_keys(merge_passphrase=merge_secret, custodians=people, threshold=2)
+    write_private(folder / "project.pub", made.public_file)
+    assert made.merge_file is not None
+    write_private(folder / "merge.key", made.merge_file)
+    for name, data in made.share_files.items():
+        write_private(folder / "shares" / share_file_name(name), data)
     return folder / "project.pub"
+
+
+def _read_demo(keys: Path) -> str:
+    """The coordinator's demo-only merge passphrase, as written by ``_keys``."""
+    return (keys / "DEMO-ONLY-passphrases" / "merge.txt").read_text().splitlines()[0]
+
+
+def _demo_passphrase(path: Path) -> str:
+    """A random passphrase, written to ``path`` and marked DEMO ONLY."""
+    passphrase = "demo-only-" + secrets.token_urlsafe(18)
+    write_private(path, (passphrase + "\n" + DEMO_NOTE).encode("utf-8"))
+    return passphrase
+
+
+def _open_laptop(result: DemoResult, name: str, keys: ProjectPublicKeys) -> LaptopStore:
+    """A new encrypted laptop store; its enumerator's demo-only passphrase beside it."""
+    laptops = result.out / "laptops"
+    path = result.laptops[name] = laptops / f"{name}.sqlite"
+    secret = _demo_passphrase(laptops / f"{name}.DEMO-ONLY-passphrase.txt")
+    key = result.laptop_keys[name] = create_store_key(path, secret)
+    return LaptopStore.open(path, project_keys=keys, key=key)
 
 
 def _collect(
@@ -272,28 +316,23 @@ def _collect(
     seed: int,
     today: dt.date,
 ) -> None:
-    public_key = load_public_key(public_path)
-    laptops = result.out / "laptops"
-    laptops.mkdir()
+    project_keys = load_project_keys(public_path)
+    private_folder(result.out / "laptops")
     form = project.form(INSTRUMENT)
     plans = list(households(DISTRICTS, per_district, seed=seed))
     by_district: dict[str, list[HouseholdPlan]] = {}
     for plan in plans:
         by_district.setdefault(plan.district, []).append(plan)
     for number, (district, district_plans) in enumerate(by_district.items()):
-        path = laptops / f"{district}.sqlite"
-        result.laptops[district] = path
-        with LaptopStore.open(path, project_public_key=public_key) as store:
+        with _open_laptop(result, district, project_keys) as store:
             for index, plan in enumerate(district_plans, 1):
                 refuse = (index + 2 * number) % REFUSE_EVERY == 0  # from 3 per district
                 _enter(store, form, result, plan, today, refuse=refuse)
             if number == 0:
                 _enter_twists(store, form, result, district_plans, today)
     for team in TEAMS:
-        path = laptops / f"{team.laptop}.sqlite"
-        result.laptops[team.laptop] = path
         team_form = project.form(team.form_id)
-        with LaptopStore.open(path, project_public_key=public_key) as store:
+        with _open_laptop(result, team.laptop, project_keys) as store:
             for number in range(team.records(per_district)):
                 data = team.script(number, seed, today)
                 _store(store, team_form, result, data, f"{team.laptop}-{number}")
@@ -369,16 +408,17 @@ def _without_assent(
 
 
 def _bundle(result: DemoResult) -> list[Path]:
-    folder = result.out / "bundles"
-    folder.mkdir()
+    folder = private_folder(result.out / "bundles")
     publics: list[Path] = []
     for name, laptop in result.laptops.items():
-        key, _, public = init_device(laptop)
+        key = result.laptop_keys[name]
+        _, public = init_device(laptop, key)
         publics.append(public)
         bundle = folder / f"{name}.fkb"
         write_bundle(laptop, bundle, key)
         result.bundles.append(bundle)
     resent = folder / f"{next(iter(result.laptops))}-resent.fkb"
     shutil.copyfile(result.bundles[0], resent)
+    make_private(resent)
     result.bundles.append(resent)
     return publics

@@ -98,8 +98,9 @@ def consent_for_child(
             {
                 "guardian": 3,
                 "exception": exception,
-                "exception_reason": "no parent or guardian reachable; outreach worker present",
-                "supervisor": "S02 (field supervisor)",
+                "exception_reason": "no_family_contact",  # coded; the note is sealed
+                "exception_note": "no parent or guardian reachable; outreach worker present",
+                "supervisor": "S02",
             }
         )
     else:

@@ -4,6 +4,10 @@ A failure at any point (an exception, a full disk, a killed process) leaves the 
 no file under the final name, never half of one. After the rename the directory is synced
 so the new name survives a power cut (ALICE, OSDI'14).
 
+Exports are private by default (issue 11): each file is 0600 before it gets its final name,
+whatever mode the writer library chose and whatever the umask, and each folder an export
+creates is 0700.
+
 Inside ``all_or_nothing()`` the renames wait until the whole block has succeeded, so an
 export of several files (a workbook, CSV files, Stata files) leaves all of them or none:
 a failure in the last writer removes what the first ones wrote, and the folders the block
@@ -21,6 +25,7 @@ from pathlib import Path
 
 from fieldkit.errors import Location
 from fieldkit.export.errors import ExportError
+from fieldkit.store.files import PRIVATE_FILE, private_folder
 
 __all__ = ["all_or_nothing", "atomic_path", "prepare_folder"]
 
@@ -86,7 +91,7 @@ def prepare_folder(folder: Path) -> Path:
     missing = [folder, *folder.parents]
     missing = [path for path in missing if not path.exists()]
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     except OSError as error:
         raise _cannot_write(folder, error) from None
     staged = _STAGED.get()
@@ -106,9 +111,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         # Created here, so a folder that cannot be written fails with its reason before a
         # writer library (xlsxwriter, pyarrow, pyreadstat) reports it in its own way.
-        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
         yield temporary
         _fsync(temporary)
+        os.chmod(temporary, PRIVATE_FILE)  # a writer library may have made it anew
         if staged is None:
             os.replace(temporary, target)
             _fsync_directory(target.parent)

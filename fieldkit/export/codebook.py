@@ -99,4 +99,5 @@ def about_rows(
     yield "Small-cell threshold", str(study.small_cell_threshold)
     for key, value in (counts or {}).items():
         yield f"Interviews: {key}", str(value)
+    yield from study.provenance
     yield "Missing codes", ".d don't know, .r refused (SPSS -98, -99); empty: not asked"

@@ -137,14 +137,16 @@ def read_facts(
     wanted: Collection[str],
     batch: int,
     totals: Counter[str],
+    merge_key_id: str,
 ) -> Iterator[list[InterviewFacts]]:
     """Batches of interviews in id order, with their facts, every row checked against
     ``forms`` (``fieldkit.merge.rowcheck``). ``wanted``: questions whose member-0 answered
     value is kept in ``values``; ``totals``: rows per table as counted in the payload (every
-    row must belong to an interview). Raises BadRows naming the first row refused."""
+    row must belong to an interview); ``merge_key_id``: the fingerprint of the merge key
+    free text is sealed to. Raises BadRows naming the first row refused."""
     forms = list(forms)
     install_forms(conn, forms)
-    checks = row_checks(schema, [form.hash for form in forms])
+    checks = row_checks(schema, [form.hash for form in forms], merge_key_id)
     identifying = {form.hash: frozenset(form.pii_fields()) for form in forms}
     columns = PAYLOAD_COLUMNS["interviews"]
     select = (

@@ -152,7 +152,13 @@ def _batches(
     """The facts, batch by batch; a payload SQLite cannot read is the bundle's fault (010),
     unlike an error of the store, which the loop body raises as it is."""
     batches = read_facts(
-        job.facts, SCHEMA, forms=_claimed_forms(job), wanted=wanted, batch=job.batch, totals=totals
+        job.facts,
+        SCHEMA,
+        forms=_claimed_forms(job),
+        wanted=wanted,
+        batch=job.batch,
+        totals=totals,
+        merge_key_id=str(job.scanned.manifest.payload.encryption["recipient"]),
     )
     while True:
         try:

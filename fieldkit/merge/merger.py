@@ -39,17 +39,20 @@ from fieldkit.bundle.reader import (
 from fieldkit.bundle.receipt import receipt_path, write_receipt
 from fieldkit.bundle.untrusted import open_regular, shown
 from fieldkit.bundle.workcopy import sweep_leftovers
-from fieldkit.errors import BundleError, Location, MergeConflict
+from fieldkit.errors import BundleError, Location, MergeConflict, PrivacyError
 from fieldkit.instrument.form import Form
 from fieldkit.merge.copy import SCHEMA
 from fieldkit.merge.importer import BundleImport, import_bundle, receipt_for
 from fieldkit.merge.importer import replay_error as _replay_error
 from fieldkit.merge.report import ALREADY_MERGED, MERGED, BundleOutcome, MergeProgress, MergeReport
 from fieldkit.merge.stored import clash_error
+from fieldkit.privacy.audit import head_in, record
+from fieldkit.privacy.keys import PrivateKey
 from fieldkit.project import Project
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import bundle_rejections, bundles, conflicts, devices
 from fieldkit.store.database import Database
+from fieldkit.store.protocol_texts import check_protocols, register_protocols
 
 __all__ = ["MergeOptions", "merge_bundles"]
 
@@ -63,6 +66,8 @@ class MergeOptions:
     """False leaves the store untouched by refused bundles (a pure check)."""
     batch_interviews: int = 500
     progress: Callable[[MergeProgress], None] | None = None
+    merge_key: PrivateKey | None = None
+    """The coordinator's merge key: bundle payloads are encrypted to it (required)."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +89,18 @@ def merge_bundles(
 ) -> MergeReport:
     """Verify and import bundles; returns what happened to each, and the counts."""
     options = options or MergeOptions()
+    if options.merge_key is None:
+        raise PrivacyError(
+            "merging needs the coordinator's merge key: bundle payloads are encrypted to it",
+            code="FK-KEY-033",
+            hint="give the study's merge.key (fieldkit merge --merge-key keys/merge.key)",
+        )
     forms = project.by_hash()
     report = MergeReport()
     with open_coordinator(store_url) as db:
         sweep_leftovers(_payload_folder(db))  # copies a killed merge could not remove
+        with db.read() as conn:  # a consent text changed under a known version: stop
+            check_protocols(conn, project.protocols, db.where)
         ready = [
             item for path in paths if (item := _verify(db, Path(path), forms, report, options))
         ]
@@ -157,6 +170,14 @@ def _check_against_store(db: Database, scanned: ScannedBundle, forms: Mapping[st
             hint="register its public key: fieldkit device register device-<id>.pub --into STORE",
         )
     verify_scanned(scanned, public_key_from_text(device.public_key))
+    if device.revoked_at is not None:
+        raise BundleError(
+            f"device {manifest.device_id} was revoked on {device.revoked_at} "
+            f"({device.revoked_reason})",
+            code="FK-BUNDLE-032",
+            location=where,
+            hint="a revoked laptop's bundles are never merged; its data goes to review",
+        )
     if merged_before:
         return
     if manifest.sequence <= device.last_sequence:
@@ -216,7 +237,9 @@ def _merge_one(
         report.absorb(imported.report)
     report.bundles.append(outcome)
     if options.write_receipts:
-        _write_receipt(item, report, options)
+        with db.read() as conn:
+            head = head_in(conn)
+        _write_receipt(item, report, options, head.text() if head else None)
 
 
 def _import(
@@ -226,7 +249,8 @@ def _import(
     with db.read() as conn:
         if _is_merged(conn, item.scanned.sha256):
             return None
-    with _payload_copy(db, item.scanned) as payload_path:
+    assert options.merge_key is not None
+    with _payload_copy(db, item.scanned, options.merge_key) as payload_path:
         facts = _checked_payload(payload_path, item.scanned)
         try:
             if db.is_sqlite:
@@ -235,11 +259,11 @@ def _import(
                     assert isinstance(raw, sqlite3.Connection)
                     raw.execute(f"PRAGMA {SCHEMA}.cache_size = -{_PAYLOAD_CACHE_KIB}")
                     job = BundleImport(conn, raw, facts, item.scanned, forms, item.outcome)
-                    return _run(job, options)
+                    return _audited(conn, _run(job, options), item, forms)
             with db.transaction() as conn:
                 job = BundleImport(conn, facts, facts, item.scanned, forms, item.outcome)
                 try:
-                    return _run(job, options)
+                    return _audited(conn, _run(job, options), item, forms)
                 except DataError as error:  # a value PostgreSQL cannot hold: the bundle's
                     raise contradiction(item.scanned, _first_line(error.orig)) from None
         finally:
@@ -253,12 +277,12 @@ def _payload_folder(db: Database) -> Path | None:
 
 
 @contextlib.contextmanager
-def _payload_copy(db: Database, scanned: ScannedBundle) -> Iterator[Path]:
+def _payload_copy(db: Database, scanned: ScannedBundle, merge_key: PrivateKey) -> Iterator[Path]:
     folder = _payload_folder(db)
     where = shown(folder) if folder is not None else "the temporary folder"
     stack = contextlib.ExitStack()
     try:
-        payload_path = stack.enter_context(extract_payload(scanned, folder))
+        payload_path = stack.enter_context(extract_payload(scanned, folder, merge_key=merge_key))
     except OSError as error:
         raise MergeConflict(
             f"cannot keep the working copy of a bundle in {where}: {error.strerror or error}",
@@ -304,15 +328,38 @@ def _checked_payload(path: Path, scanned: ScannedBundle) -> sqlite3.Connection:
     return payload
 
 
+def _audited(
+    conn: Connection, job: BundleImport | None, item: _Ready, forms: Mapping[str, Form]
+) -> BundleImport | None:
+    """The import's audit entry, in the import's own transaction (issue 11), with the texts
+    of protocol versions the store meets for the first time: a merge that imports nothing
+    leaves the store as it was."""
+    if job is not None:
+        protocols = {form.protocol.id: form.protocol for form in forms.values()}
+        register_protocols(conn, protocols, item.scanned.where)
+        manifest = item.scanned.manifest
+        detail = {
+            "bundle_sha256": item.scanned.sha256,
+            "device_id": manifest.device_id,
+            "sequence": manifest.sequence,
+            "interviews": manifest.interviews,
+            "new": item.outcome.new,
+        }
+        record(conn, "merge", manifest.name, detail)
+    return job
+
+
 def _run(job: BundleImport, options: MergeOptions) -> BundleImport | None:
     job.progress, job.batch = options.progress, options.batch_interviews
     return job if import_bundle(job) else None
 
 
-def _write_receipt(item: _Ready, report: MergeReport, options: MergeOptions) -> None:
+def _write_receipt(
+    item: _Ready, report: MergeReport, options: MergeOptions, head: str | None
+) -> None:
     path = receipt_path(item.scanned.path, options.receipts_dir)
     try:
-        write_receipt(receipt_for(item.scanned), path)
+        write_receipt(receipt_for(item.scanned), path, audit_head=head)
     except OSError as error:
         report.warn(
             "FK-BUNDLE-013",
@@ -347,6 +394,9 @@ def _reject(
             )
         ).first()
         if seen is None:
+            name = shown(path.name)  # a file name need not be text (bytes that are not UTF-8)
+            detail = {"bundle_sha256": sha256, "code": error.code, "file": name}
+            record(conn, "merge refused", outcome.name or name, detail)
             conn.execute(
                 insert(bundle_rejections).values(
                     sha256=sha256,

@@ -19,6 +19,7 @@ from fieldkit.bundle.format import DEVICE_ID
 from fieldkit.errors import BundleError, Location, MergeConflict
 from fieldkit.merge.groups import members_digest, refresh_included
 from fieldkit.merge.rowcheck import printable
+from fieldkit.privacy.audit import record
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import (
     capture_table,
@@ -47,7 +48,8 @@ def register_device(store: Path | str, key: DevicePublicKey, *, replace: bool = 
     """Trust ``key`` for its device's bundles: 'registered', 'unchanged' or 'replaced'.
 
     A device registered with another key is refused (FK-BUNDLE-027) unless ``replace``; a
-    device id its bundles could never carry (the manifest's name rule) is FK-BUNDLE-026.
+    revoked device is refused (FK-BUNDLE-032); a device id its bundles could never carry (the
+    manifest's name rule) is FK-BUNDLE-026. Registering and replacing are audited.
     """
     if not DEVICE_ID.fullmatch(key.device_id):
         raise BundleError(
@@ -58,34 +60,47 @@ def register_device(store: Path | str, key: DevicePublicKey, *, replace: bool = 
             hint="use the device-<id>.pub file 'fieldkit device init' wrote on the laptop",
         )
     with open_coordinator(store) as db, db.transaction() as conn:
-        row = conn.execute(
-            select(devices).where(devices.c.device_id == key.device_id)
-        ).one_or_none()
-        if row is None:
-            conn.execute(
-                insert(devices).values(
-                    device_id=key.device_id,
-                    public_key=key.text,
-                    fingerprint=key.fingerprint,
-                    last_sequence=0,
-                )
-            )
-            return "registered"
-        if row.public_key == key.text:
-            return "unchanged"
-        if not replace:
-            raise BundleError(
-                f"device {key.device_id} is registered with another key ({row.fingerprint})",
-                code="FK-BUNDLE-027",
-                location=Location(record=key.device_id),
-                hint="if the laptop's key was lost or stolen, register the new one with --replace",
-            )
-        conn.execute(
-            update(devices)
-            .where(devices.c.device_id == key.device_id)
-            .values(public_key=key.text, fingerprint=key.fingerprint)
+        status = _register(conn, key, replace=replace)
+        if status != "unchanged":
+            action = {"registered": "device register", "replaced": "device replace"}[status]
+            record(conn, action, key.device_id, {"fingerprint": key.fingerprint})
+        return status
+
+
+def _register(conn: Connection, key: DevicePublicKey, *, replace: bool) -> str:
+    row = conn.execute(select(devices).where(devices.c.device_id == key.device_id)).one_or_none()
+    if row is not None and row.revoked_at is not None:
+        raise BundleError(
+            f"device {key.device_id} was revoked ({row.revoked_reason})",
+            code="FK-BUNDLE-032",
+            location=Location(record=key.device_id),
+            hint="a revoked laptop stays revoked: set up the replacement as a new device",
         )
-        return "replaced"
+    if row is None:
+        conn.execute(
+            insert(devices).values(
+                device_id=key.device_id,
+                public_key=key.text,
+                fingerprint=key.fingerprint,
+                last_sequence=0,
+            )
+        )
+        return "registered"
+    if row.public_key == key.text:
+        return "unchanged"
+    if not replace:
+        raise BundleError(
+            f"device {key.device_id} is registered with another key ({row.fingerprint})",
+            code="FK-BUNDLE-027",
+            location=Location(record=key.device_id),
+            hint="if the laptop's key was lost or stolen, register the new one with --replace",
+        )
+    conn.execute(
+        update(devices)
+        .where(devices.c.device_id == key.device_id)
+        .values(public_key=key.text, fingerprint=key.fingerprint)
+    )
+    return "replaced"
 
 
 @dataclass(frozen=True)
@@ -258,6 +273,8 @@ def resolve_conflict(
                 conn, row.id, members, keep=keep, reason=reason.strip(), by=resolved_by.strip()
             )
             refresh_included(conn, members)
+            detail = {"keep": keep, "members": sorted(members), "reason": reason.strip()}
+            record(conn, "conflict resolved", row.id, detail, actor=resolved_by.strip())
         with db.read() as conn:
             return _view(conn, _conflict(conn, conflict))
 

@@ -38,7 +38,8 @@ from fieldkit.merge.rowsql import (
     stored_time,
     typed_value,
 )
-from fieldkit.store.records import AnswerStatus, ConsentOutcome, InterviewStatus
+from fieldkit.privacy.sealed_questions import free_text_questions
+from fieldkit.store.records import EXCEPTION_NOTE, AnswerStatus, ConsentOutcome, InterviewStatus
 
 __all__ = [
     "MAX_MEMBER",
@@ -163,6 +164,10 @@ def _answer_rules(form: str) -> tuple[tuple[str, str], ...]:
             "a value that is not JSON",
         ),
         (status.format(none="a.value = 'null'"), why_status),
+        (
+            "NOT q.free_text OR a.status != 'answered'",
+            "free text in plain text (it must be sealed)",
+        ),
         (f"a.status != 'answered' OR ({typed_value(form)})", "a value not of the question's type"),
         # checked whole per interview by fieldkit.merge.textcheck (the comma-joined times)
         ("typeof(a.changed_at) = 'text'", "a time that is not a stored time"),
@@ -180,23 +185,43 @@ _EVENT_RULES = ((number("p.id", 1, 2**63 - 1), "an event number out of range"),)
 name, question, member, elapsed time, detail, none on an identifying question) is checked in
 the packed event log by ``fieldkit.merge.textcheck``."""
 
-_IDENTITY_RULES = (
-    (
-        "q.pii AND typeof(s.member) = 'integer'",
-        _first(
-            ("q.name IS NOT NULL", "not a question of the interview's form"),
-            ("q.pii", "a sealed answer to a question that is not identifying"),
-            ("0", "a member number that is not a number"),
+
+def _identity_rules(merge_key_id: str) -> tuple[tuple[str, str], ...]:
+    """Per sealed row ``s`` with its question ``q`` and roster member ``r``.
+
+    Format 3 (issue 11) seals three kinds of value, each to its own key: an identifying
+    answer to the identity key (the custodians'), a free-text answer (a ``text`` question
+    not marked pii, when answered) and the consent exception's note to the merge key, whose
+    fingerprint the manifest names (checked when the payload was decrypted). An identifying
+    answer sealed to the merge key would open without the custodians: refused."""
+    merge = "'" + merge_key_id.replace("'", "''") + "'"
+    note = "'" + EXCEPTION_NOTE.replace("'", "''") + "'"
+    pii_status, why_status = _status("s")
+    return (
+        (
+            f"s.question = {note} OR (q.name IS NOT NULL AND (q.pii OR q.free_text) "
+            "AND typeof(s.member) = 'integer')",
+            _first(
+                ("q.name IS NOT NULL", "not a question of the interview's form"),
+                ("q.pii OR q.free_text", "a sealed answer to a question that is not sealed"),
+                ("0", "a member number that is not a number"),
+            ),
         ),
-    ),
-    (_LEVEL[0].format(row="s"), _LEVEL[1]),
-    (
-        f"typeof(s.sealed) = 'blob' AND length(s.sealed) BETWEEN 1 AND {MAX_SEALED}",
-        "a sealed value that is not a sealed blob",
-    ),
-    (_status("s")[0].format(none="1"), _status("s")[1]),
-)
-"""Per identity ``s`` with its question ``q`` and roster member ``r``."""
+        (_LEVEL[0].format(row="s"), _LEVEL[1]),  # the note's q is NULL: member 0
+        (
+            f"typeof(s.sealed) = 'blob' AND length(s.sealed) BETWEEN 1 AND {MAX_SEALED}",
+            "a sealed value that is not a sealed blob",
+        ),
+        (
+            f"CASE WHEN q.pii THEN s.key_id != {merge} ELSE s.key_id = {merge} END",
+            "sealed to the wrong key (identifying answers to the identity key, free text "
+            "to the merge key)",
+        ),
+        (
+            f"CASE WHEN q.pii THEN {pii_status.format(none='1')} ELSE s.status = 'answered' END",
+            f"=CASE WHEN q.pii THEN {why_status[1:]} ELSE 'free text sealed without an answer' END",
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,8 +254,9 @@ def _roster(alias: str, interview: str) -> str:
     )
 
 
-def row_checks(schema: str, form_hashes: Sequence[str]) -> RowChecks:
-    """The checks for a payload attached as ``schema`` holding these form versions."""
+def row_checks(schema: str, form_hashes: Sequence[str], merge_key_id: str) -> RowChecks:
+    """The checks for a payload attached as ``schema`` holding these form versions, its
+    free text sealed to the merge key ``merge_key_id`` (a fingerprint)."""
     single = len(set(form_hashes)) == 1
     form = "'" + form_hashes[0].replace("'", "''") + "'" if single else "i.form_hash"
 
@@ -282,7 +308,7 @@ def row_checks(schema: str, form_hashes: Sequence[str]) -> RowChecks:
                 _in(schema, identity_source),
                 "i.id",
                 "quote(s.question) || ' member ' || quote(s.member)",
-                _in(schema, _case(*_IDENTITY_RULES)),
+                _in(schema, _case(*_identity_rules(merge_key_id))),
             ),
         },
     )
@@ -310,8 +336,8 @@ _SPEC = (
     "CREATE TEMP TABLE IF NOT EXISTS fk_languages (form_hash TEXT, language TEXT, "
     "PRIMARY KEY (form_hash, language)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS fk_questions (form_hash TEXT, name TEXT, type TEXT, "
-    "repeat TEXT, pii INTEGER, answerable INTEGER, dont_know INTEGER, refused INTEGER, "
-    "PRIMARY KEY (form_hash, name)) WITHOUT ROWID",
+    "repeat TEXT, pii INTEGER, free_text INTEGER, answerable INTEGER, dont_know INTEGER, "
+    "refused INTEGER, PRIMARY KEY (form_hash, name)) WITHOUT ROWID",
     "CREATE TEMP TABLE IF NOT EXISTS fk_choices (form_hash TEXT, question TEXT, value TEXT, "
     "json TEXT, PRIMARY KEY (form_hash, question, value)) WITHOUT ROWID",
     "CREATE UNIQUE INDEX IF NOT EXISTS temp.fk_choices_json "
@@ -326,6 +352,7 @@ def install_forms(conn: sqlite3.Connection, forms: Iterable[Form]) -> None:
     for table in ("fk_forms", "fk_languages", "fk_questions", "fk_choices"):
         conn.execute(f"DELETE FROM temp.{table}")
     for form in forms:
+        free = free_text_questions(form)  # sealed to the merge key at capture
         conn.execute(
             "INSERT OR IGNORE INTO temp.fk_forms VALUES (?, ?, ?, ?)",
             (form.hash, form.id, str(form.kind), form.protocol.id),
@@ -335,9 +362,9 @@ def install_forms(conn: sqlite3.Connection, forms: Iterable[Form]) -> None:
             [(form.hash, language) for language in form.languages],
         )
         conn.executemany(
-            "INSERT OR IGNORE INTO temp.fk_questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO temp.fk_questions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (form.hash, q.name, str(q.type), q.repeat, q.pii, *_flags(q))
+                (form.hash, q.name, str(q.type), q.repeat, q.pii, q.name in free, *_flags(q))
                 for q in form.questions.values()
             ],
         )

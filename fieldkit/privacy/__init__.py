@@ -1,60 +1,81 @@
-"""Privacy: project keys, sealed identities, key shares, keyed lookups, the audit log.
+"""Privacy: project keys, sealed answers, custodians' shares, keyed lookups, the audit log.
 
-generate_project_keys(passphrase)        -> (project.key bytes, project.pub bytes)
+create_project_keys(merge_passphrase=..., custodians=[(name, passphrase), ...], threshold=K)
+                                         -> project.pub, merge.key, one share file per custodian
+load_project_keys(path)                  -> ProjectPublicKeys (identity, merge): what laptops hold
 seal(public_key, plaintext, context)     -> sealed bytes (X25519 + HKDF + AES-256-GCM)
-open_sealed(private_key, sealed, context)
-split_private_key(key, count=n)          -> 2-of-n key shares (Shamir over GF(256))
+seal_identity(public_key, reference, question, member, value)
 lookup_token(key, value, field=...)      -> HMAC-SHA256 token for matching without names
 AuditLog(db).append(...) / .verify()     -> hash-chained, append-only
-reveal(db, reference, custody=..., ...)  -> identities, after an audit entry
+reveal(db, reference, shares=..., ...)   -> one record's identities, after an audit entry
+
+There is deliberately no public way to open an identity except ``reveal``: the functions that
+rebuild the identity key and open sealed identities are internal to it, so every opening is
+written to the audit log first.
+
+The audit log and ``reveal`` need the store; they are imported on first use, so the store
+(which seals with these keys) can import this package without a cycle.
 """
 
 from __future__ import annotations
 
-from fieldkit.privacy.audit import AuditCheck, AuditHead, AuditLog, AuditRecord
-from fieldkit.privacy.identity import open_identity, seal_identity
+from typing import TYPE_CHECKING, Any
+
+from fieldkit.privacy.custody import create_project_keys
+from fieldkit.privacy.identity import seal_identity
 from fieldkit.privacy.keys import (
     PrivateKey,
+    ProjectPublicKeys,
     PublicKey,
     fingerprint,
     generate_device_key,
-    generate_project_keys,
-    load_private_key,
-    load_public_key,
+    load_merge_key,
+    load_project_keys,
 )
 from fieldkit.privacy.lookup import generate_lookup_key, lookup_token
-from fieldkit.privacy.reidentify import Custody, identity_access, reveal
-from fieldkit.privacy.sealing import open_sealed, seal
-from fieldkit.privacy.shares import (
-    KeyShare,
-    combine_key_shares,
-    load_share,
-    split_private_key,
-)
+from fieldkit.privacy.sealing import seal
+from fieldkit.privacy.shares import KeyShare
+
+if TYPE_CHECKING:
+    from fieldkit.privacy.audit import AuditCheck, AuditHead, AuditLog, AuditRecord
+    from fieldkit.privacy.reidentify import identity_access, reveal
 
 __all__ = [
     "AuditCheck",
     "AuditHead",
     "AuditLog",
     "AuditRecord",
-    "Custody",
     "KeyShare",
     "PrivateKey",
+    "ProjectPublicKeys",
     "PublicKey",
-    "combine_key_shares",
+    "create_project_keys",
     "fingerprint",
     "generate_device_key",
     "generate_lookup_key",
-    "generate_project_keys",
     "identity_access",
-    "load_private_key",
-    "load_public_key",
-    "load_share",
+    "load_merge_key",
+    "load_project_keys",
     "lookup_token",
-    "open_identity",
-    "open_sealed",
     "reveal",
     "seal",
     "seal_identity",
-    "split_private_key",
 ]
+
+_LAZY = {
+    "AuditCheck": "fieldkit.privacy.audit",
+    "AuditHead": "fieldkit.privacy.audit",
+    "AuditLog": "fieldkit.privacy.audit",
+    "AuditRecord": "fieldkit.privacy.audit",
+    "identity_access": "fieldkit.privacy.reidentify",
+    "reveal": "fieldkit.privacy.reidentify",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fieldkit.privacy' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415
+
+    return getattr(importlib.import_module(module), name)

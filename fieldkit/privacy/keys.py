@@ -1,18 +1,23 @@
-"""Project keys (X25519) that seal identities, and device keys (Ed25519) that sign bundles.
+"""The project's key pairs (X25519) and the laptops' signing keys (Ed25519).
+
+A project has two key pairs, for two different people:
+
+* the **identity key** seals identifying answers (``pii``). Its private half never touches
+  disk whole: ``fieldkit keys init`` splits it at once into custodians' shares
+  (``fieldkit.privacy.shares``), K of which open one record (``fieldkit reveal``).
+* the **merge key** opens bundle payloads and free text. The coordinator keeps it,
+  passphrase-protected (``merge.key``), so merging never needs the custodians while the
+  identities inside bundles stay sealed to the identity key.
 
 Files::
 
-    project.pub   fieldkit project public key (X25519)     <- header line
-                  <base64 of the 32 raw public bytes>
+    project.pub   fieldkit project public keys (X25519)     -> every laptop
+                  identity <base64 of 32 raw bytes>
+                  merge <base64 of 32 raw bytes>
 
-    project.key   -----BEGIN FIELDKIT PROJECT PRIVATE KEY-----
-                  <base64: "FKPK" | version | log2 N | r | p | salt(16) | nonce(12) | AES-GCM(key)>
-                  -----END FIELDKIT PROJECT PRIVATE KEY-----
-
-The private key is wrapped with AES-256-GCM under a key derived from the passphrase with
-scrypt (N = 2^17, r = 8, p = 1 by default: about 0.6 s and 128 MiB), the header bytes being
-the associated data. Not ``BestAvailableEncryption``: for PKCS#8 it gives PBES2 with PBKDF2 at
-2048 iterations (checked on cryptography 48), far cheaper to brute-force than scrypt.
+    merge.key     -----BEGIN FIELDKIT MERGE PRIVATE KEY-----  -> the coordinator only
+                  <base64 of the raw key wrapped by the passphrase: fieldkit.privacy.wrapping>
+                  -----END FIELDKIT MERGE PRIVATE KEY-----
 """
 
 from __future__ import annotations
@@ -20,57 +25,63 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
-import struct
-import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from fieldkit.errors import Location, PrivacyError
+from fieldkit.privacy.wrapping import DEFAULT_LOG_N, MIN_PASSPHRASE, unwrap_secret, wrap_secret
 
 __all__ = [
     "MIN_PASSPHRASE",
     "PUBLIC_HEADER",
     "PrivateKey",
+    "ProjectPublicKeys",
     "PublicKey",
-    "decrypt_private_key",
-    "encrypt_private_key",
+    "WrappedMergeKey",
     "fingerprint",
     "generate_device_key",
-    "generate_project_keys",
-    "load_private_key",
-    "load_public_key",
-    "parse_public_key",
+    "generate_merge_key",
+    "load_merge_key",
+    "load_project_keys",
+    "merge_key_file",
+    "parse_merge_key",
+    "parse_project_keys",
     "private_key_bytes",
-    "public_key_text",
+    "read_merge_key",
+    "wrapped_merge_key",
 ]
 
 PublicKey = X25519PublicKey
 PrivateKey = X25519PrivateKey
 
-PUBLIC_HEADER = "fieldkit project public key (X25519)"
-MIN_PASSPHRASE = 12
-DEFAULT_LOG_N = 17
-_BEGIN = b"-----BEGIN FIELDKIT PROJECT PRIVATE KEY-----"
-_END = b"-----END FIELDKIT PROJECT PRIVATE KEY-----"
-_MAGIC = b"FKPK"
-_HEADER = struct.Struct(">4sBBBB16s12s")  # magic, version, log2 N, r, p, salt, nonce
-_WRAPPED_BYTES = 32 + 16
+PUBLIC_HEADER = "fieldkit project public keys (X25519)"
+_BEGIN = b"-----BEGIN FIELDKIT MERGE PRIVATE KEY-----"
+_END = b"-----END FIELDKIT MERGE PRIVATE KEY-----"
+MERGE_PURPOSE = "fieldkit merge key"
 _RAW = serialization.Encoding.Raw
 
 
-def generate_project_keys(
-    passphrase: str | bytes, *, log_n: int = DEFAULT_LOG_N
-) -> tuple[bytes, bytes]:
-    """A new project key pair: (passphrase-protected private key file, public key file)."""
-    key = X25519PrivateKey.generate()
-    return encrypt_private_key(key, passphrase, log_n=log_n), public_key_text(key.public_key())
+@dataclass(frozen=True)
+class ProjectPublicKeys:
+    """What a laptop holds of the project's keys: public halves only."""
+
+    identity: PublicKey
+    """Seals identifying answers; opened only by K custodians together."""
+    merge: PublicKey
+    """Seals bundle payloads and free text; opened by the coordinator's merge key."""
+
+    def text(self) -> bytes:
+        return (
+            f"{PUBLIC_HEADER}\nidentity {_b64(self.identity)}\nmerge {_b64(self.merge)}\n"
+        ).encode("ascii")
+
+
+def _b64(key: PublicKey) -> str:
+    return base64.b64encode(key.public_bytes(_RAW, serialization.PublicFormat.Raw)).decode()
 
 
 def generate_device_key() -> Ed25519PrivateKey:
@@ -88,87 +99,83 @@ def fingerprint(key: PublicKey) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()[:16]
 
 
-def public_key_text(key: PublicKey) -> bytes:
-    raw = key.public_bytes(_RAW, serialization.PublicFormat.Raw)
-    return f"{PUBLIC_HEADER}\n{base64.b64encode(raw).decode('ascii')}\n".encode("ascii")
-
-
-def parse_public_key(data: bytes, where: str = "<public key>") -> PublicKey:
+def parse_project_keys(data: bytes, where: str = "<project.pub>") -> ProjectPublicKeys:
     lines = data.decode("utf-8", errors="replace").strip().splitlines()
-    if len(lines) != 2 or lines[0].strip() != PUBLIC_HEADER:
+    if len(lines) != 3 or lines[0].strip() != PUBLIC_HEADER:
         raise _not_a_key(where, f"the first line must be '{PUBLIC_HEADER}'")
-    try:
-        raw = base64.b64decode(lines[1].strip(), validate=True)
-        return X25519PublicKey.from_public_bytes(raw)
-    except (binascii.Error, ValueError):
-        raise _not_a_key(where, "the key is not 32 bytes of base64") from None
+    found: dict[str, PublicKey] = {}
+    for line in lines[1:]:
+        name, _, text = line.strip().partition(" ")
+        try:
+            found[name] = X25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+        except (binascii.Error, ValueError):
+            raise _not_a_key(
+                where, f"the {name or 'first'} key is not 32 bytes of base64"
+            ) from None
+    if set(found) != {"identity", "merge"}:
+        raise _not_a_key(where, "it must hold an 'identity' and a 'merge' key")
+    return ProjectPublicKeys(found["identity"], found["merge"])
 
 
-def load_public_key(path: Path) -> PublicKey:
-    return parse_public_key(_read(path), str(path))
+def load_project_keys(path: Path) -> ProjectPublicKeys:
+    return parse_project_keys(_read(path), str(path))
 
 
-def load_private_key(path: Path, passphrase: str | bytes) -> PrivateKey:
-    return decrypt_private_key(_read(path), passphrase, str(path))
+def generate_merge_key(
+    passphrase: str | bytes, *, log_n: int = DEFAULT_LOG_N
+) -> tuple[PrivateKey, bytes]:
+    """A new merge key pair: the key, and its passphrase-protected file (``merge.key``)."""
+    key = X25519PrivateKey.generate()
+    return key, merge_key_file(key, passphrase, log_n=log_n)
 
 
-def encrypt_private_key(
+def merge_key_file(
     key: PrivateKey, passphrase: str | bytes, *, log_n: int = DEFAULT_LOG_N
 ) -> bytes:
-    secret = _passphrase_bytes(passphrase)
-    if len(secret) < MIN_PASSPHRASE:
-        raise PrivacyError(
-            f"the passphrase is too short (at least {MIN_PASSPHRASE} characters)",
-            code="FK-KEY-004",
-            hint="use a long passphrase: a few unrelated words",
+    wrapped = wrap_secret(private_key_bytes(key), passphrase, purpose=MERGE_PURPOSE, log_n=log_n)
+    return _BEGIN + b"\n" + base64.encodebytes(wrapped) + _END + b"\n"
+
+
+@dataclass(frozen=True)
+class WrappedMergeKey:
+    """A merge.key file read and checked, not yet opened: a missing or wrong file is found
+    before anyone is asked for the passphrase."""
+
+    blob: bytes
+    where: str
+
+    def open(self, passphrase: str | bytes) -> PrivateKey:
+        """FK-KEY-001 for a wrong passphrase."""
+        raw = unwrap_secret(
+            self.blob, passphrase, purpose=MERGE_PURPOSE, where=self.where, what="the merge key"
         )
-    header = _HEADER.pack(_MAGIC, 1, log_n, 8, 1, os.urandom(16), os.urandom(12))
-    nonce = header[-12:]
-    wrapped = AESGCM(_kdf(secret, header)).encrypt(nonce, private_key_bytes(key), header)
-    body = base64.encodebytes(header + wrapped)
-    return _BEGIN + b"\n" + body + _END + b"\n"
+        if len(raw) != 32:
+            raise _not_a_key(self.where, "the key is damaged (wrong length)")
+        return X25519PrivateKey.from_private_bytes(raw)
 
 
-def decrypt_private_key(data: bytes, passphrase: str | bytes, where: str = "<key>") -> PrivateKey:
-    blob = _unarmour(data, where)
-    header, wrapped = blob[: _HEADER.size], blob[_HEADER.size :]
-    magic, version, log_n, r, p, _salt, nonce = _HEADER.unpack(header)
-    if magic != _MAGIC or version != 1 or not 10 <= log_n <= 20 or (r, p) != (8, 1):
-        raise _not_a_key(where, "unknown key format")
-    try:
-        raw = AESGCM(_kdf(_passphrase_bytes(passphrase), header)).decrypt(nonce, wrapped, header)
-    except InvalidTag:
-        raise PrivacyError(
-            "wrong passphrase for the project private key",
-            code="FK-KEY-001",
-            location=Location(where),
-            hint="type it again; if it is lost, the key cannot be recovered (use the key shares)",
-        ) from None
-    return X25519PrivateKey.from_private_bytes(raw)
-
-
-def _kdf(secret: bytes, header: bytes) -> bytes:
-    _magic, _version, log_n, r, p, salt, _nonce = _HEADER.unpack(header)
-    return Scrypt(salt=salt, length=32, n=2**log_n, r=r, p=p).derive(secret)
-
-
-def _passphrase_bytes(passphrase: str | bytes) -> bytes:
-    if isinstance(passphrase, bytes):
-        return passphrase
-    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
-
-
-def _unarmour(data: bytes, where: str) -> bytes:
+def wrapped_merge_key(data: bytes, where: str = "<merge.key>") -> WrappedMergeKey:
     lines = data.strip().splitlines()
     if len(lines) < 3 or lines[0].strip() != _BEGIN or lines[-1].strip() != _END:
-        raise _not_a_key(where, "it is not a fieldkit project private key")
+        raise _not_a_key(where, "it is not a fieldkit merge private key")
     try:
         blob = base64.b64decode(b"".join(line.strip() for line in lines[1:-1]), validate=True)
     except binascii.Error:
         raise _not_a_key(where, "the key is damaged (bad base64)") from None
-    if len(blob) != _HEADER.size + _WRAPPED_BYTES:
-        raise _not_a_key(where, "the key is damaged (wrong length)")
-    return blob
+    return WrappedMergeKey(blob, where)
+
+
+def read_merge_key(path: Path) -> WrappedMergeKey:
+    """FK-KEY-002 unless ``path`` is a merge.key file."""
+    return wrapped_merge_key(_read(path), str(path))
+
+
+def parse_merge_key(data: bytes, passphrase: str | bytes, where: str = "<merge.key>") -> PrivateKey:
+    return wrapped_merge_key(data, where).open(passphrase)
+
+
+def load_merge_key(path: Path, passphrase: str | bytes) -> PrivateKey:
+    return read_merge_key(path).open(passphrase)
 
 
 def _read(path: Path) -> bytes:
@@ -179,6 +186,7 @@ def _read(path: Path) -> bytes:
             f"cannot read {path.name}: {error.strerror}",
             code="FK-KEY-002",
             location=Location(str(path)),
+            hint="give the files written by 'fieldkit keys init'",
         ) from None
 
 
@@ -187,5 +195,5 @@ def _not_a_key(where: str, why: str) -> PrivacyError:
         f"not a usable key file: {why}",
         code="FK-KEY-002",
         location=Location(where),
-        hint="give the project.key / project.pub written by 'fieldkit keys init'",
+        hint="give the project.pub / merge.key written by 'fieldkit keys init'",
     )

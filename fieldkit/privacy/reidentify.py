@@ -1,59 +1,47 @@
-"""Re-identification: open the sealed identities of one interview, after writing why and who.
+"""Re-identification: open one record's identities, with K custodians, after an audit entry.
 
-    custody = Custody.from_shares({"Ama": load_share(a), "Yaw": load_share(b)})
-    names = reveal(db, reference, custody=custody, access=identity_access(protocol, "coordinator"),
-                   actor="Ama", reason="referral of child to social services")
+    shares = [open_share(ama_file, ama_passphrase), open_share(yaw_file, yaw_passphrase)]
+    names = reveal(db, "3f9c…", shares=shares, keys=load_project_keys(pub),
+                   protocols=project.protocols, actor="ama",
+                   reason="referral of the child to social services, case 2027-014")
 
-Order of work: access check → custody check (two custodians where the protocol says so) →
-audit chain check → audit entry committed → values opened. A refused request changes nothing;
-an accepted one is logged even if a value then fails to open.
+Order of work: the audit chain is checked (a broken chain closes re-identification) → the
+request is checked: one record only (no lists, patterns or empty references), a reason at
+least as long as the protocol asks, K distinct custodians' shares of the current identity
+key → an audit entry is committed, ``reveal`` when accepted and ``reveal refused`` (with why)
+when not → only then are the record's identity fields opened. Free text sealed to the merge
+key is not opened here, and no other record is read.
 
-The control is as strong as the key handling: a protocol that asks for two custodians must
-keep ``project.key`` offline (or destroy it) once the shares are handed out, so that no single
-person holds the whole key.
+This is the only public way to open an identity: the key is rebuilt here from the shares,
+used for this one record, and dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import Connection, or_, select
 from sqlmodel import col
 
 from fieldkit.errors import Location, PrivacyError
 from fieldkit.hashing import canonical_json
 from fieldkit.privacy.audit import AuditLog
 from fieldkit.privacy.identity import open_identity
-from fieldkit.privacy.keys import PrivateKey, load_private_key
+from fieldkit.privacy.keys import PrivateKey, ProjectPublicKeys, fingerprint
 from fieldkit.privacy.shares import KeyShare, combine_key_shares
 from fieldkit.protocol.model import Protocol
 from fieldkit.protocol.schema import IdentityAccess
 from fieldkit.store.database import Database
 from fieldkit.store.records import JsonValue
-from fieldkit.store.tables import Identity
+from fieldkit.store.tables import Identity, Interview
 
-__all__ = ["Custody", "identity_access", "reveal"]
+__all__ = ["identity_access", "reveal"]
 
-
-@dataclass(frozen=True, slots=True)
-class Custody:
-    """The unlocked project private key, and the people who unlocked it."""
-
-    private_key: PrivateKey
-    custodians: tuple[str, ...]
-    joint: bool
-    """True when rebuilt from the shares of several custodians."""
-
-    @classmethod
-    def from_key_file(cls, path: Path, passphrase: str | bytes, *, custodian: str) -> Custody:
-        return cls(load_private_key(path, passphrase), (custodian,), joint=False)
-
-    @classmethod
-    def from_shares(cls, shares: Mapping[str, KeyShare]) -> Custody:
-        """Custodian name → that custodian's share."""
-        return cls(combine_key_shares(list(shares.values())), tuple(shares), joint=True)
+_RECORD = re.compile(r"^[0-9a-f]{32}$|^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+"""One interview: its reference (32 hex digits) or its id (a UUID). Nothing else, so no
+pattern, list or blank can reach more than one record."""
 
 
 def identity_access(protocol: Protocol, role: str) -> IdentityAccess:
@@ -64,15 +52,21 @@ def identity_access(protocol: Protocol, role: str) -> IdentityAccess:
 
 def reveal(
     db: Database,
-    reference: str,
+    record: str,
     *,
-    custody: Custody,
-    access: IdentityAccess,
+    shares: Sequence[KeyShare],
+    keys: ProjectPublicKeys,
+    protocols: Mapping[str, Protocol],
     actor: str,
     reason: str,
 ) -> dict[tuple[str, int], JsonValue]:
-    """The identifying answers under ``reference``: (question, member) → value."""
-    _check_allowed(custody, access, reason, reference)
+    """The identity fields of one interview (by reference or id): (question, member) → value.
+
+    ``keys``: the study's project.pub; the shares must rebuild its identity key.
+    ``protocols``: the project's, by id (the record's own says how long a reason must be).
+
+    Every attempt adds one audit entry, refused ones included (FK-PRIV-002 then); a broken
+    audit chain refuses without one (FK-PRIV-003)."""
     log = AuditLog(db)
     check = log.verify()
     if not check.ok:
@@ -82,34 +76,78 @@ def reveal(
             location=Location(db.where),
             hint="re-identification stays closed until the log is restored and verified",
         )
-    detail = canonical_json({"reason": reason, "custodians": list(custody.custodians)})
-    log.append(actor=actor, action="reveal", subject=reference, detail=detail.decode("utf-8"))
-    with db.read() as conn:
-        rows = conn.execute(
-            select(Identity.question, Identity.member, Identity.sealed).where(  # type: ignore[call-overload]
-                col(Identity.reference) == reference
-            )
-        ).all()
+    custodians = sorted({share.custodian for share in shares})
+    detail: dict[str, Any] = {"reason": reason.strip(), "custodians": custodians}
+    try:
+        key, reference = _checked(db, record, shares, protocols, reason)
+        if fingerprint(key.public_key()) != fingerprint(keys.identity):
+            _refuse("the shares are not of this study's identity key (project.pub)", record)
+    except PrivacyError as error:
+        detail["refused"] = error.message
+        log.append(actor=actor, action="reveal refused", subject=record[:80], detail=_text(detail))
+        raise
+    with db.transaction() as conn:
+        rows = _identity_rows(conn, reference, fingerprint(key.public_key()))
+        detail["fields"] = len(rows)
+        log.append_in(conn, actor=actor, action="reveal", subject=reference, detail=_text(detail))
     return {
-        (question, member): open_identity(custody.private_key, reference, question, member, sealed)
+        (question, member): open_identity(key, reference, question, member, sealed)
         for question, member, sealed in rows
     }
 
 
-def _check_allowed(custody: Custody, access: IdentityAccess, reason: str, reference: str) -> None:
-    problem = None
-    if access is IdentityAccess.NONE:
-        problem = "this role may not see identities"
-    elif access is IdentityAccess.WITH_TWO_CUSTODIANS and (
-        not custody.joint or len(set(custody.custodians)) < 2
-    ):
-        problem = "the protocol needs two custodians, each with their own key share"
-    elif not reason.strip():
-        problem = "a reason is required"
-    if problem:
-        raise PrivacyError(
-            f"re-identification refused: {problem}",
-            code="FK-PRIV-002",
-            location=Location(record=reference),
-            hint="see the protocol's roles and identities rules",
-        )
+def _checked(
+    db: Database,
+    record: str,
+    shares: Sequence[KeyShare],
+    protocols: Mapping[str, Protocol],
+    reason: str,
+) -> tuple[PrivateKey, str]:
+    if not _RECORD.fullmatch(record):
+        _refuse("one record at a time: give one interview's reference or id", record)
+    reference, protocol_id = _reference(db, record)
+    protocol = protocols.get(protocol_id)
+    if protocol is None:
+        _refuse(f"the record's protocol '{protocol_id}' is not in the project", record)
+    minimum = protocol.model.reveal_reason_min_length
+    if len(reason.strip()) < minimum:
+        _refuse(f"the reason must say why, in at least {minimum} characters", record)
+    try:
+        key = combine_key_shares(shares)
+    except PrivacyError as error:
+        _refuse(error.message, record)
+    return key, reference
+
+
+def _reference(db: Database, record: str) -> tuple[str, str]:
+    with db.read() as conn:
+        found = conn.execute(
+            select(Interview.reference, Interview.protocol_id).where(  # type: ignore[call-overload]
+                or_(col(Interview.reference) == record, col(Interview.id) == record)
+            )
+        ).first()
+    if found is None:
+        _refuse("no interview has this reference or id", record)
+    return str(found[0]), str(found[1])
+
+
+def _identity_rows(conn: Connection, reference: str, key_id: str) -> list[tuple[str, int, bytes]]:
+    rows = conn.execute(
+        select(Identity.question, Identity.member, Identity.sealed)  # type: ignore[call-overload]
+        .where(col(Identity.reference) == reference, col(Identity.key_id) == key_id)
+        .order_by(col(Identity.question), col(Identity.member))
+    ).all()
+    return [(str(q), int(m), bytes(s)) for q, m, s in rows]
+
+
+def _refuse(why: str, record: str) -> NoReturn:
+    raise PrivacyError(
+        f"re-identification refused: {why}",
+        code="FK-PRIV-002",
+        location=Location(record=record[:80]),
+        hint="see the protocol's rules for opening identities",
+    )
+
+
+def _text(detail: dict[str, Any]) -> str:
+    return canonical_json(detail).decode("utf-8")

@@ -76,6 +76,7 @@ def _consent_block(model: ProtocolModel) -> ConsentBlock:
         exceptions=tuple(ethics.exceptions),
         distress_protocol=text(ethics.distress_protocol),
         referral=text(ethics.referral),
+        exception_reasons=tuple(ethics.exception_reasons),
     )
 
 
@@ -114,6 +115,10 @@ def _check_names(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
     named += [
         (e.id, ("ethics", "exceptions", i, "id")) for i, e in enumerate(model.ethics.exceptions)
     ]
+    named += [
+        (r.id, ("ethics", "exception_reasons", i, "id"))
+        for i, r in enumerate(model.ethics.exception_reasons)
+    ]
     for name, path in named:
         if not NAME.match(name):
             yield Issue(
@@ -146,6 +151,10 @@ def _check_texts(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
     texts += [
         (e.label, ("ethics", "exceptions", i, "label"))
         for i, e in enumerate(model.ethics.exceptions)
+    ]
+    texts += [
+        (r.label, ("ethics", "exception_reasons", i, "label"))
+        for i, r in enumerate(model.ethics.exception_reasons)
     ]
     texts += [(rule, ("interview_rules", i)) for i, rule in enumerate(model.interview_rules)]
     if model.methodology is not None:
@@ -216,6 +225,14 @@ def _check_ethics(model: ProtocolModel, doc: SourceDocument) -> Iterator[Issue]:
             f"age of majority {ethics.age_of_majority} is outside 12-21",
             doc.locate(("ethics", "age_of_majority")),
             "a child is anyone under 18 (UN CRC art. 1); use 18 unless national law says otherwise",
+        )
+    if ethics.exceptions and not ethics.exception_reasons:
+        yield Issue(
+            "FK-PROT-040",
+            "the protocol allows consent exceptions but lists no coded exception reasons",
+            doc.locate(("ethics", "exceptions")),
+            "add ethics.exception_reasons (id and label each): a reason is chosen from the "
+            "list, and anything more is a sealed note",
         )
     if model.small_cell_threshold < MIN_CELL_THRESHOLD:
         yield Issue(

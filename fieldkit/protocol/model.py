@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fieldkit.protocol.schema import WEEKDAYS, ExceptionModel, ProtocolModel, RoleModel, WindowModel
+from fieldkit.hashing import content_hash
+from fieldkit.protocol.schema import (
+    WEEKDAYS,
+    ExceptionModel,
+    ExceptionReasonModel,
+    ProtocolModel,
+    RoleModel,
+    WindowModel,
+)
 
 __all__ = ["ConsentBlock", "Protocol", "ScreeningQuestion"]
 
@@ -33,6 +41,7 @@ class ConsentBlock:
     exceptions: tuple[ExceptionModel, ...]
     distress_protocol: Text
     referral: Text
+    exception_reasons: tuple[ExceptionReasonModel, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,20 @@ class Protocol:
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(self.model.languages)
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    @property
+    def consent_sha256(self) -> str:
+        """The consent statements a respondent hears (every language), as one hash."""
+        return content_hash(self.model.ethics.consent.model_dump(mode="json"))
+
+    @property
+    def data_use_sha256(self) -> str:
+        """The data-use statement (every language), as one hash."""
+        return content_hash({"data_use_statement": self.model.data_use_statement})
 
     @property
     def small_cell_threshold(self) -> int:
@@ -86,6 +109,9 @@ class Protocol:
             if item.id == exception_id:
                 return item
         return None
+
+    def exception_reason(self, reason_id: str) -> ExceptionReasonModel | None:
+        return next((r for r in self.consent.exception_reasons if r.id == reason_id), None)
 
 
 def _inside(window: WindowModel, moment: dt.datetime) -> bool:

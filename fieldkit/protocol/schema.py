@@ -18,6 +18,7 @@ __all__ = [
     "DefinitionModel",
     "EthicsModel",
     "ExceptionModel",
+    "ExceptionReasonModel",
     "HazardousWorkModel",
     "IdentityAccess",
     "MonitoringModel",
@@ -80,11 +81,19 @@ class ExceptionModel(_Strict):
     requires: str = "supervisor_signoff"
 
 
+class ExceptionReasonModel(_Strict):
+    """Why an exception applies, as a code: free text about it is sealed, never a reason."""
+
+    id: str
+    label: Label
+
+
 class EthicsModel(_Strict):
     age_of_majority: int = 18
     screening: Annotated[list[ScreeningQuestionModel], Field(min_length=1)]
     consent: ConsentStatementsModel
     exceptions: list[ExceptionModel] = Field(default_factory=list)
+    exception_reasons: list[ExceptionReasonModel] = Field(default_factory=list)
     distress_protocol: Label
     referral: Label
 
@@ -185,6 +194,9 @@ class PlaceModel(_Strict):
 
 class ProtocolModel(_Strict):
     id: str
+    version: str = "1"
+    """Changing the consent texts or the data-use statement after the first interview needs a
+    new version (each consent record names the version and the texts' hashes)."""
     title: Label
     languages: Annotated[list[str], Field(min_length=1)]
     purpose: Label
@@ -199,6 +211,8 @@ class ProtocolModel(_Strict):
     methodology: Label | None = None
     small_cell_threshold: Annotated[int, Field(ge=1)] = 5
     identity_retention_days: Annotated[int, Field(ge=0)]
+    reveal_reason_min_length: Annotated[int, Field(ge=10)] = 20
+    """The shortest reason ``fieldkit reveal`` accepts for opening one record's identities."""
     representative: bool = True
     caution: Label | None = None
     """What results of a non-representative study may not be read as (the About sheet of

@@ -13,15 +13,29 @@ restricted or public release. A coder codes them in a recode file, one per instr
 
 ``fieldkit recode`` adds every text the store holds that the file lacks (with ``null``) and
 says how many are still to code; exports then carry ``<question>_code`` beside each coded
-question, a variable with the file's labels, which every profile keeps.
+question, a variable with the file's labels, which every profile keeps. The store holds free
+text sealed to the merge key (issue 11): the command opens it with
+``fieldkit.privacy.freetext.open_free_text``, which writes an audit entry first, and hands
+each record's text to `update_recodes`.
+
+Datasets hold no free text then (it stays sealed), so a code cannot be found from a row's
+text at export. ``recode`` therefore also writes, beside the recode file, the codes it could
+give each record (``recodes/<instrument>.codes.json``: question → interview and member →
+code, and a digest of the coding they came from; codes only, never a text), and exports read
+them. A coding changed since (a coder filled in more codes) is FK-RELEASE-040 until
+``fieldkit recode`` is run again. A row whose text is in clear (a store from before texts
+were sealed) is coded from its text.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -29,15 +43,25 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from fieldkit.dataset.dataset import Dataset
 from fieldkit.dataset.table import Special, Table, Variable, VarType
 from fieldkit.errors import Location
-from fieldkit.export.atomic import atomic_path
+from fieldkit.export.atomic import all_or_nothing, atomic_path
+from fieldkit.hashing import canonical_json
 from fieldkit.indicators.mappings import coded_questions
 from fieldkit.instrument.form import Form
 from fieldkit.instrument.schema import QuestionType
 from fieldkit.release.errors import ReleaseError
 
-__all__ = ["RecodeReport", "apply_recodes", "update_recodes"]
+__all__ = [
+    "RecodeReport",
+    "RecordTexts",
+    "apply_recodes",
+    "codes_path",
+    "recode_questions",
+    "update_recodes",
+]
 
 Code = int | str
+RecordTexts = Mapping[str, Mapping[tuple[str, int], str]]
+"""Question → (interview id, member) → the text given (``member`` 0 outside rosters)."""
 
 
 class _Coding(BaseModel):
@@ -55,30 +79,57 @@ class RecodeReport:
     """Question -> texts in the file still without a code."""
 
 
-def update_recodes(
-    path: Path, form: Form, dataset: Dataset, questions: Sequence[str]
-) -> RecodeReport:
-    """Add the texts ``dataset`` holds for ``questions`` that ``path`` lacks; keep codes."""
+def recode_questions(form: Form, questions: Sequence[str], path: Path) -> list[str]:
+    """The free-text questions to code: ``questions``, or every free-text question of
+    ``form``; FK-RELEASE-031 for one that is not free text (checked before any text opens)."""
+    chosen = list(questions) or _free_text(form)
+    for question in chosen:
+        _check_question(form, question, path)
+    return chosen
+
+
+def codes_path(path: Path) -> Path:
+    """Where ``recode`` keeps each record's code, beside the recode file ``path``."""
+    return path.with_name(f"{path.stem}.codes.json")
+
+
+def update_recodes(path: Path, form: Form, texts: RecordTexts) -> RecodeReport:
+    """Add the texts of each question of ``texts`` that ``path`` lacks (keeping the codes),
+    and record the code each record's text has now (`codes_path`)."""
     codings = _read(path, form) if path.exists() else {}
+    assigned = _read_codes(codes_path(path))
     report = RecodeReport(path)
-    for question in questions or _free_text(form):
+    for question, records in texts.items():
         _check_question(form, question, path)
         coding = codings.setdefault(question, _Coding())
-        found = _texts(dataset, question)
-        new = sorted(text for text in found if text not in coding.texts)
+        new = sorted({text for text in records.values() if text} - set(coding.texts))
         coding.texts.update(dict.fromkeys(new))
         report.added[question] = len(new)
         report.uncoded[question] = sum(1 for code in coding.texts.values() if code is None)
+        assigned[question] = {
+            "coding": _digest(coding),
+            "records": {
+                _record(iid, member): code
+                for (iid, member), text in sorted(records.items())
+                if (code := coding.texts.get(text)) is not None
+            },
+        }
     data = {q: c.model_dump() for q, c in codings.items()}
-    with atomic_path(path) as temporary:
-        temporary.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    with all_or_nothing():
+        with atomic_path(path) as temporary:
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+            temporary.write_text(text, "utf-8")
+        with atomic_path(codes_path(path)) as temporary:
+            temporary.write_bytes(canonical_json(assigned) + b"\n")
     return report
 
 
 def apply_recodes(dataset: Dataset, form: Form, path: Path) -> list[str]:
     """Add ``<question>_code`` to the tables holding each coded question; return their names."""
     added = []
+    assigned = _read_codes(codes_path(path))
     for question, coding in _read(path, form).items():
+        records = _current(assigned.get(question), coding, question, path)
         for table in dataset.tables.values():
             if isinstance(table, Table) and question in table:
                 variable = Variable(
@@ -90,24 +141,74 @@ def apply_recodes(dataset: Dataset, form: Form, path: Path) -> list[str]:
                     origin="derived",
                     definition=f"the text of '{question}' coded by hand ({path.name})",
                 )
-                values = [_coded(value, coding) for value in table.column(question)]
+                ids = table.column("interview_id")
+                members = table.column("member") if "member" in table else repeat(0)
+                values = [
+                    _coded(value, coding, records.get(_record(iid, member)))
+                    for value, iid, member in zip(
+                        table.column(question), ids, members, strict=False
+                    )
+                ]
                 table.add_column(variable, values)
                 added.append(variable.name)
     return added
 
 
-def _coded(value: object, coding: _Coding) -> Code | Special | None:
+def _coded(value: object, coding: _Coding, assigned: Code | None) -> Code | Special | None:
     if isinstance(value, Special):
         return value
-    return coding.texts.get(str(value)) if value is not None else None
+    if isinstance(value, str) and value:  # a text in clear: coded from the text itself
+        return coding.texts.get(value)
+    return assigned
 
 
-def _texts(dataset: Dataset, question: str) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for table in dataset.tables.values():
-        if isinstance(table, Table) and question in table:
-            found.update(str(v) for v in table.column(question) if isinstance(v, str) and v)
-    return found
+def _record(interview_id: object, member: object) -> str:
+    """A record's key in the codes file: its interview and member (0 outside rosters)."""
+    return f"{interview_id}/{member or 0}"
+
+
+def _digest(coding: _Coding) -> str:
+    texts = {text: code for text, code in coding.texts.items() if code is not None}
+    return hashlib.sha256(canonical_json(texts)).hexdigest()
+
+
+def _current(
+    assigned: dict[str, Any] | None, coding: _Coding, question: str, path: Path
+) -> dict[str, Code]:
+    """The records' codes for ``question``, if they come from the coding in the file now."""
+    if assigned is None:
+        return {}
+    if assigned.get("coding") != _digest(coding):
+        raise ReleaseError(
+            f"the codes of '{question}' changed in {path.name} since 'fieldkit recode' gave "
+            "them to the records",
+            code="FK-RELEASE-040",
+            location=Location(file=str(codes_path(path))),
+            hint="run 'fieldkit recode' again (it opens the texts and applies the codes), "
+            "then export",
+        )
+    return dict(assigned.get("records", {}))
+
+
+def _read_codes(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise _bad_codes(path, str(error)) from None
+    if not isinstance(data, dict):
+        raise _bad_codes(path, "not a JSON object")
+    return data
+
+
+def _bad_codes(path: Path, why: str) -> ReleaseError:
+    return ReleaseError(
+        f"{path.name} cannot be read: {why}",
+        code="FK-RELEASE-031",
+        location=Location(file=str(path)),
+        hint="delete it and run 'fieldkit recode' again: it is written anew",
+    )
 
 
 def _free_text(form: Form) -> list[str]:

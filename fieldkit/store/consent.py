@@ -15,6 +15,7 @@ __all__ = ["consent_from_json", "consent_to_json"]
 
 
 def consent_to_json(consent: ConsentRecord) -> str:
+    """The stored form: never the exception's free-text note (the store seals it apart)."""
     return json.dumps(consent.to_dict(), ensure_ascii=False, sort_keys=True)
 
 
@@ -35,4 +36,8 @@ def consent_from_json(text: str) -> ConsentRecord:
         others_present=list(data.get("others_present") or []),
         language=data.get("language", "en"),
         recorded_at=dt.datetime.fromisoformat(recorded_at) if recorded_at else None,
+        exception_note_sealed=bool(data.get("exception_note_sealed")),
+        protocol_version=data.get("protocol_version"),
+        consent_sha256=data.get("consent_sha256"),
+        data_use_sha256=data.get("data_use_sha256"),
     )

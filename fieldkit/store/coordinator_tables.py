@@ -17,6 +17,8 @@ only a coordinator knows::
     conflict_members     the interviews in each conflict
     conflict_resolutions every resolution a coordinator recorded (who, why), never deleted
     quarantine           interviews without valid consent, one row per reason
+    protocol_texts       per protocol version: the hashes and texts of its consent statements
+                         and data-use statement, as first seen (a change needs a new version)
 
 No column holds an arrival time or an autoincrement key that depends on import order, so the
 same bundles merged in any order give the same rows (``conflict_resolutions.id`` and
@@ -56,6 +58,7 @@ __all__ = [
     "duplicates",
     "event_logs",
     "merged_interviews",
+    "protocol_texts",
     "quarantine",
     "receipts",
 ]
@@ -77,6 +80,9 @@ devices = Table(
     Column("public_key", String, nullable=False),  # base64 of the 32 raw Ed25519 bytes
     Column("fingerprint", String, nullable=False),
     Column("last_sequence", Integer, nullable=False, default=0),
+    # A revoked laptop's later bundles are refused (``fieldkit device revoke``).
+    Column("revoked_at", String, nullable=True),
+    Column("revoked_reason", Text, nullable=True),
 )
 
 bundles = Table(
@@ -184,6 +190,18 @@ quarantine = Table(
     Column("interview_id", String, ForeignKey(_INTERVIEW_ID), primary_key=True),
     Column("reason", String, primary_key=True),
     Column("detail", Text, nullable=False),
+)
+
+
+protocol_texts = Table(
+    "protocol_texts",
+    MERGE_METADATA,
+    Column("protocol_id", String, primary_key=True),
+    Column("version", String, primary_key=True),
+    Column("consent_sha256", String, nullable=False),
+    Column("data_use_sha256", String, nullable=False),
+    # canonical JSON of the statement in every language, to print it in exports
+    Column("data_use_statement", Text, nullable=False),
 )
 
 

@@ -11,8 +11,10 @@ pages). ``PRAGMA quick_check`` runs on open. Python's sqlite3 is kept out of tra
 control (``isolation_level=None``) and fieldkit emits BEGIN itself, so ``executescript``'s
 implicit COMMIT (cpython #26231) never comes into play.
 
+A laptop store is encrypted at rest (SQLCipher, through the ``sqlcipher3`` driver, with the
+raw key of ``fieldkit.store.cipher``): its key is the first statement on every connection.
 A coordinator store takes any SQLAlchemy URL; everything SQLite-only sits behind
-``Database.is_sqlite``.
+``Database.is_sqlite``. A new SQLite file is created 0600 (``fieldkit.store.files``).
 """
 
 from __future__ import annotations
@@ -26,18 +28,32 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import sqlcipher3
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, select
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
+from sqlalchemy.pool import QueuePool
 
-from fieldkit.errors import Location, StoreError
+from fieldkit.errors import Location, PrivacyError, StoreError
+from fieldkit.store.cipher import StoreKey, unlock_path
+from fieldkit.store.files import create_private_file
 from fieldkit.store.migrations import Role, migrate
 from fieldkit.store.tables import SchemaMigration
 
-__all__ = ["AppliedMigration", "Database", "Role", "as_utc", "open_database"]
+__all__ = [
+    "AppliedMigration",
+    "Database",
+    "Role",
+    "as_utc",
+    "check_laptop_path",
+    "open_database",
+]
 
 BUSY_TIMEOUT_MS = 5000
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 _BEGIN = "fieldkit_begin"
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher3.Error)
+"""What the two SQLite drivers raise (SQLCipher's are not subclasses of the standard one's)."""
+_INTEGRITY_ERRORS = (IntegrityError, sqlite3.IntegrityError, sqlcipher3.IntegrityError)
 
 _COMMON_PRAGMAS = (
     "journal_mode=WAL",
@@ -113,7 +129,7 @@ class Database:
             finally:
                 try:
                     raw.execute(f"DETACH DATABASE {name}")
-                except sqlite3.Error:
+                except DRIVER_ERRORS:
                     conn.invalidate()  # never hand a connection with the file attached back
         if self._checkpoint_due:
             self.checkpoint()
@@ -177,6 +193,24 @@ class Database:
         if self.is_sqlite:
             self._outside_transaction("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def reclaim(self, table: str) -> None:
+        """Give back the space of deleted rows, so their bytes leave the file (retention).
+
+        SQLite: deleted content is already overwritten (``secure_delete``); the WAL is
+        checkpointed and ``VACUUM`` rewrites the file without the freed pages. PostgreSQL:
+        ``VACUUM FULL`` rewrites ``table`` (it cannot run inside a transaction)."""
+        if self._open is not None:
+            raise StoreError("cannot reclaim space inside a transaction", code="FK-STORE-010")
+        if self.is_sqlite:
+            self.checkpoint()
+            self._outside_transaction("VACUUM")
+            self.checkpoint()
+            return
+        with self._translated(), self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                f"VACUUM FULL {table}"
+            )
+
     def migrations(self) -> list[AppliedMigration]:
         with self.read() as conn:
             rows = conn.execute(select(SchemaMigration).order_by(SchemaMigration.version))  # type: ignore[arg-type]
@@ -212,7 +246,7 @@ class Database:
             try:
                 cursor.execute(sql)
                 return [tuple(row) for row in cursor.fetchall()]
-            except sqlite3.Error as error:
+            except DRIVER_ERRORS as error:
                 raise _store_error(error, self._name(), self.where) from None
             finally:
                 cursor.close()
@@ -222,26 +256,41 @@ class Database:
         """Database driver errors become one-line StoreErrors naming the file."""
         try:
             yield
-        except (IntegrityError, sqlite3.IntegrityError):
+        except _INTEGRITY_ERRORS:
             raise  # a broken invariant in fieldkit itself: keep the traceback
         except DBAPIError as error:
             raise _store_error(error.orig, self._name(), self.where) from None
-        except sqlite3.Error as error:  # statements run on the driver connection directly
+        except DRIVER_ERRORS as error:  # statements run on the driver connection directly
             raise _store_error(error, self._name(), self.where) from None
 
 
 def open_database(
-    path_or_url: Path | str, *, role: Role, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    path_or_url: Path | str,
+    *,
+    role: Role,
+    key: StoreKey | None = None,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 ) -> Database:
     """Open (creating if needed) a fieldkit database, check it and bring its schema up to date.
 
-    ``path_or_url``: a file path, or for a coordinator any SQLAlchemy URL. Raises StoreError:
-    FK-STORE-001 damaged or not a database, FK-STORE-002 from a newer fieldkit, FK-STORE-003
-    not this role's fieldkit database, FK-STORE-004 cannot be opened. ``busy_timeout_ms``: how
-    long a write waits for another program's lock before FK-STORE-008.
+    ``path_or_url``: a file path, or for a coordinator any SQLAlchemy URL. ``key``: a laptop
+    store's unlocked key (required for a laptop). Raises StoreError: FK-STORE-001 damaged or
+    not a database (or not readable with this key), FK-STORE-002 from a newer fieldkit,
+    FK-STORE-003 not this role's fieldkit database, FK-STORE-004 cannot be opened.
+    ``busy_timeout_ms``: how long a write waits for another program's lock before FK-STORE-008.
     """
     url, path, where = _resolve(path_or_url, role)
-    engine = _make_engine(url, role, busy_timeout_ms)
+    if role == "laptop" and key is None:
+        raise PrivacyError(
+            "a laptop store is encrypted: it opens only with its passphrase",
+            code="FK-KEY-030",
+            location=Location(where),
+            hint="unlock it with the enumerator's passphrase",
+        )
+    if path is not None:
+        _check_kind(path, role, where)
+        _create_private(path)
+    engine = _make_engine(url, role, busy_timeout_ms, key)
     db = Database(engine, role=role, where=where, path=path)
     try:
         db.quick_check()
@@ -284,6 +333,14 @@ def _resolve(path_or_url: Path | str, role: Role) -> tuple[URL, Path | None, str
     return URL.create("sqlite", database=str(path)), path, str(path)
 
 
+def check_laptop_path(path: Path) -> None:
+    """The checks opening a laptop store makes on its path, made before a passphrase is
+    asked: FK-STORE-004 for a folder or a missing folder, FK-STORE-003 for a plain SQLite
+    file (a coordinator store, another program's)."""
+    _check_path(path)
+    _check_kind(path, "laptop", str(path))
+
+
 def _check_path(path: Path) -> None:
     problem = None
     if path.is_dir():
@@ -299,7 +356,52 @@ def _check_path(path: Path) -> None:
         )
 
 
-def _make_engine(url: URL, role: Role, busy_timeout_ms: int) -> Engine:
+_PLAIN_SQLITE = b"SQLite format 3\x00"
+"""The first bytes of every unencrypted SQLite file: never of an encrypted laptop store."""
+
+
+def _check_kind(path: Path, role: Role, where: str) -> None:
+    """FK-STORE-003 for a plain SQLite file opened as a laptop store, and for a laptop store
+    (it has an unlock file) opened as a coordinator store: neither could be read anyway."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_PLAIN_SQLITE))
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        return  # a new file, or one the opening itself will report
+    problem = None
+    if role == "laptop" and head == _PLAIN_SQLITE:
+        problem = (
+            "is not an encrypted laptop store (it is a plain SQLite file: a coordinator store, "
+            "another program's, or a laptop store from an older fieldkit)",
+            "bundle an old laptop store's interviews with the fieldkit that made it",
+        )
+    elif role == "coordinator" and unlock_path(path).exists():
+        problem = (
+            "is an encrypted laptop store, not a coordinator one",
+            "open it with the laptop commands",
+        )
+    if problem:
+        raise StoreError(
+            f"{path.name} {problem[0]}",
+            code="FK-STORE-003",
+            location=Location(where),
+            hint=problem[1],
+        )
+
+
+def _create_private(path: Path) -> None:
+    try:
+        create_private_file(path)
+    except OSError as error:
+        raise StoreError(
+            f"{path.name} cannot be created: {error.strerror}",
+            code="FK-STORE-004",
+            location=Location(str(path)),
+            hint="check the folder and its permissions",
+        ) from None
+
+
+def _make_engine(url: URL, role: Role, busy_timeout_ms: int, key: StoreKey | None) -> Engine:
     if url.get_backend_name() != "sqlite":
         try:
             return create_engine(url, pool_pre_ping=True)
@@ -310,10 +412,15 @@ def _make_engine(url: URL, role: Role, busy_timeout_ms: int) -> Engine:
                 location=Location(url.render_as_string(hide_password=True)),
                 hint="use postgresql+psycopg://..., the driver fieldkit installs",
             ) from None
+    cipher: dict[str, Any] = {} if key is None else {"module": sqlcipher3, "poolclass": QueuePool}
     engine = create_engine(
-        url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+        url,
+        connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+        **cipher,
     )
     pragmas = (*PRAGMAS[role], f"busy_timeout={busy_timeout_ms}")
+    if key is not None:  # the key first: SQLCipher reads nothing before it
+        pragmas = (f'key = "{key.sqlcipher}"', *pragmas)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

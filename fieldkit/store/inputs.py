@@ -12,12 +12,20 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from fieldkit.errors import Location, StoreError
-from fieldkit.store.records import AnswerStatus, JsonValue
+from fieldkit.store.records import STAFF_CODE, AnswerStatus, JsonValue
 
-__all__ = ["AnswerInput", "EventInput", "MemberInput", "NewInterview", "validated"]
+__all__ = [
+    "AnswerInput",
+    "ConsentCodes",
+    "EventInput",
+    "MemberInput",
+    "NewInterview",
+    "validated",
+]
 
 Name = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
-Short = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]+$")]
+StaffCode = Annotated[str, Field(pattern=STAFF_CODE.pattern)]
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 
 class _Input(BaseModel):
@@ -27,7 +35,8 @@ class _Input(BaseModel):
 
 
 class NewInterview(_Input):
-    enumerator: Short
+    enumerator: StaffCode
+    """A staff code (``E07``): a name here would travel in every bundle and export."""
     language: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -42,6 +51,15 @@ class AnswerInput(_Input):
     def kept_value(self) -> JsonValue:
         """The value to store: only an ANSWERED answer keeps one."""
         return self.value if self.status is AnswerStatus.ANSWERED else None
+
+
+class ConsentCodes(_Input):
+    """The coded parts of a consent record: a reason is a code, a supervisor is a staff code
+    (a front end that passes free text or a name here is refused, nothing saved)."""
+
+    exception: Code | None = None
+    exception_reason: Code | None = None
+    supervisor: StaffCode | None = None
 
 
 class MemberInput(_Input):

@@ -1,11 +1,17 @@
-"""The laptop store: every change committed as it is made, identities sealed at capture.
+"""The laptop store: encrypted at rest, every change committed as it is made, sealed at capture.
 
-One ``apply`` is one ``BEGIN IMMEDIATE ... COMMIT`` with ``synchronous=FULL``: when it returns,
-the answers it carried survive the app being killed and the power being cut. Answers to ``pii``
-questions (flagged by the engine *or* by the form) are sealed to the project public key and
-written to ``identities`` under the interview's random reference; their plaintext never
-reaches ``answers`` or ``paradata``, and the laptop cannot read them back (``load`` returns the
-marker ``SEALED``). A refused or stopped interview keeps only its row and consent record.
+The whole file (and its ``-wal``) is SQLCipher-encrypted under the key the enumerator's
+passphrase unlocks (``fieldkit.store.cipher``). One ``apply`` is one ``BEGIN IMMEDIATE ...
+COMMIT`` with ``synchronous=FULL``: when it returns, the answers it carried survive the app
+being killed and the power being cut.
+
+On top of that, two kinds of answers are sealed at capture and written to ``identities``
+under the interview's random reference, never to ``answers`` or ``paradata``: answers to
+``pii`` questions (flagged by the engine *or* by the form) to the project's identity key,
+and free text (every ``text`` question not marked ``pii``, and the consent exception's note)
+to the merge key. Protection does not depend on an author remembering a ``pii`` mark. The
+laptop cannot read either back (``load`` returns the marker ``SEALED``). A refused or stopped
+interview keeps only its row and consent record.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from types import TracebackType
@@ -27,11 +33,24 @@ from sqlmodel import col
 
 from fieldkit.errors import StoreError
 from fieldkit.instrument.form import Form
-from fieldkit.privacy.keys import PublicKey, fingerprint
+from fieldkit.privacy.keys import ProjectPublicKeys
+from fieldkit.privacy.sealed_questions import free_text_questions
+from fieldkit.protocol.model import Protocol
+from fieldkit.store.cipher import StoreKey
 from fieldkit.store.consent import consent_from_json, consent_to_json
 from fieldkit.store.database import Database, as_utc, open_database
-from fieldkit.store.inputs import AnswerInput, EventInput, MemberInput, NewInterview, validated
+from fieldkit.store.inputs import (
+    AnswerInput,
+    ConsentCodes,
+    EventInput,
+    MemberInput,
+    NewInterview,
+    validated,
+)
+from fieldkit.store.protocol_texts import check_consent_records
 from fieldkit.store.records import (
+    EXCEPTION_NOTE,
+    STAFF_CODE,
     AnswerChange,
     AnswerStatus,
     ConsentRecord,
@@ -52,6 +71,7 @@ from fieldkit.store.rows import (
     not_draft,
     purge,
     save_answer,
+    save_sealed,
     take_sequence,
 )
 from fieldkit.store.tables import (
@@ -116,30 +136,40 @@ class StoredInterview:
 class LaptopStore:
     """Interviews on one laptop. Open with ``LaptopStore.open``; close when done."""
 
-    def __init__(self, db: Database, *, device_id: str, public_key: PublicKey) -> None:
+    def __init__(self, db: Database, *, device_id: str, keys: ProjectPublicKeys) -> None:
         self.database = db
         self.device_id = device_id
-        self._public_key = public_key
+        self._keys = keys
         self._forms: dict[str, FormMeta] = {}
 
     @classmethod
-    def open(cls, path: Path, *, project_public_key: PublicKey) -> LaptopStore:
-        """Open the laptop database at ``path``, creating it (and this device's id) if missing."""
-        db = open_database(path, role="laptop")
+    def open(cls, path: Path, *, project_keys: ProjectPublicKeys, key: StoreKey) -> LaptopStore:
+        """Open the encrypted laptop database at ``path`` with its unlocked ``key``, creating
+        it (and this device's id) if missing. ``project_keys``: the study's project.pub."""
+        db = open_database(path, role="laptop", key=key)
         try:
-            device_id = ensure_device(db, fingerprint(project_public_key))
+            device_id = ensure_device(db, project_keys)
             db.checkpoint()  # old page versions left by a crash after a refusal go now
         except BaseException:
             db.close()
             raise
-        return cls(db, device_id=device_id, public_key=project_public_key)
+        return cls(db, device_id=device_id, keys=project_keys)
 
     @property
     def path(self) -> Path | None:
         return self.database.path
 
     def create_interview(self, *, form: Form, enumerator: str, language: str) -> str:
-        """Start a draft interview of ``form``; returns its new id (a random UUID4)."""
+        """Start a draft interview of ``form``; returns its new id (a random UUID4).
+
+        ``enumerator`` is a staff code (FK-STORE-030 for anything else, a name above all)."""
+        if not STAFF_CODE.fullmatch(enumerator):
+            raise StoreError(
+                f"the enumerator must be a staff code, not {enumerator!r}",
+                code="FK-STORE-030",
+                hint="use the enumerator's code (such as E07): names live only in the "
+                "coordinator's staff register",
+            )
         checked = validated(NewInterview, {"enumerator": enumerator, "language": language}, "")
         if not form.hash:
             raise StoreError(f"form '{form.id}' has no content hash", code="FK-STORE-007")
@@ -151,6 +181,13 @@ class LaptopStore:
             )
         interview_id, now = str(uuid.uuid4()), _now()
         with self.database.transaction() as conn:
+            if isinstance(form.protocol, Protocol):
+                consents = conn.execute(
+                    select(Interview.consent).where(  # type: ignore[call-overload]
+                        col(Interview.protocol_id) == form.protocol.id
+                    )
+                ).scalars()
+                check_consent_records(form.protocol, consents, self.database.where)
             self._register_form(conn, form)
             sequence = take_sequence(conn, self.device_id)
             conn.execute(
@@ -183,14 +220,31 @@ class LaptopStore:
             yield
 
     def record_consent(self, interview_id: str, consent: ConsentRecord) -> None:
-        """Keep who agreed to what; kept even if the interview is then refused or stopped."""
+        """Keep who agreed to what; kept even if the interview is then refused or stopped.
+
+        Reasons and supervisors are codes (FK-STORE-011 otherwise); the exception's free-text
+        note is sealed to the merge key, and the stored record only says it exists."""
+        validated(ConsentCodes, consent, interview_id)
+        note = (consent.exception_note or "").strip()
+        stored = replace(consent, exception_note=None, exception_note_sealed=bool(note))
         with self.database.transaction() as conn:
-            draft_row(conn, interview_id)
+            row = draft_row(conn, interview_id)
+            if note:
+                save_sealed(
+                    conn,
+                    keys=self._keys,
+                    row=row,
+                    question=EXCEPTION_NOTE,
+                    member=0,
+                    value=note,
+                    status=AnswerStatus.ANSWERED,
+                    identifying=False,
+                )
             conn.execute(
                 update(Interview)
                 .where(col(Interview.id) == interview_id)
                 .values(
-                    consent=consent_to_json(consent),
+                    consent=consent_to_json(stored),
                     consent_outcome=str(consent.outcome),
                     language=consent.language,  # the language chosen during consent
                     updated_at=_now(),
@@ -221,9 +275,7 @@ class LaptopStore:
             for member in checked_members:
                 apply_member(conn, row, meta, member)
             for answer in checked_answers:
-                save_answer(
-                    conn, public_key=self._public_key, row=row, meta=meta, answer=answer, now=now
-                )
+                save_answer(conn, keys=self._keys, row=row, meta=meta, answer=answer, now=now)
             add_events(conn, interview_id, meta, checked_events, now)
             conn.execute(
                 update(Interview).where(col(Interview.id) == interview_id).values(updated_at=now)
@@ -299,7 +351,8 @@ class LaptopStore:
                 answers[(question, member)] = (json.loads(value), AnswerStatus(status))
             for question, member, status in conn.execute(
                 select(Identity.question, Identity.member, Identity.status).where(  # type: ignore[call-overload]
-                    col(Identity.reference) == row.reference
+                    col(Identity.reference) == row.reference,
+                    col(Identity.question) != EXCEPTION_NOTE,
                 )
             ):
                 answers[(question, member)] = (SEALED, AnswerStatus(status))
@@ -345,9 +398,19 @@ class LaptopStore:
     def _register_form(self, conn: Connection, form: Form) -> None:
         if self._form_meta(conn, form.hash):
             return
-        meta = {name: QuestionMeta(q.repeat, q.pii) for name, q in form.questions.items()}
+        free_text = free_text_questions(form)
+        meta = {
+            name: QuestionMeta(q.repeat, q.pii, free_text=name in free_text)
+            for name, q in form.questions.items()
+        }
         rows = [
-            {"form_hash": form.hash, "question": name, "roster": q.roster, "pii": q.pii}
+            {
+                "form_hash": form.hash,
+                "question": name,
+                "roster": q.roster,
+                "pii": q.pii,
+                "free_text": q.free_text,
+            }
             for name, q in meta.items()
         ]
         if rows:
@@ -357,13 +420,18 @@ class LaptopStore:
     def _form_meta(self, conn: Connection, form_hash: str) -> FormMeta:
         if form_hash not in self._forms:
             rows = conn.execute(
-                select(FormQuestion.question, FormQuestion.roster, FormQuestion.pii).where(  # type: ignore[call-overload]
-                    col(FormQuestion.form_hash) == form_hash
-                )
+                select(  # type: ignore[call-overload]
+                    FormQuestion.question,
+                    FormQuestion.roster,
+                    FormQuestion.pii,
+                    FormQuestion.free_text,
+                ).where(col(FormQuestion.form_hash) == form_hash)
             ).all()
             if not rows:
                 return {}
-            self._forms[form_hash] = {q: QuestionMeta(r, bool(p)) for q, r, p in rows}
+            self._forms[form_hash] = {
+                q: QuestionMeta(r, bool(p), free_text=bool(f)) for q, r, p, f in rows
+            }
         return self._forms[form_hash]
 
 

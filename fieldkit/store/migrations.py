@@ -34,10 +34,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     insert,
     inspect,
     select,
+    text,
 )
+from sqlalchemy.schema import CreateColumn
 
 from fieldkit.errors import Location, StoreError
 from fieldkit.store.tables import SchemaMigration
@@ -251,6 +254,40 @@ def _event_logs_v1(conn: Connection) -> None:
     old.drop(conn)
 
 
+def _sealing_v2(conn: Connection, *, laptop: bool) -> None:
+    """Free text sealed like identities, each sealed row naming its key, and (on a laptop)
+    the device's signing key and the project's public keys inside the encrypted store."""
+    columns: list[tuple[str, Column[Any]]] = [
+        ("form_questions", Column("free_text", Boolean, nullable=False, server_default=false())),
+        ("identities", Column("key_id", String, nullable=False, server_default="")),
+    ]
+    if laptop:
+        columns += [
+            ("device", Column("signing_key", LargeBinary, nullable=True)),
+            ("device", Column("public_keys", Text, nullable=True)),
+        ]
+    else:  # device revocation, and the protocol texts each interview was collected under
+        columns += [
+            ("devices", Column("revoked_at", String, nullable=True)),
+            ("devices", Column("revoked_reason", Text, nullable=True)),
+        ]
+        from fieldkit.store.coordinator_tables import create_merge_tables  # noqa: PLC0415
+
+        create_merge_tables(conn)  # the tables added since (protocol_texts), if missing
+    for table, column in columns:
+        _add_column(conn, table, column)
+
+
+def _add_column(conn: Connection, table: str, column: Column[Any]) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` through SQLAlchemy's DDL compiler (portable). The merge
+    tables of a new store already have today's columns (migration 3 creates them from
+    ``coordinator_tables``): a column already there is left alone."""
+    if column.name in {c["name"] for c in inspect(conn).get_columns(table)}:
+        return
+    spec = CreateColumn(column).compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {spec}"))
+
+
 def _stored_time(value: Any) -> str:
     """A time as the laptop stores it: ``YYYY-MM-DD HH:MM:SS.ffffff``, UTC."""
     if isinstance(value, str):
@@ -264,12 +301,20 @@ def _json_text(events: list[list[Any]]) -> str:
 
 
 MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
-    "laptop": (Migration(1, "laptop: capture tables", _laptop_v1),),
+    "laptop": (
+        Migration(1, "laptop: capture tables", _laptop_v1),
+        Migration(2, "laptop: sealed free text, device key", lambda c: _sealing_v2(c, laptop=True)),
+    ),
     "coordinator": (
         Migration(1, "coordinator: capture tables", _coordinator_v1),
         Migration(2, "coordinator: audit log", _audit_log_v1),
         Migration(3, "coordinator: merge tables", _merge_tables_v1),
         Migration(4, "coordinator: event logs per interview", _event_logs_v1),
+        Migration(
+            5,
+            "coordinator: sealed free text, revocation, protocol texts",
+            lambda c: _sealing_v2(c, laptop=False),
+        ),
         Migration(50, "coordinator: release ledger", _release_ledger_v1),
         Migration(51, "coordinator: user register", _users_v1),
         Migration(60, "coordinator: assignments, reviews, back-checks", _monitor_v1),

@@ -8,11 +8,14 @@ str (select_multiple), an ISO date/time string, or ``None`` with a status that s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "EXCEPTION_NOTE",
+    "STAFF_CODE",
     "TOP_LEVEL",
     "AnswerChange",
     "AnswerStatus",
@@ -27,6 +30,13 @@ TOP_LEVEL = 0
 """The member number of an answer asked once per interview (roster members count from 1)."""
 
 JsonValue = int | float | str | list[str] | None
+
+STAFF_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+"""Enumerators and supervisors are codes (``E07``, ``S03``), never names: names live in the
+coordinator's staff register only."""
+
+EXCEPTION_NOTE = "consent.exception_note"
+"""Where the consent exception's free-text note is kept: sealed, in ``identities``."""
 
 
 class AnswerStatus(StrEnum):
@@ -72,10 +82,21 @@ class ConsentRecord:
     child_assent: bool | None = None
     exception: str | None = None
     exception_reason: str | None = None
+    """A code from the protocol's ``exception_reasons``."""
     supervisor: str | None = None
+    """The approving supervisor's staff code."""
     others_present: list[str] = field(default_factory=list)
     language: str = "en"
     recorded_at: dt.datetime | None = None
+    exception_note: str | None = None
+    """Free text about the exception: the store seals it (to the merge key) and never keeps it
+    in the record; a stored record says only ``exception_note_sealed``."""
+    exception_note_sealed: bool = False
+    protocol_version: str | None = None
+    consent_sha256: str | None = None
+    """Hash of the consent statements the respondent heard (``Protocol.consent_sha256``)."""
+    data_use_sha256: str | None = None
+    """Hash of the data-use statement they were collected under."""
 
     @property
     def allows_interview(self) -> bool:
@@ -96,6 +117,10 @@ class ConsentRecord:
             "others_present": list(self.others_present),
             "language": self.language,
             "recorded_at": self.recorded_at.isoformat() if self.recorded_at else None,
+            "exception_note_sealed": self.exception_note_sealed,
+            "protocol_version": self.protocol_version,
+            "consent_sha256": self.consent_sha256,
+            "data_use_sha256": self.data_use_sha256,
         }
 
 

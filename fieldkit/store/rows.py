@@ -17,8 +17,8 @@ from sqlalchemy import ColumnElement, Connection, Row, delete, insert, select, u
 from sqlmodel import SQLModel, col
 
 from fieldkit.errors import Location, PrivacyError, StoreError
-from fieldkit.privacy.identity import seal_identity
-from fieldkit.privacy.keys import PublicKey
+from fieldkit.privacy.identity import FREE_TEXT, IDENTITY, seal_identity
+from fieldkit.privacy.keys import ProjectPublicKeys, fingerprint
 from fieldkit.store.consent import consent_from_json
 from fieldkit.store.database import Database
 from fieldkit.store.inputs import AnswerInput, EventInput, MemberInput
@@ -41,6 +41,7 @@ __all__ = [
     "purge",
     "question_meta",
     "save_answer",
+    "save_sealed",
     "take_sequence",
     "upsert",
     "where_key",
@@ -53,6 +54,12 @@ class QuestionMeta:
 
     roster: str | None
     pii: bool
+    free_text: bool = False
+    """A text question not marked pii: sealed to the merge key, never stored readable."""
+
+    @property
+    def sealed(self) -> bool:
+        return self.pii or self.free_text
 
 
 FormMeta = dict[str, QuestionMeta]
@@ -74,19 +81,25 @@ def upsert(
         conn.execute(insert(model).values({**key, **values}))
 
 
-def ensure_device(db: Database, project_key: str) -> str:
+def ensure_device(db: Database, keys: ProjectPublicKeys) -> str:
+    """This store's device id, made on first use; the store stays tied to one project.pub."""
+    project_key, public_keys = fingerprint(keys.identity), keys.text().decode("ascii")
     with db.transaction() as conn:
-        row = conn.execute(select(Device.device_id, Device.project_key)).one_or_none()  # type: ignore[call-overload]
+        row = conn.execute(select(Device.device_id, Device.public_keys)).one_or_none()  # type: ignore[call-overload]
         if row is None:
             device_id = str(uuid.uuid4())
             conn.execute(
-                insert(Device).values(device_id=device_id, next_sequence=1, project_key=project_key)
+                insert(Device).values(
+                    device_id=device_id,
+                    next_sequence=1,
+                    project_key=project_key,
+                    public_keys=public_keys,
+                )
             )
             return device_id
-    if row.project_key != project_key:
+    if row.public_keys != public_keys:
         raise PrivacyError(
-            f"this laptop database seals identities to project key {row.project_key}, "
-            f"not {project_key}",
+            "this laptop store seals answers to other project keys than the project.pub given",
             code="FK-KEY-006",
             location=Location(db.where),
             hint="open it with the project.pub it was set up with",
@@ -221,7 +234,7 @@ def add_events(
     rows = []
     for event in events:
         question = meta.get(event.question) if event.question else None
-        identifying = question is not None and question.pii
+        identifying = question is not None and question.sealed
         rows.append(
             {
                 "interview_id": interview_id,
@@ -247,7 +260,7 @@ def purge(conn: Connection, row: Row[Any]) -> None:
 def save_answer(
     conn: Connection,
     *,
-    public_key: PublicKey,
+    keys: ProjectPublicKeys,
     row: Row[Any],
     meta: FormMeta,
     answer: AnswerInput,
@@ -256,21 +269,55 @@ def save_answer(
     question = question_meta(meta, answer.question, row.id)
     check_member(conn, row.id, question, answer)
     answer_key = {"interview_id": row.id, "question": answer.question, "member": answer.member}
-    identity_key = {
-        "reference": row.reference,
-        "question": answer.question,
-        "member": answer.member,
-    }
+    identifying = answer.pii or question.pii
+    # Free text is sealed when it has a value; "don't know" or "refused" carries none and
+    # stays a plain answer, so analysis still sees it.
+    free_text = question.free_text and answer.status is AnswerStatus.ANSWERED
     if answer.status is AnswerStatus.CLEARED:
         delete_row(conn, Answer, answer_key)
-        delete_row(conn, Identity, identity_key)
-    elif answer.pii or question.pii:
-        sealed = seal_identity(
-            public_key, row.reference, answer.question, answer.member, answer.kept_value
-        )
+        delete_row(conn, Identity, _identity_key(row, answer.question, answer.member))
+    elif identifying or free_text:
         delete_row(conn, Answer, answer_key)
-        upsert(conn, Identity, identity_key, {"status": str(answer.status), "sealed": sealed})
+        save_sealed(
+            conn,
+            keys=keys,
+            row=row,
+            question=answer.question,
+            member=answer.member,
+            value=answer.kept_value,
+            status=answer.status,
+            identifying=identifying,
+        )
     else:
+        if question.free_text:  # a text answered before, now refused: its sealed value goes
+            delete_row(conn, Identity, _identity_key(row, answer.question, answer.member))
         value = json.dumps(answer.kept_value, ensure_ascii=False)
         values = {"value": value, "status": str(answer.status), "changed_at": now}
         upsert(conn, Answer, answer_key, values)
+
+
+def save_sealed(
+    conn: Connection,
+    *,
+    keys: ProjectPublicKeys,
+    row: Row[Any],
+    question: str,
+    member: int,
+    value: Any,
+    status: AnswerStatus,
+    identifying: bool,
+) -> None:
+    """Seal one value into ``identities``: identifying to the identity key, free text to the
+    merge key (the row's ``key_id`` says which)."""
+    public_key, label = (keys.identity, IDENTITY) if identifying else (keys.merge, FREE_TEXT)
+    sealed = seal_identity(public_key, row.reference, question, member, value, label=label)
+    upsert(
+        conn,
+        Identity,
+        _identity_key(row, question, member),
+        {"status": str(status), "sealed": sealed, "key_id": fingerprint(public_key)},
+    )
+
+
+def _identity_key(row: Row[Any], question: str, member: int) -> dict[str, Any]:
+    return {"reference": row.reference, "question": question, "member": member}

@@ -45,7 +45,11 @@ class Device(SQLModel, table=True):
     device_id: str = Field(primary_key=True)
     next_sequence: int
     project_key: str
-    """Fingerprint of the project public key identities are sealed to."""
+    """Fingerprint of the project's identity public key identities are sealed to."""
+    signing_key: bytes | None = Field(default=None, sa_type=LargeBinary)
+    """The device's Ed25519 signing key (raw): inside the encrypted store, never in a file."""
+    public_keys: str | None = Field(default=None, sa_type=Text)
+    """The project.pub this store seals to (identity and merge public keys)."""
 
 
 class FormQuestion(SQLModel, table=True):
@@ -57,6 +61,8 @@ class FormQuestion(SQLModel, table=True):
     question: str = Field(primary_key=True)
     roster: str | None = None
     pii: bool
+    free_text: bool = False
+    """A text question not marked pii: sealed too, to the merge key (``fieldkit recode``)."""
 
 
 class Interview(SQLModel, table=True):
@@ -117,7 +123,8 @@ class Paradata(SQLModel, table=True):
 
 
 class Identity(SQLModel, table=True):
-    """An identifying answer, sealed to the project key under the interview's reference."""
+    """A sealed answer under the interview's reference: identifying (to the identity key) or
+    free text (to the merge key), as ``key_id`` says."""
 
     __tablename__ = "identities"
 
@@ -126,6 +133,8 @@ class Identity(SQLModel, table=True):
     member: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     status: str
     sealed: bytes = Field(sa_type=LargeBinary)
+    key_id: str = ""
+    """Fingerprint of the public key ``sealed`` was sealed to (identity or merge key)."""
 
 
 class AuditEntry(SQLModel, table=True):

@@ -17,10 +17,10 @@ from fieldkit.capture import Engine, Session, Step
 from fieldkit.capture.recorder import InterviewRecorder, open_interview
 from fieldkit.errors import InstrumentError, StoreError
 from fieldkit.instrument.form import Form
-from fieldkit.privacy.keys import PublicKey
+from fieldkit.privacy.keys import ProjectPublicKeys
 from fieldkit.store import SEALED, InterviewSummary, LaptopStore, StoredInterview
 from fieldkit.store.records import InterviewStatus
-from fieldkit.web.unlock import needs_passphrase, unlock_store
+from fieldkit.web.unlock import check_store, is_new_store, needs_passphrase, unlock_store
 
 __all__ = ["Desk", "Listed", "Live"]
 
@@ -60,11 +60,13 @@ class Listed:
 class Desk:
     """One laptop store and the forms of one study, for one enumerator at a time."""
 
-    def __init__(self, forms: Mapping[str, Form], db: Path, public_key: PublicKey) -> None:
+    def __init__(
+        self, forms: Mapping[str, Form], db: Path, project_keys: ProjectPublicKeys
+    ) -> None:
         self.forms = dict(forms)
         self.by_hash = {form.hash: form for form in self.forms.values()}
         self.db = db
-        self.public_key = public_key
+        self.project_keys = project_keys
         self.store: LaptopStore | None = None
         self.enumerator = ""
         self.live: dict[str, Live] = {}
@@ -80,16 +82,20 @@ class Desk:
     def needs_passphrase(self) -> bool:
         return needs_passphrase(self.db)
 
+    @property
+    def new_store(self) -> bool:
+        """No store yet: the first unlock sets its passphrase (typed twice)."""
+        return self.store is None and is_new_store(self.db)
+
     def check(self) -> None:
         """Before serving: a store that cannot be opened (a wrong file, a folder, no access)
-        says so now, in one line, rather than later in the browser. A store locked by a
-        passphrase is left for the unlock step."""
-        if not self.needs_passphrase:
-            unlock_store(self.db, self.public_key, None).close()
+        says so now, in one line, rather than later in the browser. The passphrase itself
+        is left for the unlock step."""
+        check_store(self.db)
 
     def unlock(self, passphrase: str | None, enumerator: str) -> None:
         if self.store is None:
-            self.store = unlock_store(self.db, self.public_key, passphrase)
+            self.store = unlock_store(self.db, self.project_keys, passphrase or "")
         self.enumerator = enumerator.strip()
 
     def close(self) -> None:

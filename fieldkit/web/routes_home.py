@@ -45,6 +45,7 @@ class HomePages:
             "locked.html",
             status=status,
             needs_passphrase=self.desk.needs_passphrase,
+            new_store=self.desk.new_store,
             enumerator=self.desk.enumerator,
             error=error,
         )
@@ -74,7 +75,11 @@ class HomePages:
         if not enumerator:
             return self.locked_page(error="enumerator", status=422)
         passphrase = form.get("passphrase")
-        self.desk.unlock(passphrase if isinstance(passphrase, str) else None, enumerator)
+        passphrase = passphrase if isinstance(passphrase, str) else None
+        if self.desk.new_store and passphrase != form.get("passphrase_again"):
+            # a new store's passphrase is typed twice: a typo would lock it for ever
+            return self.locked_page(error="passphrase_again", status=422)
+        self.desk.unlock(passphrase, enumerator)
         return see_other("/")
 
     async def start(self, request: Request) -> Response:

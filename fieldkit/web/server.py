@@ -1,7 +1,7 @@
 """Serving the web form on this laptop only: 127.0.0.1, a fresh secret per start.
 
     study = load_study(Path("."))                       # the study's compiled instruments
-    desk = Desk(study, Path("laptop.sqlite"), public_key)
+    desk = Desk(study, Path("laptop.sqlite"), load_project_keys(Path("keys/project.pub")))
     serve(desk, 8765, ready=lambda address: ...)        # blocks until Ctrl-C
 
 The socket is bound (and listening) before ``ready`` is called with the address to open,

@@ -22,6 +22,13 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "unlock": "Open the laptop store",
         "unlock_button": "Open",
         "passphrase": "Passphrase of the laptop store",
+        "new_store": (
+            "This laptop has no store yet: choose its passphrase. Nobody can recover a "
+            "forgotten passphrase, and the interviews not yet sent would be lost."
+        ),
+        "new_passphrase": "New passphrase for the laptop store",
+        "passphrase_again": "The same passphrase again",
+        "passphrases_differ": "The two passphrases differ: type them again.",
         "enumerator": "Enumerator code",
         "screen_language": "Language of these screens",
         "new_interview": "New interview",
@@ -92,6 +99,14 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "unlock": "Ouvrir la base de l'ordinateur",
         "unlock_button": "Ouvrir",
         "passphrase": "Phrase secrète de la base",
+        "new_store": (
+            "Cet ordinateur n'a pas encore de base : choisissez sa phrase secrète. Personne "
+            "ne peut retrouver une phrase secrète oubliée, et les entretiens pas encore "
+            "envoyés seraient perdus."
+        ),
+        "new_passphrase": "Nouvelle phrase secrète de la base",
+        "passphrase_again": "La même phrase secrète, à nouveau",
+        "passphrases_differ": "Les deux phrases secrètes diffèrent : saisissez-les à nouveau.",
         "enumerator": "Code de l'enquêteur",
         "screen_language": "Langue de ces écrans",
         "new_interview": "Nouvel entretien",
@@ -164,6 +179,13 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "unlock": "فتح قاعدة بيانات الحاسوب",
         "unlock_button": "فتح",
         "passphrase": "عبارة المرور لقاعدة البيانات",
+        "new_store": (
+            "لا توجد قاعدة بيانات على هذا الحاسوب بعد: اختر عبارة المرور الخاصة بها. لا يمكن "
+            "لأحد استعادة عبارة مرور منسية، وستضيع المقابلات التي لم تُرسل بعد."
+        ),
+        "new_passphrase": "عبارة مرور جديدة لقاعدة البيانات",
+        "passphrase_again": "عبارة المرور نفسها مرة أخرى",
+        "passphrases_differ": "عبارتا المرور مختلفتان: اكتبهما مرة أخرى.",
         "enumerator": "رمز الباحث الميداني",
         "screen_language": "لغة هذه الشاشات",
         "new_interview": "مقابلة جديدة",
