@@ -424,9 +424,17 @@ def generate(size: str, *, seed: int = SEED, base: Path | None = None, jobs: int
         results = [generate_district(item) for item in work]
     total = {key: sum(r[key] for r in results) for key in results[0]}
     total.update(districts=layout.districts, seed=seed, bundle_format=FORMAT_VERSION)
+    total["form_hash"] = _form_hash(layout.districts)
     total["roster_rows"] = _count(layout, "roster_members")
     layout.manifest.write_text(json.dumps(total, indent=2) + "\n")
     return layout
+
+
+def _form_hash(districts: int) -> str:
+    """The bench form's content hash: a compiler change gives another hash, which bundles made
+    before would name, and the merge would refuse them (FK-BUNDLE-009): generate anew."""
+    [form] = make_project(districts).forms.values()
+    return form.hash
 
 
 def _count(layout: Layout, table: str) -> int:
@@ -444,7 +452,8 @@ def ensure(size: str, *, seed: int = SEED, base: Path | None = None) -> Layout:
     layout = Layout.of(size, base)
     if layout.manifest.exists():
         made = json.loads(layout.manifest.read_text())
-        if (made.get("seed"), made.get("bundle_format")) == (seed, FORMAT_VERSION):
+        wanted = (seed, FORMAT_VERSION, _form_hash(layout.districts))
+        if (made.get("seed"), made.get("bundle_format"), made.get("form_hash")) == wanted:
             return layout
     return generate(size, seed=seed, base=base)
 
