@@ -43,7 +43,12 @@ def bundle(
         Path | None, typer.Option("--out", help="The bundle file to write (a new file).")
     ] = None,
     receipt: Annotated[
-        Path | None, typer.Option("--receipt", help="A coordinator receipt to apply.")
+        Path | None,
+        typer.Option(
+            "--receipt",
+            help="A coordinator receipt to apply; rejected interviews in the .returns file "
+            "beside it reopen as drafts.",
+        ),
     ] = None,
     as_json: JsonFlag = False,
     passphrase_file: PassphraseFile = None,
@@ -52,6 +57,7 @@ def bundle(
     """Write a signed bundle of finished interviews, or apply a coordinator's receipt."""
     from fieldkit.bundle import apply_receipt, write_bundle
     from fieldkit.cli.unlock import laptop_key
+    from fieldkit.review.reopen import reopen_returned
 
     _require_laptop_store(db)
     if receipt is None:  # checked before the passphrase is asked
@@ -61,9 +67,11 @@ def bundle(
     store_key = laptop_key(db, passphrase_file, passphrase_env, create=False)
     if receipt is not None:
         outcome = apply_receipt(db, receipt, store_key)
+        reopened = reopen_returned(db, receipt, store_key)
         if as_json:
-            print_json(_slots(outcome))
-        elif outcome.already_applied:
+            print_json(_slots(outcome) | {"reopened": [_slots(r) for r in reopened]})
+            return
+        if outcome.already_applied:
             console.print(f"receipt for {escape(outcome.bundle)} was already applied")
         else:
             console.print(
@@ -71,6 +79,7 @@ def bundle(
                 f"{plural(outcome.deleted, 'interview')} removed from this laptop, "
                 f"{outcome.kept_changed} kept (changed since)"
             )
+        _show_reopened(reopened, db)
         return
     assert out is not None
     manifest = write_bundle(db, out, store_key)
@@ -82,6 +91,17 @@ def bundle(
         f"{plural(manifest.interviews, 'interview')}, "
         + ", ".join(f"{f.form_id} ×{f.interviews}" for f in manifest.forms)
     )
+
+
+def _show_reopened(reopened: list[Any], db: Path) -> None:
+    """The interviews the supervisor sent back, with what to correct."""
+    for item in reopened:
+        console.print(
+            f"[yellow]↩[/] interview {escape(item.interview_id[:8])} sent back by "
+            f"{escape(item.reviewer)}: {escape(item.comment)}\n"
+            f"  reopened as a draft: collect --db {escape(str(db))} --resume "
+            f"{escape(item.interview_id[:8])}"
+        )
 
 
 def _require_laptop_store(db: Path) -> None:

@@ -140,6 +140,8 @@ def _live(
             raise typer.BadParameter("an enumerator code is needed", param_hint="--enumerator")
     session, recorder = open_interview(store, form, enumerator=who, language=lang, resume=resume)
     console.print(f"[bold]{escape(form.title.get(session.language, form.id))}[/]")
+    if resume is not None:
+        _show_sent_back(store, resume)
     _warn_outside_windows(form)
     read = preloading(session, preload, console.input) if preload else console.input
     status = TerminalInterview(session, recorder, console, read).run()
@@ -148,6 +150,18 @@ def _live(
         console.print(
             f"draft {short}: resume it with collect --resume {short}"
             f" (fieldkit drafts --db {escape(str(db))} lists the drafts)"
+        )
+
+
+def _show_sent_back(store: LaptopStore, interview_id: str) -> None:
+    """A draft the supervisor sent back opens with what they asked to correct."""
+    from fieldkit.review.reopen import returned_comments
+
+    with store.database.read() as conn:
+        found = returned_comments(conn).get(interview_id)
+    if found is not None:
+        console.print(
+            f"[yellow]sent back by supervisor {escape(found.reviewer)}: {escape(found.comment)}[/]"
         )
 
 

@@ -41,6 +41,7 @@ from fieldkit.merge.stored import (
     find_clash,
     stored_copies,
 )
+from fieldkit.review.history import keep_replaced
 from fieldkit.store.coordinator_tables import (
     bundles,
     capture_table,
@@ -241,6 +242,7 @@ def _import_batch(job: BundleImport, batch: list[InterviewFacts]) -> None:
             replaced.append((facts.id, old))
             job.outcome.updated += 1
     _check_clashes(job, incoming)
+    keep_replaced(job.conn, [interview_id for interview_id, _ in replaced])  # the history
     delete_interviews(job.conn, [(interview_id, old.reference) for interview_id, old in replaced])
     _insert(job, incoming, (batch[0].id, batch[-1].id), every=len(incoming) == len(batch))
     for _, old in replaced:  # the groups it leaves need a second look

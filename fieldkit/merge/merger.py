@@ -49,6 +49,7 @@ from fieldkit.merge.stored import clash_error
 from fieldkit.privacy.audit import head_in, record
 from fieldkit.privacy.keys import PrivateKey
 from fieldkit.project import Project
+from fieldkit.review.returns import returns_path, write_returns
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import bundle_rejections, bundles, conflicts, devices
 from fieldkit.store.database import Database
@@ -240,6 +241,7 @@ def _merge_one(
         with db.read() as conn:
             head = head_in(conn)
         _write_receipt(item, report, options, head.text() if head else None)
+        _write_returns(db, item, report, options)
 
 
 def _import(
@@ -369,6 +371,24 @@ def _write_receipt(
         )
         return
     item.outcome.receipt = shown(path)
+
+
+def _write_returns(db: Database, item: _Ready, report: MergeReport, options: MergeOptions) -> None:
+    """The laptop's rejected interviews, sent back beside its receipt (issue 16)."""
+    if options.merge_key is None:
+        return
+    path = returns_path(receipt_path(item.scanned.path, options.receipts_dir))
+    device_id, sha256 = item.scanned.manifest.device_id, item.scanned.sha256
+    try:
+        with db.read() as conn:
+            write_returns(conn, options.merge_key, device_id, sha256, path)
+    except OSError as error:
+        report.warn(
+            "FK-BUNDLE-013",
+            f"merged, but the rejected interviews could not be written: {error.strerror}",
+            shown(path),
+            "the merge is kept; merge the same file again to write them",
+        )
 
 
 def _reject(

@@ -4,6 +4,9 @@
                        the fields preloaded from the listing (never identifying ones)
     review_decisions   every approve/reject a supervisor recorded, never updated or deleted
     backcheck_draws    the completed interviews drawn for a back-check, with the draw's seed
+    interview_versions (migration 61) each version a corrected copy replaced: its rows as
+                       JSON (interviews, answers, roster members, paradata, identities),
+                       the bundle that had delivered it, its row hash, when it was replaced
 
 Like the merge tables, no column depends on import order.
 """
@@ -17,6 +20,7 @@ __all__ = [
     "assignments",
     "backcheck_draws",
     "create_monitor_tables",
+    "interview_versions",
     "review_decisions",
 ]
 
@@ -58,6 +62,18 @@ backcheck_draws = Table(
     Column("rate", Float, nullable=False),
     Column("drawn_by", String, nullable=False),
     Column("drawn_at", DateTime(timezone=True), nullable=False),
+)
+
+
+interview_versions = Table(
+    "interview_versions",
+    MONITOR_METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("interview_id", String, nullable=False, index=True),
+    Column("bundle_sha256", String, nullable=False),
+    Column("row_hash", String, nullable=False),
+    Column("rows", Text, nullable=False),  # JSON: table name -> list of rows
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
 )
 
 

@@ -17,6 +17,7 @@ from fieldkit.monitor.errors import MonitorError
 from fieldkit.monitor.report import build_monitor
 from fieldkit.monitor.tables import review_decisions
 from fieldkit.project import Project
+from fieldkit.review.history import replaced_since
 from fieldkit.store.coordinator import open_coordinator
 from fieldkit.store.coordinator_tables import capture_table, duplicates, merged_interviews
 from fieldkit.store.database import as_utc
@@ -80,6 +81,10 @@ def review_queue(
             flags.setdefault(flag.interview_id, []).append(flag.rule)
     with open_coordinator(store, create=False) as db, db.read() as conn:
         latest = _latest(conn)
+        corrected = replaced_since(conn)  # a corrected copy came back: review it afresh
+        latest = {
+            i: d for i, d in latest.items() if i not in corrected or corrected[i] < d.decided_at
+        }
         items = [
             ReviewItem(row.id, row.form_id, row.enumerator, row.status, as_utc(row.started_at))
             for row in conn.execute(_merged())

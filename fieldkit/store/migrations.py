@@ -318,6 +318,7 @@ MIGRATIONS: dict[Role, tuple[Migration, ...]] = {
         Migration(50, "coordinator: release ledger", _release_ledger_v1),
         Migration(51, "coordinator: user register", _users_v1),
         Migration(60, "coordinator: assignments, reviews, back-checks", _monitor_v1),
+        Migration(61, "coordinator: replaced interview versions", _monitor_v1),
     ),
 }
 
