@@ -12,10 +12,10 @@ The public names are imported on first use (PEP 562), so ``import fieldkit.cli``
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fieldkit.errors import FieldkitError, Location
+from fieldkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from fieldkit.instrument.compiler import compile_instrument
@@ -51,10 +51,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'fieldkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOMES)

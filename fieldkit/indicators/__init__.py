@@ -10,8 +10,9 @@ derivations need, so ``fieldkit check`` stays light.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fieldkit.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from fieldkit.indicators.agebands import (
@@ -87,10 +88,4 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'fieldkit.indicators' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _HOMES)

@@ -19,8 +19,9 @@ The audit log and ``reveal`` need the store; they are imported on first use, so 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from fieldkit.lazy import lazy_exports
 from fieldkit.privacy.custody import create_project_keys
 from fieldkit.privacy.identity import seal_identity
 from fieldkit.privacy.keys import (
@@ -72,10 +73,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fieldkit.privacy' has no attribute {name!r}")
-    import importlib  # noqa: PLC0415
-
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _LAZY)
